@@ -1,0 +1,57 @@
+/**
+ * Bolt, its Web API client and its Socket Mode client log through a small
+ * `Logger` interface of their own; this routes those logs into the advisor's
+ * pino logger (JSON lines with context) instead of the console.
+ */
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from '../../src/logger.ts';
+
+const ORDER: Readonly<Record<LogLevel, number>> = {
+  [LogLevel.DEBUG]: 20,
+  [LogLevel.INFO]: 30,
+  [LogLevel.WARN]: 40,
+  [LogLevel.ERROR]: 50,
+};
+
+/** The Bolt level matching a pino level, so Bolt does not build messages pino would drop. */
+export function boltLevelFor(logger: Logger): LogLevel {
+  const value = logger.levelVal;
+  if (value <= 20) return LogLevel.DEBUG;
+  if (value <= 30) return LogLevel.INFO;
+  if (value <= 40) return LogLevel.WARN;
+  return LogLevel.ERROR;
+}
+
+function toEntry(parts: readonly unknown[]): { fields: Record<string, unknown>; message: string } {
+  const fields: Record<string, unknown> = {};
+  const words: string[] = [];
+  for (const part of parts) {
+    if (part instanceof Error) fields['err'] = part;
+    else if (typeof part === 'string') words.push(part);
+    else if (part !== undefined) words.push(JSON.stringify(part) ?? String(part));
+  }
+  return { fields, message: words.join(' ') };
+}
+
+export function boltLogger(logger: Logger, component = 'bolt'): BoltLogger {
+  let child = logger.child({ component });
+  let level = boltLevelFor(logger);
+  const emit = (at: LogLevel, parts: readonly unknown[]): void => {
+    if (ORDER[at] < ORDER[level]) return;
+    const { fields, message } = toEntry(parts);
+    child[at](fields, message);
+  };
+  return {
+    debug: (...parts: unknown[]) => emit(LogLevel.DEBUG, parts),
+    info: (...parts: unknown[]) => emit(LogLevel.INFO, parts),
+    warn: (...parts: unknown[]) => emit(LogLevel.WARN, parts),
+    error: (...parts: unknown[]) => emit(LogLevel.ERROR, parts),
+    setLevel: (next: LogLevel) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: (name: string) => {
+      child = logger.child({ component: name });
+    },
+  };
+}

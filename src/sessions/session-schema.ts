@@ -1,0 +1,43 @@
+/**
+ * A zod schema of `Session`, for stores that read sessions back from storage
+ * they do not fully trust (a file, a server database). Shared by every store.
+ */
+import { z } from 'zod';
+import type { Session } from '../conversation/types.ts';
+
+export const sessionKeySchema = z.object({
+  platform: z.string(),
+  workspace: z.string(),
+  conversation: z.string(),
+  user: z.string(),
+});
+
+export const phaseSchema = z.enum(['new', 'asking', 'settled', 'result', 'cancelled']);
+
+export const sessionSchema = z.object({
+  key: sessionKeySchema,
+  version: z.number().int().nonnegative(),
+  phase: phaseSchema,
+  current: z.string().nullable(),
+  answers: z.record(z.string(), z.string()),
+  history: z.array(z.string()),
+  refining: z.boolean(),
+  meta: z.record(z.string(), z.string()),
+}) satisfies z.ZodType<Session>;
+
+export type SessionParseResult = { ok: true; session: Session } | { ok: false; reason: string };
+
+/** Parses stored JSON text into a `Session`, never throwing: the caller decides how to report a bad row. */
+export function parseStoredSession(json: string): SessionParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const result = sessionSchema.safeParse(raw);
+  if (!result.success) {
+    return { ok: false, reason: `not a session: ${z.prettifyError(result.error)}` };
+  }
+  return { ok: true, session: result.data };
+}
