@@ -61,3 +61,10 @@ export function advisorCommand(): RESTPostAPIChatInputApplicationCommandsJSONBod
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [advisorCommand()];
 }
+
+/** How the commands are written and what they do, for `/advisor help`. */
+export const SLASH_USAGE: readonly { usage: string; description: string }[] = [
+  { usage: `/${COMMAND_NAME} ${SUBCOMMANDS.start}`, description: SUBCOMMAND_DESCRIPTIONS.start },
+  { usage: `/${COMMAND_NAME} ${SUBCOMMANDS.ask} ${ASK_QUESTION_OPTION}:<text>`, description: SUBCOMMAND_DESCRIPTIONS.ask },
+  { usage: `/${COMMAND_NAME} ${SUBCOMMANDS.help}`, description: SUBCOMMAND_DESCRIPTIONS.help },
+];

@@ -49,6 +49,8 @@ export interface ComponentAction {
   criterion?: string;
   /** An option id, or `#<index>` into the criterion's options. */
   option?: string;
+  /** Which of several selects on one message (more than 25 options); absent for the first. */
+  group?: number;
 }
 
 const snowflake = z.string().regex(/^\d{1,25}$/);
@@ -69,13 +71,15 @@ const customIdSchema = z
           return z.NEVER;
         }
         const wanted = (WITH_CRITERION.has(kind) ? 1 : 0) + (WITH_OPTION.has(kind) ? 1 : 0);
-        if (refs.length !== wanted) {
+        const group = kind === 'select' && refs.length === 2 ? refs.pop() : undefined;
+        if (refs.length !== wanted || (group !== undefined && !/^#[0-9a-z]+$/.test(group))) {
           context.addIssue({ code: 'custom', message: `${kind} takes ${wanted} references, got ${refs.length}` });
           return z.NEVER;
         }
         const action: ComponentAction = { kind, owner: base36ToDecimal(owner), version: parseInt(version, 36) };
         if (refs[0] !== undefined) action.criterion = refs[0];
         if (refs[1] !== undefined) action.option = refs[1];
+        if (group !== undefined) action.group = parseInt(group.slice(1), 36);
         return action;
       }),
   );
@@ -102,18 +106,22 @@ export interface EncodeInput {
   version: number;
   criterion?: Referable;
   option?: Referable;
+  /** For the second and later selects of one question (custom ids must differ within a message). */
+  group?: number;
 }
 
 /** Builds the custom id; falls back to indexes when ids would overflow 100 characters. */
 export function encodeCustomId(input: EncodeInput): string {
   snowflake.parse(input.owner);
   const head = [CUSTOM_ID_PREFIX, ACTION_KINDS[input.kind], decimalToBase36(input.owner), input.version.toString(36)];
-  const byId = [...head, ...(input.criterion ? [input.criterion.id] : []), ...(input.option ? [input.option.id] : [])].join(':');
+  const tail = input.group ? [indexRef(input.group)] : [];
+  const byId = [...head, ...(input.criterion ? [input.criterion.id] : []), ...(input.option ? [input.option.id] : []), ...tail].join(':');
   if (byId.length <= DISCORD_LIMITS.customId) return byId;
   const byIndex = [
     ...head,
     ...(input.criterion ? [indexRef(input.criterion.index)] : []),
     ...(input.option ? [indexRef(input.option.index)] : []),
+    ...tail,
   ].join(':');
   if (byIndex.length > DISCORD_LIMITS.customId) throw new RangeError(`custom id longer than ${DISCORD_LIMITS.customId}: ${byIndex}`);
   return byIndex;

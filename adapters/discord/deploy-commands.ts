@@ -5,9 +5,8 @@
  * (every server the bot is in; Discord may take a while to show changes).
  *
  * Registration replaces the whole command list with ours (PUT), so running it
- * again is harmless.
+ * again is harmless. Settings come from the environment and `.env` (dotenv).
  */
-import 'dotenv/config';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REST, Routes } from 'discord.js';
@@ -34,6 +33,7 @@ export async function deployCommands(config: DiscordConfig, logger: Logger): Pro
 }
 
 async function main(): Promise<number> {
+  await import('dotenv/config');
   let config;
   try {
     config = loadConfig();

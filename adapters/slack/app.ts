@@ -10,7 +10,7 @@
  * response may be frozen; then all work must fit the 3 seconds. Tests turn it on
  * so that a request's HTTP response means "the work is done".
  */
-import { App, SocketModeReceiver, webApi, type AllMiddlewareArgs, type RespondFn } from '@slack/bolt';
+import { App, SocketModeReceiver, type AllMiddlewareArgs, type RespondFn, type webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ConversationService } from '../../src/sessions/service.ts';
@@ -20,7 +20,7 @@ import { section } from './blocks.ts';
 import { SlackHandlers, type RequestIO } from './handlers.ts';
 import { appMentionSchema, blockActionsSchema, eventEnvelopeSchema, slashCommandSchema, threadMessageSchema } from './payloads.ts';
 import { RecentDeliveries } from './recent-deliveries.ts';
-import { SlackCalls, toSlackCallError } from './slack-calls.ts';
+import { SlackCalls } from './slack-calls.ts';
 import { FAILURES } from './wording.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -184,58 +184,4 @@ function registerListeners(app: App, deps: { service: ConversationService; log: 
   app.error(async (error) => {
     log.error({ err: error, code: error.code }, 'Bolt reported an error');
   });
-}
-
-export interface RunningSlack {
-  mode: 'socket' | 'http';
-  /** HTTP mode: the port the receiver listens on. */
-  port?: number;
-  stop(): Promise<void>;
-}
-
-export class SlackStartError extends Error {
-  readonly code = 'SLACK_START_FAILED';
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-    this.name = 'SlackStartError';
-  }
-}
-
-/** Looks the bot's ids up once (auth.test), so a bad token stops start-up with a clear message. */
-export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Promise<BotIdentity> {
-  const client = new webApi.WebClient(config.botToken, {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    logger: boltLogger(logger, 'web-api'),
-    retryConfig: { retries: 2, minTimeout: 500 },
-  });
-  try {
-    const result = await client.auth.test();
-    if (!result.bot_id || !result.user_id) throw new Error('auth.test returned no bot_id/user_id: is SLACK_BOT_TOKEN a bot token (xoxb-)?');
-    return { botId: result.bot_id, botUserId: result.user_id };
-  } catch (error) {
-    const failure = toSlackCallError(error, 'auth.test');
-    throw new SlackStartError(`Slack refused SLACK_BOT_TOKEN (${failure.slackError ?? failure.message}); check the bot token in .env`, { cause: error });
-  }
-}
-
-export interface StartSlackOptions extends SlackAppOptions {
-  /** HTTP mode: the interface to listen on (default: all). */
-  host?: string;
-}
-
-/** Creates and starts the Slack app; resolves once it listens (HTTP) or is connected (Socket Mode). */
-export async function startSlack(options: StartSlackOptions): Promise<RunningSlack> {
-  const log = options.logger.child({ platform: 'slack' });
-  const botIdentity = options.botIdentity ?? (await lookUpBotIdentity(options.config, log));
-  const { app, mode } = createSlackApp({ ...options, botIdentity });
-  if (mode === 'socket') {
-    await app.start();
-    log.info({ mode }, 'Slack connected (Socket Mode)');
-    return { mode, stop: () => app.stop().then(() => undefined) };
-  }
-  const server = await app.start({ port: options.config.port, ...(options.host ? { host: options.host } : {}) });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.config.port;
-  log.info({ mode, port, path: SLACK_EVENTS_PATH }, 'Slack listening (HTTP mode)');
-  return { mode, port, stop: () => app.stop().then(() => undefined) };
 }

@@ -169,7 +169,8 @@ function scoreLines(view: RecommendationView): string {
 }
 
 function recommendationBody(view: RecommendationView): Block[] {
-  const blocks: Block[] = [header(view.headline), section(`${escapeText(view.confidenceText)}\n${scoreLines(view)}`)];
+  // The bars get a section of their own, so a long confidence text can never cut them off.
+  const blocks: Block[] = [header(view.headline), section(escapeText(view.confidenceText)), section(scoreLines(view))];
 
   const reasons = view.reasons.slice(0, MAX_REASONS);
   if (reasons.length > 0) {
@@ -270,7 +271,8 @@ export function summaryMessage(input: SummaryInput): SlackMessage {
   const blocks: Block[] = [
     context(summaryIntro(input.userId)),
     header(view.headline),
-    section(`${escapeText(view.confidenceText)}\n${scoreLines(view)}`),
+    section(escapeText(view.confidenceText)),
+    section(scoreLines(view)),
   ];
   if (keyAnswers.length > 0) blocks.push(section(`*${HEADINGS.keyAnswers}*\n${bullets(keyAnswers, 200)}`));
   blocks.push(context(`${escapeText(view.basis)} · ${back}`));

@@ -59,8 +59,8 @@ export const eventEnvelopeSchema = z.object({
  */
 export const threadMessageSchema = z.object({
   type: z.literal('message'),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  subtype: z.never().optional(),
+  bot_id: z.never().optional(),
   channel: id,
   user: id,
   text: z.string(),
@@ -71,7 +71,7 @@ export type ThreadMessage = z.infer<typeof threadMessageSchema>;
 
 export const appMentionSchema = z.object({
   type: z.literal('app_mention'),
-  bot_id: z.undefined(),
+  bot_id: z.never().optional(),
   channel: id,
   user: id,
   text: z.string(),

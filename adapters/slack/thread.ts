@@ -37,6 +37,8 @@ export const META = {
   open: 'slack.open',
   /** That message without its controls (JSON of a SlackMessage), for retiring it. */
   openRetired: 'slack.open_retired',
+  /** What that message shows (`question:<criterion>:<version>`, ...), to avoid posting it twice. */
+  openView: 'slack.open_view',
   /** ts of the share picker message. */
   picker: 'slack.picker',
   question: (criterion: string) => `slack.q.${criterion}`,
@@ -87,16 +89,20 @@ export class ThreadWriter {
   private async deliverOne(reply: Reply): Promise<void> {
     switch (reply.kind) {
       case 'question':
-        await this.postWithControls(questionMessage(reply), [META.question(reply.criterion)]);
+        // A question restated unchanged (after a stale click) is already open in the thread; a hint is news.
+        if (!reply.hint && this.isOpen(`question:${reply.criterion}:${reply.version}`)) return;
+        await this.postWithControls(questionMessage(reply), `question:${reply.criterion}:${reply.version}`, [META.question(reply.criterion)]);
         return;
       case 'answered':
         await this.recordAnswer(reply.criterion, answeredMessage(reply));
         return;
       case 'settled':
-        await this.postWithControls(settledMessage(reply));
+        if (this.isOpen(`settled:${reply.version}`)) return;
+        await this.postWithControls(settledMessage(reply), `settled:${reply.version}`);
         return;
       case 'recommendation':
-        await this.postWithControls(recommendationMessage(reply));
+        if (this.isOpen(`recommendation:${reply.version}`)) return;
+        await this.postWithControls(recommendationMessage(reply), `recommendation:${reply.version}`);
         return;
       case 'why':
         await this.deps.calls.postMessage(this.target.channel, whyMessage(reply), { threadTs: this.target.threadTs });
@@ -114,10 +120,10 @@ export class ThreadWriter {
    * Posts a message with controls and makes it the open one. `alsoPointing` are
    * meta keys to point at the new message (a question's `slack.q.<criterion>`).
    */
-  private async postWithControls(message: SlackMessage, alsoPointing: readonly string[] = []): Promise<void> {
+  private async postWithControls(message: SlackMessage, view: string, alsoPointing: readonly string[] = []): Promise<void> {
     await this.retireOpen();
     const ts = await this.deps.calls.postMessage(this.target.channel, message, { threadTs: this.target.threadTs });
-    const patch: Record<string, string> = { [META.open]: ts, [META.openRetired]: JSON.stringify(withoutControls(message)) };
+    const patch: Record<string, string> = { [META.open]: ts, [META.openRetired]: JSON.stringify(withoutControls(message)), [META.openView]: view };
     for (const key of alsoPointing) patch[key] = ts;
     await this.save(patch);
   }
@@ -128,7 +134,7 @@ export class ThreadWriter {
     if (!ts) return; // Answered without a question message of its own (several answers typed at once).
     await this.deps.calls.update(this.target.channel, ts, record);
     const patch: Record<string, string> = { [questionKey]: '' };
-    if (this.meta[META.open] === ts) Object.assign(patch, { [META.open]: '', [META.openRetired]: '' });
+    if (this.meta[META.open] === ts) Object.assign(patch, { [META.open]: '', [META.openRetired]: '', [META.openView]: '' });
     await this.save(patch);
   }
 
@@ -143,7 +149,12 @@ export class ThreadWriter {
     } catch (error) {
       this.deps.logger.warn({ err: error, channel: this.target.channel, ts }, 'could not retire the controls of an earlier message');
     }
-    await this.save({ [META.open]: '', [META.openRetired]: '' });
+    await this.save({ [META.open]: '', [META.openRetired]: '', [META.openView]: '' });
+  }
+
+  /** True when the message with live controls already shows `view`. */
+  private isOpen(view: string): boolean {
+    return Boolean(this.meta[META.open]) && this.meta[META.openView] === view;
   }
 
   private async save(patch: Record<string, string>): Promise<void> {

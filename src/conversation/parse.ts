@@ -16,8 +16,14 @@
  * - "change X" is a command only when every word after the verb names a criterion
  *   (its title, id or a word from them); "change team size to 8" is read as an answer.
  * - Longest phrase first: "small team" beats "small", and a shorter phrase left inside a
- *   longer one that lost to an overlapping match is not reused ("small team of 8" is a
- *   large team, not also a small scale).
+ *   longer one that lost to an overlapping match is not reused. Head counts are found apart
+ *   from phrases ("3 django developers" gives a team size and an experience) and, being
+ *   longer, win within team size ("a small team of 8" is large).
+ * - Negation: a cue ("no", "not", "don't", "without", ...) up to 4 words before a phrase, or
+ *   "not needed"/"unnecessary"/"no" just after it, selects the criterion's negative option
+ *   (NEGATIVE_OPTION, else an option `no`); without one the phrase is dropped, never guessed.
+ *   "No"/"yes" alone answer the asked criterion only when it has options `no`/`yes`; "not
+ *   needed" alone answers it with its negative option.
  * - A phrase that could mean options of several criteria goes to the criterion being
  *   asked; else to a criterion named in the same clause ("security is critical"); else to
  *   the only one not already answered by another phrase of the message; else it is left out.
@@ -401,7 +407,7 @@ interface Span {
   /** Exclusive token index. */
   end: number;
   readings: Reading[];
-  /** Characters covered, the tie-break after word count. */
+  /** Characters covered: between overlapping candidates, the tie-break after word count. */
   chars: number;
 }
 
@@ -464,42 +470,74 @@ function teamSizeOption(count: number): string {
   return count <= SMALL_TEAM_MAX_PEOPLE ? 'small' : 'large';
 }
 
-/** "3 of us", "a team of 5", "8 developers", "two devs", "5-person team", "we're 4", "me and two other devs". */
+/** A head count found in the message: token range and number of people. */
+type HeadCount = [start: number, end: number, people: number];
+
+/** Token access for the head-count patterns; out-of-range positions read as undefined. */
+class Words {
+  readonly tokens: readonly Token[];
+  constructor(tokens: readonly Token[]) {
+    this.tokens = tokens;
+  }
+  key(i: number): string | undefined {
+    return this.tokens[i]?.key;
+  }
+  sameClause(a: number, b: number): boolean {
+    const x = this.tokens[a];
+    const y = this.tokens[b];
+    return x !== undefined && y !== undefined && x.clause === y.clause;
+  }
+}
+
+/** "3 of us", "8 developers", "two devs", "3 senior python developers", "me and two other devs". */
+function countWithNoun(w: Words, i: number, n: number): HeadCount | null {
+  if (w.key(i + 1) === 'of' && w.key(i + 2) === 'us' && w.sameClause(i, i + 2)) return [i, i + 3, n];
+  for (let j = i + 1; j <= i + 3 && w.sameClause(i, j); j++) {
+    const key = w.key(j)!;
+    if (PEOPLE_NOUNS.has(key)) {
+      // "me and two other devs" counts the writer too.
+      const withMe = w.key(i - 1) === 'and' && (w.key(i - 2) === 'me' || w.key(i - 2) === 'myself');
+      const other = w.tokens.slice(i + 1, j).some((t) => t.key === 'other' || t.key === 'more');
+      return withMe && other ? [i - 2, j + 1, n + 1] : [i, j + 1, n];
+    }
+    const couplingOf = key === 'of' && j === i + 1 && (w.key(i) === 'couple' || w.key(i) === 'dozen');
+    if (!couplingOf && (NOT_BETWEEN.has(key) || numberAt(w.tokens, j) !== null)) return null;
+  }
+  return null;
+}
+
+/** "a team of 5", "group of six", "team size 7", "team size is 7". */
+function countAfterTeam(w: Words, i: number, n: number): HeadCount | null {
+  const before = [w.key(i - 3), w.key(i - 2), w.key(i - 1)];
+  if ((before[1] === 'team' || before[1] === 'group') && before[2] === 'of' && w.sameClause(i - 2, i)) return [i - 2, i + 1, n];
+  if (before[1] === 'team' && before[2] === 'size' && w.sameClause(i - 2, i)) return [i - 2, i + 1, n];
+  const linked = before[2] === 'of' || before[2] === 'is' || before[2] === 'to';
+  if (before[0] === 'team' && before[1] === 'size' && linked && w.sameClause(i - 3, i)) return [i - 3, i + 1, n];
+  return null;
+}
+
+/** "we're 4", "we are 4" closing a clause (not "we are 4 weeks late"). */
+function countAfterWeAre(w: Words, i: number, n: number): HeadCount | null {
+  const endsClause = i + 1 === w.tokens.length || !w.sameClause(i, i + 1);
+  if (!endsClause || !w.sameClause(i - 1, i)) return null;
+  if (w.key(i - 1) === 'were') return [i - 1, i + 1, n];
+  if (w.key(i - 1) === 'are' && w.key(i - 2) === 'we' && w.sameClause(i - 2, i)) return [i - 2, i + 1, n];
+  return null;
+}
+
+/** Team-size candidates from head counts; none when the pack's team size lacks solo/small/large. */
 function peopleCandidates(knowledge: Knowledge, tokens: readonly Token[]): Span[] {
   const teamSize = knowledge.criterionById.get('team_size');
   if (!teamSize || !['solo', 'small', 'large'].every((id) => teamSize.options.some((o) => o.id === id))) return [];
+  const w = new Words(tokens);
   const spans: Span[] = [];
-  const key = (i: number): string | undefined => tokens[i]?.key;
-  const sameClause = (a: number, b: number): boolean => tokens[a] !== undefined && tokens[b] !== undefined && tokens[a]!.clause === tokens[b]!.clause;
-  const push = (start: number, end: number, count: number): void => {
-    if (count < 1) return;
-    const readings = [{ criterion: 'team_size', option: teamSizeOption(count) }];
-    spans.push({ start, end, readings, chars: tokens[end - 1]!.end - tokens[start]!.start });
-  };
   for (let i = 0; i < tokens.length; i++) {
     const n = numberAt(tokens, i);
-    if (n === null) continue;
-    // "me and two other devs" counts the writer too.
-    const withMe = key(i - 1) === 'and' && (key(i - 2) === 'me' || key(i - 2) === 'myself');
-    if (key(i + 1) === 'of' && key(i + 2) === 'us' && sameClause(i, i + 2)) push(i, i + 3, n);
-    for (let j = i + 1; j <= i + 3 && sameClause(i, j); j++) {
-      const k = key(j)!;
-      if (PEOPLE_NOUNS.has(k)) {
-        const other = tokens.slice(i + 1, j).some((t) => t.key === 'other' || t.key === 'more');
-        push(withMe && other ? i - 2 : i, j + 1, n + (withMe && other ? 1 : 0));
-        break;
-      }
-      const couplingOf = k === 'of' && j === i + 1 && (key(i) === 'couple' || key(i) === 'dozen');
-      if (!couplingOf && (NOT_BETWEEN.has(k) || numberAt(tokens, j) !== null)) break;
-    }
-    const before = [key(i - 3), key(i - 2), key(i - 1)].join(' ');
-    if (/(?:^| )(?:team|group) of$/.test(before) && sameClause(i - 2, i)) push(i - 2, i + 1, n);
-    if (/team size(?: of| is| to)?$/.test(before) && sameClause(before.endsWith('size') ? i - 2 : i - 3, i)) {
-      push(before.endsWith('size') ? i - 2 : i - 3, i + 1, n);
-    }
-    const endsClause = i + 1 === tokens.length || !sameClause(i, i + 1);
-    if (endsClause && sameClause(i - 1, i) && (key(i - 1) === 'were' || (key(i - 1) === 'are' && key(i - 2) === 'we'))) {
-      push(key(i - 1) === 'were' ? i - 1 : i - 2, i + 1, n);
+    if (n === null || n < 1) continue;
+    for (const found of [countWithNoun(w, i, n), countAfterTeam(w, i, n), countAfterWeAre(w, i, n)]) {
+      if (!found) continue;
+      const [start, end, people] = found;
+      spans.push({ start, end, readings: [{ criterion: 'team_size', option: teamSizeOption(people) }], chars: tokens[end - 1]!.end - tokens[start]!.start });
     }
   }
   return spans;
@@ -680,7 +718,7 @@ function uniqueReadings(readings: readonly Reading[]): Reading[] {
 }
 
 /** The target a "not needed" phrase negates: the nearest span or mention before it in its clause. */
-function negationTarget(m: Message, span: Span, spans: readonly Span[]): Span | { start: number; criterion: string } | null {
+function negationTarget(m: Message, span: Span, spans: readonly Span[]): Span | Message['mentions'][number] | null {
   const clause = m.tokens[span.start]!.clause;
   for (let j = span.start - 1; j >= 0 && j >= span.start - 1 - TRAILING_WINDOW; j--) {
     if (m.tokens[j]!.clause !== clause) return null;
@@ -702,40 +740,72 @@ function pickOf(m: Message, reading: Reading, start: number, end: number, real: 
   return { ...reading, real, words, evidence: spanText(m.tokens, m.norm, start, end) };
 }
 
-function understand(m: Message): Understanding {
-  const picks: Pick[] = [];
-  let ambiguous = false;
-  const deferred: { readings: Reading[]; start: number; end: number; words: number; real: boolean }[] = [];
-  const negatedBy = new Map<Span | Message['mentions'][number], Span>();
-  const negationSpans = new Set<Span>();
+type Mention = Message['mentions'][number];
 
+/** A span read with its cue, before its criterion is settled. */
+interface ReadSpan {
+  readings: Reading[];
+  start: number;
+  end: number;
+  words: number;
+  real: boolean;
+}
+
+function understand(m: Message): Understanding {
+  const negations = readNegationPhrases(m);
+  const picks = [...negations.picks];
+  const deferred: ReadSpan[] = [];
+  for (const span of m.spans) {
+    if (negations.consumed.has(span)) continue;
+    const read = readSpan(m, span, negations.negatedBy.get(span));
+    const chosen = chooseCriterion(m, read.readings, span);
+    if (chosen === 'deferred') deferred.push(read);
+    else for (const r of chosen) picks.push(pickOf(m, r, read.start, read.end, read.real, read.words));
+  }
+  const ambiguous = resolveDeferred(m, deferred, picks);
+  picks.push(...mentionNegationPicks(m, negations.negatedBy), ...floatingCuePicks(m, negations.negatedBy));
+  return { picks, ambiguous };
+}
+
+/**
+ * Pack phrases that only say "not needed" negate the span or criterion name just before them;
+ * with none there, they answer the asked criterion negatively if its own reading is elsewhere.
+ */
+function readNegationPhrases(m: Message): { negatedBy: Map<Span | Mention, Span>; consumed: Set<Span>; picks: Pick[] } {
+  const negatedBy = new Map<Span | Mention, Span>();
+  const consumed = new Set<Span>();
+  const picks: Pick[] = [];
   for (const span of m.spans) {
     if (!isNegationPhrase(m, span)) continue;
     const target = negationTarget(m, span, m.spans);
-    const forCurrent = m.current !== null && !span.readings.some((r) => r.criterion === m.current) && negativeOption(m.knowledge, m.current) !== undefined;
-    if (target) negatedBy.set(target, span);
-    if (target || forCurrent) negationSpans.add(span);
-    if (!target && forCurrent) {
-      picks.push(pickOf(m, { criterion: m.current!, option: negativeOption(m.knowledge, m.current!)! }, span.start, span.end, true, span.end - span.start));
+    const currentNegative = m.current === null || span.readings.some((r) => r.criterion === m.current) ? undefined : negativeOption(m.knowledge, m.current);
+    if (target) {
+      negatedBy.set(target, span);
+      consumed.add(span);
+    } else if (currentNegative) {
+      consumed.add(span);
+      picks.push(pickOf(m, { criterion: m.current!, option: currentNegative }, span.start, span.end, true, span.end - span.start));
     }
   }
+  return { negatedBy, consumed, picks };
+}
 
-  for (const span of m.spans) {
-    if (negationSpans.has(span)) continue;
-    const negation = negatedBy.get(span);
-    const modifier: Modifier = negation ? { kind: 'negate', cue: { start: negation.start, end: negation.end } } : (cueBefore(m, span) ?? cueAfter(m, span));
-    if (modifier) markUsed(m, modifier.cue);
-    if (modifier?.kind === 'negate') m.negated.add(span);
-    const readings = applyModifier(m, span.readings, modifier);
-    const start = Math.min(span.start, modifier?.cue.start ?? span.start);
-    const end = Math.max(span.end, modifier?.cue.end ?? span.end);
-    const words = span.end - span.start;
-    const real = modifier?.kind !== 'unsure';
-    const chosen = chooseCriterion(m, readings, span);
-    if (chosen === 'deferred') deferred.push({ readings, start, end, words, real });
-    else for (const r of chosen) picks.push(pickOf(m, r, start, end, real, words));
-  }
+function readSpan(m: Message, span: Span, negation: Span | undefined): ReadSpan {
+  const modifier: Modifier = negation ? { kind: 'negate', cue: { start: negation.start, end: negation.end } } : (cueBefore(m, span) ?? cueAfter(m, span));
+  if (modifier) markUsed(m, modifier.cue);
+  if (modifier?.kind === 'negate') m.negated.add(span);
+  return {
+    readings: applyModifier(m, span.readings, modifier),
+    start: Math.min(span.start, modifier?.cue.start ?? span.start),
+    end: Math.max(span.end, modifier?.cue.end ?? span.end),
+    words: span.end - span.start,
+    real: modifier?.kind !== 'unsure',
+  };
+}
 
+/** Phrases of several criteria go to the only one no other phrase answered; returns whether any stayed ambiguous. */
+function resolveDeferred(m: Message, deferred: readonly ReadSpan[], picks: Pick[]): boolean {
+  let ambiguous = false;
   for (const item of deferred) {
     const determined = new Set(picks.map((p) => p.criterion));
     const open = uniqueCriteria(item.readings).filter((c) => !determined.has(c));
@@ -743,14 +813,18 @@ function understand(m: Message): Understanding {
       for (const r of item.readings.filter((x) => x.criterion === open[0])) picks.push(pickOf(m, r, item.start, item.end, item.real, item.words));
     } else if (open.length > 1) ambiguous = true;
   }
+  return ambiguous;
+}
 
+/** "security is not critical": a criterion name negated by a "not needed" phrase. */
+function mentionNegationPicks(m: Message, negatedBy: ReadonlyMap<Span | Mention, Span>): Pick[] {
+  const picks: Pick[] = [];
   for (const [target, span] of negatedBy) {
     if ('readings' in target) continue;
     const negative = negativeOption(m.knowledge, target.criterion);
     if (negative) picks.push(pickOf(m, { criterion: target.criterion, option: negative }, target.start, span.end, true, 1));
   }
-  picks.push(...floatingCuePicks(m, negatedBy));
-  return { picks, ambiguous };
+  return picks;
 }
 
 function uniqueCriteria(readings: readonly Reading[]): string[] {
@@ -772,9 +846,9 @@ function chooseCriterion(m: Message, readings: readonly Reading[], span: Span): 
  * Cues no option phrase used: "not sure about the database" (skip database), "no database"
  * (its negative option), "not needed" / "don't know" alone (the asked criterion).
  */
-function floatingCuePicks(m: Message, negatedBy: ReadonlyMap<unknown, Span>): Pick[] {
+function floatingCuePicks(m: Message, negatedBy: ReadonlyMap<Span | Mention, Span>): Pick[] {
   const picks: Pick[] = [];
-  const mentionAfter = (from: number, window: number): Message['mentions'][number] | undefined =>
+  const mentionAfter = (from: number, window: number): Mention | undefined =>
     m.mentions.find((x) => x.start >= from && x.start < from + window && m.tokens[x.start]!.clause === m.tokens[from - 1]!.clause && !negatedBy.has(x));
   for (const cue of m.unsure) {
     if (m.used.has(cue.start)) continue;
@@ -865,9 +939,11 @@ export function parseText(knowledge: Knowledge, text: string, current: string | 
   return { kind: 'unknown', reason: ambiguous || resolved.ambiguous ? 'ambiguous' : 'no_match' };
 }
 
+const NUMBER_FILLERS = new Set(['option', 'number', 'choice', 'answer', 'please', 'pls', 'plz', 'thanks', 'ok', 'okay', 'the', 'is']);
+
 /** "2", "option 2", "#2 please": the asked criterion's option at that position (1-based). */
 function optionByNumber(knowledge: Knowledge, keys: readonly string[], current: string | null, norm: string): ParsedText | null {
-  const words = commandWords(keys).filter((w) => w !== 'option' && w !== 'number' && w !== 'choice');
+  const words = keys.filter((w) => !NUMBER_FILLERS.has(w));
   if (words.length !== 1 || !/^[0-9]{1,3}$/.test(words[0]!)) return null;
   const option = current === null ? undefined : knowledge.criterionById.get(current)?.options[Number(words[0]) - 1];
   if (!option || current === null) return { kind: 'unknown', reason: 'no_match' };

@@ -51,3 +51,11 @@ describe('custom ids', () => {
     expect(resolveRef('#5', ['a'])).toBeUndefined();
   });
 });
+
+test('the second select of a question carries its group so the custom ids differ', () => {
+  const first = encodeCustomId({ kind: 'select', owner, version: 4, criterion: { id: 'project_type', index: 0 } });
+  const second = encodeCustomId({ kind: 'select', owner, version: 4, criterion: { id: 'project_type', index: 0 }, group: 1 });
+  expect(second).not.toBe(first);
+  expect(parseCustomId(first)).toEqual({ kind: 'select', owner, version: 4, criterion: 'project_type' });
+  expect(parseCustomId(second)).toEqual({ kind: 'select', owner, version: 4, criterion: 'project_type', group: 1 });
+});

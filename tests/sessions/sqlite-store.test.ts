@@ -22,10 +22,14 @@ describeSessionStoreContract('SqliteSessionStore (file)', async () => {
   };
 });
 
-describeSessionStoreContract('SqliteSessionStore (:memory:)', async () => ({
-  store: SqliteSessionStore.open(':memory:'),
-  cleanup: async () => {},
-}));
+describeSessionStoreContract(
+  'SqliteSessionStore (:memory:)',
+  async () => ({
+    store: SqliteSessionStore.open(':memory:'),
+    cleanup: async () => {},
+  }),
+  { persistent: false },
+);
 
 async function rejection(promise: Promise<unknown>): Promise<AdvisorError> {
   try {

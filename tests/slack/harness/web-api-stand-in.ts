@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { blockKitViolations } from './block-kit-rules.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -106,6 +107,8 @@ function text(value: unknown): string | undefined {
 export class SlackWebApiStandIn {
   readonly calls: RecordedCall[] = [];
   readonly responses: RecordedResponse[] = [];
+  /** Block Kit limit violations found in any message sent here (checked like Slack would refuse them). */
+  readonly limitViolations: string[] = [];
   readonly teamId: string;
   readonly botUserId: string;
   readonly botId: string;
@@ -114,6 +117,8 @@ export class SlackWebApiStandIn {
 
   private readonly server: Server;
   private readonly failures = new Map<string, PlannedFailure>();
+  private readonly gates = new Map<string, Promise<void>>();
+  private readonly waitingCounters = new Map<string, () => void>();
   private readonly nextTs = createTsClock();
   private readonly waiters = new Set<() => void>();
   private port = 0;
@@ -153,6 +158,28 @@ export class SlackWebApiStandIn {
   /** Makes the next `times` calls to `method` fail (default: every call from now on). */
   fail(method: string, failure: Failure, times = Number.POSITIVE_INFINITY): void {
     this.failures.set(method, { failure, remaining: times });
+  }
+
+  /**
+   * Holds every call to `method` unanswered until `release()` (they are recorded
+   * only when answered). Lets a test prove that a request was acknowledged while
+   * its work was still waiting on Slack.
+   */
+  hold(method: string): { release: () => void; waiting: () => number } {
+    let release!: () => void;
+    let waiting = 0;
+    const gate = new Promise<void>((resolve) => {
+      release = () => {
+        this.gates.delete(method);
+        resolve();
+      };
+    });
+    this.gates.set(method, gate.then(() => undefined));
+    this.waitingCounters.set(method, () => {
+      waiting += 1;
+      this.notify();
+    });
+    return { release, waiting: () => waiting };
   }
 
   clearFailures(): void {
@@ -212,6 +239,7 @@ export class SlackWebApiStandIn {
     const body = parseBody(raw, request.headers['content-type']);
 
     if (url.pathname.startsWith('/respond/')) {
+      for (const problem of blockKitViolations(body)) this.limitViolations.push(`response_url: ${problem}`);
       this.responses.push({ id: decodeURIComponent(url.pathname.slice('/respond/'.length)), body });
       this.send(response, 200, { ok: true });
       this.notify();
@@ -223,6 +251,14 @@ export class SlackWebApiStandIn {
     }
 
     const method = url.pathname.slice('/api/'.length);
+    if (body['blocks'] !== undefined) {
+      for (const problem of blockKitViolations(body)) this.limitViolations.push(`${method}: ${problem}`);
+    }
+    const gate = this.gates.get(method);
+    if (gate) {
+      this.waitingCounters.get(method)?.();
+      await gate;
+    }
     const { status, payload, headers } = this.answer(method, body);
     this.calls.push({ method, body, token: bearerToken(request, body), status, response: payload });
     this.send(response, status, payload, headers);

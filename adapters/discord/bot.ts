@@ -1,0 +1,118 @@
+/**
+ * The Discord bot: a discord.js client with the advisor's handlers.
+ *
+ * - Intents: `Guilds` only (slash commands, buttons, selects and modals need no
+ *   privileged intent). With the Message Content option, also `GuildMessages`
+ *   and `MessageContent` so typed answers in interview threads are read.
+ * - `allowedMentions` is empty client-wide: echoed user text can never ping
+ *   @everyone, roles or users.
+ * - REST: `DISCORD_API_URL` becomes discord.js's `rest.api` (the gateway
+ *   address then comes from that API, which is how the tests' stand-in works).
+ *   Rate limits longer than a few seconds are not waited out (the interaction
+ *   would expire meanwhile): the call fails and the user is told.
+ */
+import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import type { DiscordConfig } from '../../src/config.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { ConversationService } from '../../src/sessions/service.ts';
+import { DEFAULT_ACK_BUDGET_MS } from './deadline.ts';
+import { createInteractionHandler } from './interactions.ts';
+import { createKeyedQueue } from './keyed-queue.ts';
+import { createMessageHandler } from './message-content.ts';
+import { createTurnRunner } from './turns.ts';
+
+/** Rate limits up to this long are waited out by discord.js; longer ones fail the call so the user hears about it. */
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 4000;
+
+export interface DiscordBotOptions {
+  config: DiscordConfig;
+  service: ConversationService;
+  logger: Logger;
+  /** How long a turn may take before its interaction is deferred (Discord allows 3 s for the first response). */
+  ackBudgetMs?: number;
+  maxRateLimitWaitMs?: number;
+  /** Retries of a request that failed with a 5xx (discord.js default 3). */
+  restRetries?: number;
+}
+
+export interface DiscordBot {
+  readonly client: Client;
+  /** Logs in and resolves once the client is ready (guilds received). */
+  start(): Promise<void>;
+  /** Lets turns in progress finish, then disconnects. */
+  stop(): Promise<void>;
+}
+
+export function clientOptions(config: DiscordConfig, options: { maxRateLimitWaitMs: number; restRetries: number }): ClientOptions {
+  return {
+    intents: config.messageContent
+      ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
+      : [GatewayIntentBits.Guilds],
+    allowedMentions: { parse: [], repliedUser: false },
+    rest: {
+      ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}),
+      retries: options.restRetries,
+      rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > options.maxRateLimitWaitMs,
+    },
+  };
+}
+
+export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
+  const { config, service } = options;
+  const logger = options.logger.child({ platform: 'discord' });
+  const client = new Client(
+    clientOptions(config, {
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
+      restRetries: options.restRetries ?? 3,
+    }),
+  );
+  const queue = createKeyedQueue();
+  const turns = createTurnRunner({ service, queue, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS });
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>): void => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const onInteraction = createInteractionHandler({ client, service, turns, logger });
+  client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction)));
+  if (config.messageContent) {
+    const onMessage = createMessageHandler({ client, service, turns, logger });
+    client.on(Events.MessageCreate, (message) => track(onMessage(message)));
+  }
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.ShardError, (error, shardId) => logger.error({ err: error, shardId }, 'discord gateway connection error'));
+  client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
+  client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+
+  return {
+    client,
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(config.token);
+      await ready;
+      logger.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size, messageContent: config.messageContent, shards: client.shard?.ids ?? [0] },
+        'discord bot ready',
+      );
+    },
+    async stop() {
+      await Promise.allSettled([...inFlight]);
+      await queue.idle();
+      await client.destroy();
+      logger.info('discord bot stopped');
+    },
+  };
+}
+
+/** Creates the bot and logs in; resolves when it is ready. */
+export async function startDiscord(options: DiscordBotOptions): Promise<DiscordBot> {
+  const bot = createDiscordBot(options);
+  try {
+    await bot.start();
+  } catch (error) {
+    await bot.client.destroy();
+    throw error;
+  }
+  return bot;
+}

@@ -1,0 +1,151 @@
+/**
+ * Core figures: the engine (recommendations per second, latency), how many
+ * questions interviews need before the verdict is settled, and a full turn
+ * (state machine + engine + SQLite commit) with 100,000 idle sessions stored.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recommend } from '../src/engine/recommend.ts';
+import { loadKnowledge, type Knowledge } from '../src/knowledge/load.ts';
+import { createConversation, createSession } from '../src/conversation/step.ts';
+import type { Session, SessionKey } from '../src/conversation/types.ts';
+import { ConversationService } from '../src/sessions/service.ts';
+import { SqliteSessionStore } from '../src/sessions/sqlite-store.ts';
+import { silentLogger } from '../src/logger.ts';
+import { fmtMs, nowMs, summarise } from './stats.ts';
+
+/** A deterministic pseudo-random generator, so every run measures the same inputs. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function randomAnswers(knowledge: Knowledge, random: () => number, answeredShare: number): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (const c of knowledge.criteria) {
+    if (random() > answeredShare) continue;
+    const ids = [...c.options.map((o) => o.id), 'skip'];
+    answers[c.id] = ids[Math.floor(random() * ids.length)]!;
+  }
+  return answers;
+}
+
+function engineFigures(knowledge: Knowledge, iterations: number): string[] {
+  const random = seeded(1);
+  const inputs = Array.from({ length: 1000 }, () => randomAnswers(knowledge, random, 0.5));
+  for (let i = 0; i < 2000; i++) recommend(knowledge, inputs[i % inputs.length]!); // warm up
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = nowMs();
+    recommend(knowledge, inputs[i % inputs.length]!);
+    samples.push(nowMs() - start);
+  }
+  const single = summarise(samples);
+  const batchStart = nowMs();
+  const lines = inputs.map((answers) => JSON.stringify({ answers }));
+  for (let round = 0; round < 5; round++) {
+    for (const line of lines) JSON.stringify(recommend(knowledge, (JSON.parse(line) as { answers: Record<string, string> }).answers));
+  }
+  const batchMs = nowMs() - batchStart;
+  return [
+    `engine: one recommendation with next question: median ${fmtMs(single.median)}, p99 ${fmtMs(single.p99)} (${iterations} runs, half the criteria answered)`,
+    `engine: single recommendations per second: ${Math.round(1000 / single.mean).toLocaleString('en')}`,
+    `engine: batch (JSON line in, JSON line out) per second: ${Math.round((lines.length * 5) / (batchMs / 1000)).toLocaleString('en')}`,
+  ];
+}
+
+/** Interviews that follow next_question until decided, for answer profiles of varying coherence. */
+function settlingFigures(knowledge: Knowledge): string[] {
+  const lines: string[] = [];
+  for (const [name, coherence] of [
+    ['random answers', 0],
+    ['mostly consistent answers (70%)', 0.7],
+  ] as const) {
+    const random = seeded(7);
+    const asked: number[] = [];
+    let disagreements = 0;
+    for (let run = 0; run < 2000; run++) {
+      const hidden = knowledge.frameworks[Math.floor(random() * knowledge.frameworks.length)]!.id;
+      const full: Record<string, string> = {};
+      for (const c of knowledge.criteria) {
+        const favouring = c.options.filter((o) => {
+          const mine = o.effects.find((e) => e.framework === hidden)?.points ?? 0;
+          return o.effects.every((e) => e.framework === hidden || e.points <= mine);
+        });
+        const pool = random() < coherence && favouring.length > 0 ? favouring : c.options;
+        full[c.id] = pool[Math.floor(random() * pool.length)]!.id;
+      }
+      const answers: Record<string, string> = {};
+      let rec = recommend(knowledge, answers);
+      while (rec.next_question !== null) {
+        answers[rec.next_question] = full[rec.next_question]!;
+        rec = recommend(knowledge, answers);
+      }
+      asked.push(Object.keys(answers).length);
+      if (rec.winner !== recommend(knowledge, full).winner) disagreements++;
+    }
+    const sorted = asked.sort((a, b) => a - b);
+    const settledEarly = sorted.filter((n) => n < knowledge.criteria.length).length;
+    lines.push(
+      `interviews (${name}): questions until settled: median ${sorted[1000]}, p90 ${sorted[1800]} of ${knowledge.criteria.length}; ` +
+        `${Math.round((settledEarly / 2000) * 100)}% stop early; ${disagreements} of 2000 end on a different winner than answering everything`,
+    );
+  }
+  return lines;
+}
+
+async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: number): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'advisor-bench-'));
+  try {
+    const store = SqliteSessionStore.open(join(dir, 'bench.db'));
+    const conversation = createConversation(knowledge);
+
+    // Store throughput: commit idle sessions one transaction each, as real first turns would.
+    let session: Session = createSession({ platform: 'bench', workspace: 'w', conversation: 'c', user: 'u' });
+    const fillStart = nowMs();
+    for (let i = 0; i < idleSessions; i++) {
+      const key: SessionKey = { platform: 'bench', workspace: 'w', conversation: `idle-${i}`, user: 'u' };
+      session = conversation.step(createSession(key), { type: 'start' }).session;
+      await store.commit({ session, expectedVersion: 0, now: Date.now() });
+    }
+    const fillSeconds = (nowMs() - fillStart) / 1000;
+
+    const service = new ConversationService({ store, knowledge, logger: silentLogger(), ttlMs: 86_400_000 });
+    const samples: number[] = [];
+    const random = seeded(3);
+    let keyIndex = 0;
+    let key: SessionKey = { platform: 'bench', workspace: 'w', conversation: 'active-0', user: 'u' };
+    await service.handle(key, { type: 'start' });
+    for (let i = 0; i < turns; i++) {
+      const current = await service.get(key);
+      if (!current || current.phase !== 'asking') {
+        key = { ...key, conversation: `active-${++keyIndex}` };
+        await service.handle(key, { type: 'start' });
+        continue;
+      }
+      const criterion = knowledge.criterionById.get(current.current!)!;
+      const option = criterion.options[Math.floor(random() * criterion.options.length)]!.id;
+      const start = nowMs();
+      await service.handle(key, { type: 'answer', criterion: criterion.id, option, version: current.version }, { eventId: `ev-${i}` });
+      samples.push(nowMs() - start);
+    }
+    const turn = summarise(samples);
+    const stored = await store.count();
+    await store.close();
+    return [
+      `store: ${Math.round(idleSessions / fillSeconds).toLocaleString('en')} session commits per second (WAL, synchronous=NORMAL), ${stored.toLocaleString('en')} sessions stored`,
+      `turn (step + engine + SQLite commit + event id, ${idleSessions.toLocaleString('en')} idle sessions stored): median ${fmtMs(turn.median)}, p99 ${fmtMs(turn.p99)} over ${samples.length} answers`,
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchCore(options: { iterations: number; idleSessions: number }): Promise<string[]> {
+  const knowledge = loadKnowledge();
+  return [...engineFigures(knowledge, options.iterations), ...settlingFigures(knowledge), ...(await turnFigures(knowledge, Math.min(options.iterations, 5000), options.idleSessions))];
+}

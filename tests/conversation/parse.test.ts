@@ -1,0 +1,526 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { buildKnowledge, loadKnowledge, type Knowledge } from '../../src/knowledge/load.ts';
+import type { PackFile } from '../../src/knowledge/schema.ts';
+import {
+  MAX_TEXT_LENGTH,
+  SMALL_TEAM_MAX_PEOPLE,
+  SOLO_MAX_PEOPLE,
+  normaliseText,
+  parseText,
+  type ParsedText,
+  type TextMatch,
+} from '../../src/conversation/parse.ts';
+
+// ---------------------------------------------------------------------------
+// A small pack with its own wording, so these tests do not depend on the real pack.
+
+type CriterionInput = { id: string; title: string; options: { id: string; label: string; synonyms?: string[] }[] };
+
+function criterion({ id, title, options }: CriterionInput): NonNullable<PackFile['criteria']>[number] {
+  return {
+    id,
+    title,
+    question: `${title}?`,
+    why: `Because of ${title}.`,
+    options: options.map((o) => ({ id: o.id, label: o.label, synonyms: o.synonyms ?? [], effects: [] })),
+  };
+}
+
+const testPack: PackFile = {
+  sources: [{ id: 'src', kind: 'article', publisher: 'Pub', title: 'T', label: 'Pub: T' }],
+  frameworks: [
+    { id: 'django', name: 'Django', summary: 'A framework.', claims: [] },
+    { id: 'flask', name: 'Flask', summary: 'A framework.', claims: [] },
+  ],
+  claims: [],
+  criteria: [
+    criterion({
+      id: 'project_type',
+      title: 'Project type',
+      options: [
+        { id: 'web_app', label: 'Web app' },
+        { id: 'ecommerce', label: 'E-commerce / shop', synonyms: ['online store'] },
+        { id: 'api', label: 'API', synonyms: ['rest api', 'rest service'] },
+      ],
+    }),
+    criterion({
+      id: 'scale',
+      title: 'Expected scale',
+      options: [
+        { id: 'small', label: 'Small (few users)', synonyms: ['tiny'] },
+        { id: 'growing', label: 'Growing' },
+        { id: 'large', label: 'Large', synonyms: ['huge', 'millions of users'] },
+      ],
+    }),
+    criterion({
+      id: 'team_size',
+      title: 'Team size',
+      options: [
+        { id: 'solo', label: 'One developer' },
+        { id: 'small', label: 'Small team (2-5)', synonyms: ['small', 'startup team'] },
+        { id: 'large', label: 'Large team (6+)' },
+      ],
+    }),
+    criterion({
+      id: 'team_experience',
+      title: 'Team experience',
+      options: [
+        { id: 'django', label: 'We know Django' },
+        { id: 'flask', label: 'We know Flask' },
+        { id: 'both', label: 'Both' },
+        { id: 'neither', label: 'Neither' },
+      ],
+    }),
+    criterion({
+      id: 'admin_panel',
+      title: 'Admin panel',
+      options: [
+        { id: 'yes', label: 'Yes', synonyms: ['admin panel', 'admin', 'back office'] },
+        { id: 'later', label: 'Later' },
+        { id: 'no', label: 'No admin needed', synonyms: ['not required'] },
+      ],
+    }),
+    criterion({
+      id: 'security',
+      title: 'Security',
+      options: [
+        { id: 'critical', label: 'Critical', synonyms: ['sensitive data', 'payments'] },
+        { id: 'standard', label: 'Standard' },
+      ],
+    }),
+    criterion({
+      id: 'performance',
+      title: 'Raw performance',
+      options: [
+        { id: 'critical', label: 'Critical', synonyms: ['fast', 'low latency'] },
+        { id: 'normal', label: 'Normal' },
+      ],
+    }),
+    criterion({
+      id: 'architecture',
+      title: 'Architecture',
+      options: [
+        { id: 'monolith', label: 'Monolith' },
+        { id: 'microservices', label: 'Microservices' },
+      ],
+    }),
+    criterion({
+      id: 'database',
+      title: 'Database',
+      options: [
+        { id: 'relational', label: 'Relational', synonyms: ['postgres', 'sql database'] },
+        { id: 'nosql', label: 'NoSQL', synonyms: ['mongodb'] },
+        { id: 'none', label: 'No database' },
+      ],
+    }),
+    criterion({
+      id: 'i18n',
+      title: 'Multiple languages',
+      options: [
+        { id: 'yes', label: 'Multilingual', synonyms: ['i18n', 'translations'] },
+        { id: 'no', label: 'One language', synonyms: ['english only'] },
+      ],
+    }),
+  ],
+};
+
+const k: Knowledge = buildKnowledge([{ file: 'test.yaml', pack: testPack }]);
+
+const cmd = (type: string, criterion?: string): ParsedText =>
+  ({ kind: 'command', command: criterion ? { type, criterion } : { type } }) as ParsedText;
+const answers = (...matches: [string, string, string][]): ParsedText => ({
+  kind: 'answers',
+  matches: matches.map(([criterion, option, evidence]): TextMatch => ({ criterion, option, evidence })),
+});
+const unknown = (reason: 'empty' | 'too_long' | 'no_match' | 'ambiguous'): ParsedText => ({ kind: 'unknown', reason });
+
+type Row = [text: string, current: string | null, expected: ParsedText];
+
+function table(knowledge: Knowledge, rows: readonly Row[]): void {
+  it.each(rows.map(([text, current, expected]) => ({ text, current, expected })))('$text (asking $current)', ({ text, current, expected }) => {
+    expect(parseText(knowledge, text, current)).toEqual(expected);
+  });
+}
+
+describe('normaliseText', () => {
+  it('strips controls, zero-width and bidi marks, markup and applies NFKC + lower case', () => {
+    expect(normaliseText('\u200f*Ｙｅｓ*\u0000 <@U123|bob>  `web_app`\u200b  <http://x.io|Online  Store> _x_ ~y~')).toBe('yes web_app online store x y');
+  });
+  it('decodes Slack entities after dropping real markup and keeps line breaks as clause ends', () => {
+    expect(normaliseText('&lt;b&gt; &amp; <!here>\r\n\r\nnext :thumbsup: line')).toBe('<b> &\nnext line');
+  });
+});
+
+describe('parseText on a small test pack', () => {
+  describe('limits and empty input', () => {
+    table(k, [
+      ['', null, unknown('empty')],
+      ['   \n\t ', 'scale', unknown('empty')],
+      ['\u200b\u200e\u200f\ufeff', 'scale', unknown('empty')],
+      ['<!channel> <@U0123> <#C1|general>', 'scale', unknown('empty')],
+      ['!!! ... ', 'scale', unknown('no_match')],
+      ['🎉🚀', 'scale', unknown('no_match')],
+      ['x'.repeat(MAX_TEXT_LENGTH + 1), 'scale', unknown('too_long')],
+    ]);
+    it('reads a message of exactly the maximum length', () => {
+      expect(parseText(k, 'tiny' + ' '.repeat(MAX_TEXT_LENGTH - 4), null)).toEqual(answers(['scale', 'small', 'tiny']));
+    });
+  });
+
+  describe('commands (whole message only)', () => {
+    table(k, [
+      ['back', 'scale', cmd('back')],
+      ['Go back, please!', 'scale', cmd('back')],
+      ['undo', 'scale', cmd('back')],
+      ['skip', 'scale', cmd('skip')],
+      ["I don't know.", 'scale', cmd('skip')],
+      ['dont know', 'scale', cmd('skip')],
+      ['not sure yet', 'scale', cmd('skip')],
+      ['idk', null, cmd('skip')],
+      ['why?', 'scale', cmd('why')],
+      ['why does this matter', 'scale', cmd('why')],
+      ['explain', 'scale', cmd('why')],
+      ['show me the results please', 'scale', cmd('result')],
+      ['verdict', 'scale', cmd('result')],
+      ["we're done", 'scale', cmd('result')],
+      ['keep going', null, cmd('refine')],
+      ['more questions', null, cmd('refine')],
+      ['start over', 'scale', cmd('restart')],
+      ['reset', 'scale', cmd('restart')],
+      ['quit', 'scale', cmd('cancel')],
+      ['Stop.', 'scale', cmd('cancel')],
+      ['?', 'scale', cmd('help')],
+      ['help', 'scale', cmd('help')],
+      ['commands', 'scale', cmd('help')],
+      ['change team size', 'scale', cmd('change', 'team_size')],
+      ['change admin_panel', 'scale', cmd('change', 'admin_panel')],
+      ['edit database', 'scale', cmd('change', 'database')],
+      ['change my answer for the architecture', 'scale', cmd('change', 'architecture')],
+      ['go back to the database question', 'scale', cmd('change', 'database')],
+      ['change experience', 'scale', cmd('change', 'team_experience')],
+      // Not every word names a criterion: read as an answer instead.
+      ['change team size to 8', 'scale', answers(['team_size', 'large', 'team size to 8'])],
+      // "team" names two criteria.
+      ['change team', 'scale', unknown('ambiguous')],
+      ['skip the database question', 'scale', answers(['database', 'skip', 'skip the database question'])],
+    ]);
+  });
+
+  describe('option answers', () => {
+    table(k, [
+      ['2', 'scale', answers(['scale', 'growing', '2'])],
+      ['option 3 please', 'scale', answers(['scale', 'large', 'option 3 please'])],
+      ['4', 'scale', unknown('no_match')],
+      ['0', 'scale', unknown('no_match')],
+      ['2', null, unknown('no_match')],
+      ['Huge', null, answers(['scale', 'large', 'huge'])],
+      // Label head before "(": "Small (few users)" answers to "small".
+      ['small', 'scale', answers(['scale', 'small', 'small'])],
+      ['small', 'team_size', answers(['team_size', 'small', 'small'])],
+      // Neither criterion is asked: "small" is scale's and team size's vocabulary.
+      ['small', null, unknown('ambiguous')],
+      ['small team', null, answers(['team_size', 'small', 'small team'])],
+      ['e-commerce', null, answers(['project_type', 'ecommerce', 'e-commerce'])],
+      ['ecommerce', null, answers(['project_type', 'ecommerce', 'ecommerce'])],
+      ['e commerce', null, answers(['project_type', 'ecommerce', 'e commerce'])],
+      ['web_app', null, answers(['project_type', 'web_app', 'web_app'])],
+      ['webapp', null, answers(['project_type', 'web_app', 'webapp'])],
+      ['shop', null, answers(['project_type', 'ecommerce', 'shop'])],
+      ['we build a REST API', null, answers(['project_type', 'api', 'rest api'])],
+      // Bare single-word ids count for the asked criterion or as the whole message only.
+      ['django', 'team_experience', answers(['team_experience', 'django', 'django'])],
+      ['django', null, answers(['team_experience', 'django', 'django'])],
+      ['we will use django for it', null, unknown('no_match')],
+      ['django or flask, no idea', 'team_experience', unknown('ambiguous')],
+      // One phrase for two criteria: the asked one wins.
+      ['critical', 'security', answers(['security', 'critical', 'critical'])],
+      ['critical', 'performance', answers(['performance', 'critical', 'critical'])],
+      ['critical', null, unknown('ambiguous')],
+      // ... or the one named in the same clause.
+      ['security is critical', null, answers(['security', 'critical', 'critical'])],
+      ['performance is critical', null, answers(['performance', 'critical', 'critical'])],
+      ['monolith or microservices', 'architecture', unknown('ambiguous')],
+      ['monolith, definitely not microservices', 'architecture', answers(['architecture', 'monolith', 'monolith'])],
+      ['lorem ipsum dolor', 'scale', unknown('no_match')],
+    ]);
+  });
+
+  describe('numbers of people', () => {
+    table(k, [
+      ['just me', null, answers(['team_size', 'solo', 'just me'])],
+      ["I'm alone on this", null, answers(['team_size', 'solo', "i'm alone"])],
+      ['solo dev', null, answers(['team_size', 'solo', 'solo dev'])],
+      ['one-person team', null, answers(['team_size', 'solo', 'one-person'])],
+      ['1 developer', null, answers(['team_size', 'solo', '1 developer'])],
+      ['3 of us', null, answers(['team_size', 'small', '3 of us'])],
+      ['two devs', null, answers(['team_size', 'small', 'two devs'])],
+      ['a team of 5', null, answers(['team_size', 'small', 'team of 5'])],
+      ['a team of six', null, answers(['team_size', 'large', 'team of six'])],
+      ['8 developers', null, answers(['team_size', 'large', '8 developers'])],
+      ['we are twelve engineers', null, answers(['team_size', 'large', 'twelve engineers'])],
+      ["we're 4", null, answers(['team_size', 'small', "we're 4"])],
+      ['we are 4 weeks from launch', null, unknown('no_match')],
+      ['team size is 7', null, answers(['team_size', 'large', 'team size is 7'])],
+      ['a couple of developers', null, answers(['team_size', 'small', 'couple of developers'])],
+      ['5-person team', null, answers(['team_size', 'small', '5-person'])],
+      ['me and two other devs', null, answers(['team_size', 'small', 'me and two other devs'])],
+      ['me and five other devs', null, answers(['team_size', 'large', 'me and five other devs'])],
+      ['3 senior python developers', null, answers(['team_size', 'small', '3 senior python developers'])],
+      // The head count is more specific than "small team" and lies over it.
+      ['a small team of 8', null, answers(['team_size', 'large', 'team of 8'])],
+      ['2 of the developers know flask', null, unknown('no_match')],
+      ['we ship in 2 weeks', null, unknown('no_match')],
+      // A bare number is an option position, even for team size.
+      ['3', 'team_size', answers(['team_size', 'large', '3'])],
+    ]);
+    it('uses the documented thresholds', () => {
+      expect([SOLO_MAX_PEOPLE, SMALL_TEAM_MAX_PEOPLE]).toEqual([1, 5]);
+      expect(parseText(k, `${SMALL_TEAM_MAX_PEOPLE} people`, null)).toEqual(answers(['team_size', 'small', '5 people']));
+      expect(parseText(k, `${SMALL_TEAM_MAX_PEOPLE + 1} people`, null)).toEqual(answers(['team_size', 'large', '6 people']));
+    });
+  });
+
+  describe('negation, yes/no and "don\'t know"', () => {
+    table(k, [
+      ["we don't need an admin panel", null, answers(['admin_panel', 'no', "don't need an admin panel"])],
+      ['no admin', null, answers(['admin_panel', 'no', 'no admin'])],
+      ['without an admin interface', null, answers(['admin_panel', 'no', 'without an admin'])],
+      ['admin panel is not needed', null, answers(['admin_panel', 'no', 'admin panel is not needed'])],
+      ['admin: no', null, answers(['admin_panel', 'no', 'admin: no'])],
+      ['not needed', 'admin_panel', answers(['admin_panel', 'no', 'not needed'])],
+      ['no i18n', null, answers(['i18n', 'no', 'no i18n'])],
+      ['not multilingual', null, answers(['i18n', 'no', 'not multilingual'])],
+      ["doesn't need to be fast", null, answers(['performance', 'normal', "doesn't need to be fast"])],
+      ['no database', null, answers(['database', 'none', 'no database'])],
+      ["we don't need a database", 'admin_panel', answers(['database', 'none', "don't need a database"])],
+      ['no sensitive data', null, answers(['security', 'standard', 'no sensitive data'])],
+      // A pack phrase that only says "not required" negates what it follows.
+      ['i18n not required', null, answers(['i18n', 'no', 'i18n not required'])],
+      ['not required', null, answers(['admin_panel', 'no', 'not required'])],
+      ['not required', 'i18n', answers(['i18n', 'no', 'not required'])],
+      // No negative option: the negated phrase is dropped, never inverted into a guess.
+      ['not a monolith', null, unknown('no_match')],
+      ['no admin panel or i18n', null, answers(['admin_panel', 'no', 'no admin panel'], ['i18n', 'no', 'i18n'])],
+      ['no admin panel, but i18n', null, answers(['admin_panel', 'no', 'no admin panel'], ['i18n', 'yes', 'i18n'])],
+      ['yes', 'admin_panel', answers(['admin_panel', 'yes', 'yes'])],
+      ['Yeah!', 'i18n', answers(['i18n', 'yes', 'yeah'])],
+      ['sure', 'admin_panel', answers(['admin_panel', 'yes', 'sure'])],
+      ['nope', 'admin_panel', answers(['admin_panel', 'no', 'nope'])],
+      ['no', 'i18n', answers(['i18n', 'no', 'no'])],
+      ['yes', 'scale', unknown('no_match')],
+      ['no', 'database', unknown('no_match')],
+      ['yes', null, unknown('no_match')],
+      ['no, not needed', 'database', answers(['database', 'none', 'not needed'])],
+      ['yes, and 3 of us', 'admin_panel', answers(['team_size', 'small', '3 of us'], ['admin_panel', 'yes', 'yes'])],
+      // A leading "no" that negates a phrase is not also an answer to the asked question.
+      ['no admin', 'i18n', answers(['admin_panel', 'no', 'no admin'])],
+      ["we don't know yet about the database", 'admin_panel', answers(['database', 'skip', "don't know yet about the database"])],
+      ['not sure about the architecture', null, answers(['architecture', 'skip', 'not sure about the architecture'])],
+      ['not sure we need an admin', null, answers(['admin_panel', 'skip', 'not sure we need an admin'])],
+      ["honestly we don't know, maybe later", 'admin_panel', answers(['admin_panel', 'later', 'later'])],
+      // Fillers aside, the whole message is "don't know": the skip command.
+      ["we really don't know", 'scale', cmd('skip')],
+      // Not a whole-message command: skip for the asked criterion, if any.
+      ["we don't know that yet", 'scale', answers(['scale', 'skip', "don't know"])],
+      ["we don't know that yet", null, unknown('no_match')],
+    ]);
+  });
+
+  describe('several criteria in one message', () => {
+    table(k, [
+      [
+        'solo dev building a small REST API',
+        null,
+        answers(['project_type', 'api', 'rest api'], ['scale', 'small', 'small'], ['team_size', 'solo', 'solo dev']),
+      ],
+      [
+        "We're 3 people making an online store with an admin back office, with translations",
+        null,
+        answers(['project_type', 'ecommerce', 'online store'], ['team_size', 'small', '3 people'], ['admin_panel', 'yes', 'back office'], ['i18n', 'yes', 'translations']),
+      ],
+      [
+        'Postgres, no admin, english only. 8 devs.',
+        'database',
+        answers(['team_size', 'large', '8 devs'], ['admin_panel', 'no', 'no admin'], ['database', 'relational', 'postgres'], ['i18n', 'no', 'english only']),
+      ],
+      // The asked criterion takes "small"; the rest is read as usual.
+      ['small, with huge traffic', 'team_size', answers(['scale', 'large', 'huge'], ['team_size', 'small', 'small'])],
+      ['huge, small team', null, answers(['scale', 'large', 'huge'], ['team_size', 'small', 'small team'])],
+    ]);
+  });
+
+  describe('chat markup and hostile input', () => {
+    table(k, [
+      ['<@U024BE7LH> *yes*', 'admin_panel', answers(['admin_panel', 'yes', 'yes'])],
+      ['<@123456789012345678> `mongodb`', null, answers(['database', 'nosql', 'mongodb'])],
+      ['<https://shop.example.com|online store> ~maybe~', null, answers(['project_type', 'ecommerce', 'online store'])],
+      ['<!here> skip', 'scale', cmd('skip')],
+      ['<!channel>', 'scale', unknown('empty')],
+      ['_tiny_ :rocket:', null, answers(['scale', 'small', 'tiny'])],
+      ['\u202eyes\u202c', 'admin_panel', answers(['admin_panel', 'yes', 'yes'])],
+      ['ye\u0000s', 'admin_panel', unknown('no_match')],
+      ['yes\u0000', 'admin_panel', answers(['admin_panel', 'yes', 'yes'])],
+      ['ＭｏｎｇｏＤＢ', null, answers(['database', 'nosql', 'mongodb'])],
+      ['Datenbank: 😀 مرحبا 你好', null, unknown('no_match')],
+      ['"; DROP TABLE answers; --', null, unknown('no_match')],
+      ['\ud800 tiny \udfff', null, answers(['scale', 'small', 'tiny'])],
+      ['a'.repeat(10_000), null, unknown('too_long')],
+      [`${'blah '.repeat(395)}huge`, null, answers(['scale', 'large', 'huge'])],
+      // Two options of one criterion from equally long phrases: left out.
+      [`${'tiny '.repeat(399)}huge`, null, unknown('ambiguous')],
+    ]);
+  });
+
+  it('treats an unknown current criterion as none being asked', () => {
+    expect(parseText(k, '2', 'nonexistent')).toEqual(unknown('no_match'));
+    expect(parseText(k, 'small', 'nonexistent')).toEqual(unknown('ambiguous'));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The real pack, with realistic sentences.
+
+describe('parseText on the real knowledge pack', () => {
+  const real = loadKnowledge();
+  table(real, [
+    ['solo dev building a small REST API', null, answers(['project_type', 'api', 'rest api'], ['scale', 'small', 'small'], ['team_size', 'solo', 'solo dev'])],
+    [
+      "We're 3 people making an online shop with an admin back office",
+      null,
+      answers(['project_type', 'ecommerce', 'online shop'], ['team_size', 'small', '3 people'], ['admin_panel', 'yes', 'back office']),
+    ],
+    ['We are building a blog for our marketing team', null, answers(['project_type', 'content_site', 'blog'])],
+    ['an internal dashboard with charts', null, answers(['project_type', 'dashboard', 'dashboard'])],
+    ['just a quick prototype for a hackathon', null, answers(['project_type', 'prototype', 'prototype'])],
+    ['a mobile backend with a GraphQL API', null, answers(['project_type', 'api', 'mobile backend'])],
+    ['we expect millions of users', null, answers(['scale', 'large', 'millions of users'])],
+    ['2', 'scale', answers(['scale', 'growing', '2'])],
+    ['small', 'team_size', answers(['team_size', 'small', 'small'])],
+    ['small', 'scale', answers(['scale', 'small', 'small'])],
+    ['it will be maintained for years', null, answers(['lifetime', 'long', 'maintained for years'])],
+    ['a team of 5', null, answers(['team_size', 'small', 'team of 5'])],
+    ['8 developers', null, answers(['team_size', 'large', '8 developers'])],
+    ['we are twelve engineers', null, answers(['team_size', 'large', 'twelve engineers'])],
+    ['just me', null, answers(['team_size', 'solo', 'just me'])],
+    ['we know django', null, answers(['team_experience', 'django', 'we know django'])],
+    ['none of them, we are still learning', null, answers(['team_experience', 'neither', 'none of them'])],
+    ["we don't need an admin panel", null, answers(['admin_panel', 'no', "don't need an admin panel"])],
+    ['no admin', null, answers(['admin_panel', 'no', 'no admin'])],
+    ['not needed', 'admin_panel', answers(['admin_panel', 'no', 'not needed'])],
+    ['maybe later', 'admin_panel', answers(['admin_panel', 'later', 'maybe later'])],
+    ['yes', 'admin_panel', answers(['admin_panel', 'yes', 'yes'])],
+    ['we handle payments and medical records', null, answers(['security', 'critical', 'medical records'])],
+    ['nothing sensitive', null, answers(['security', 'standard', 'nothing sensitive'])],
+    ['security is not critical', null, answers(['security', 'standard', 'security is not critical'])],
+    ['no rush', null, answers(['time_to_market', 'normal', 'no rush'])],
+    ['we have a tight deadline', null, answers(['time_to_market', 'urgent', 'tight deadline'])],
+    ["doesn't need to be fast", 'performance', answers(['performance', 'normal', "doesn't need"])],
+    ['low latency is a must', null, answers(['performance', 'critical', 'low latency'])],
+    ['microservices on kubernetes', null, answers(['architecture', 'microservices', 'microservices'])],
+    ['one codebase, a monolith', null, answers(['architecture', 'monolith', 'one codebase'])],
+    ['we want full control over our stack', null, answers(['flexibility', 'high', 'full control'])],
+    ['batteries included please', null, answers(['flexibility', 'low', 'batteries included'])],
+    ['Postgres', null, answers(['database', 'relational', 'postgres'])],
+    ['no database', null, answers(['database', 'none', 'no database'])],
+    ['no-sql', null, answers(['database', 'nosql', 'no-sql'])],
+    ["we don't know yet about the database", 'admin_panel', answers(['database', 'skip', "don't know yet about the database"])],
+    ['requirements will change a lot', null, answers(['requirements', 'evolving', 'will change'])],
+    ['no i18n', null, answers(['i18n', 'no', 'no i18n'])],
+    ['not multilingual', null, answers(['i18n', 'no', 'not multilingual'])],
+    ['english only', null, answers(['i18n', 'no', 'english only'])],
+    ['change team size', 'scale', cmd('change', 'team_size')],
+    ['change admin_panel', 'scale', cmd('change', 'admin_panel')],
+    ['edit database', 'scale', cmd('change', 'database')],
+    ["I don't know", 'scale', cmd('skip')],
+    ['show me the recommendation', 'scale', cmd('result')],
+    ['<@U024BE7LH> *no idea*', 'scale', cmd('skip')],
+    [
+      'We are 4 devs who know flask, building a REST API with mongodb, no admin, ship asap',
+      null,
+      answers(
+        ['project_type', 'api', 'rest api'],
+        ['team_size', 'small', '4 devs'],
+        ['team_experience', 'flask', 'know flask'],
+        ['admin_panel', 'no', 'no admin'],
+        ['time_to_market', 'urgent', 'asap'],
+        ['database', 'nosql', 'mongodb'],
+      ),
+    ],
+  ]);
+});
+
+// ---------------------------------------------------------------------------
+// Properties: any input gives a valid result and never throws.
+
+const COMMAND_TYPES = ['back', 'skip', 'why', 'result', 'refine', 'restart', 'cancel', 'help', 'change'];
+
+function assertValid(knowledge: Knowledge, parsed: ParsedText): void {
+  switch (parsed.kind) {
+    case 'unknown':
+      expect(['empty', 'too_long', 'no_match', 'ambiguous']).toContain(parsed.reason);
+      return;
+    case 'command':
+      expect(COMMAND_TYPES).toContain(parsed.command.type);
+      if (parsed.command.type === 'change') expect(knowledge.criterionById.has(parsed.command.criterion)).toBe(true);
+      return;
+    case 'answers': {
+      expect(parsed.matches.length).toBeGreaterThan(0);
+      const order = knowledge.criteria.map((c) => c.id);
+      const indexes = parsed.matches.map((m) => order.indexOf(m.criterion));
+      expect(indexes.every((i) => i >= 0)).toBe(true);
+      // Strictly increasing: pack order, at most one match per criterion.
+      expect(indexes.every((i, n) => n === 0 || i > indexes[n - 1]!)).toBe(true);
+      for (const m of parsed.matches) {
+        const valid = [...knowledge.criterionById.get(m.criterion)!.options.map((o) => o.id), 'skip'];
+        expect(valid).toContain(m.option);
+        expect(typeof m.evidence).toBe('string');
+        expect(m.evidence.length).toBeGreaterThan(0);
+      }
+      return;
+    }
+  }
+}
+
+describe('parseText properties', () => {
+  const real = loadKnowledge();
+  const currents = fc.constantFrom<string | null>(null, 'nonexistent', ...real.criteria.map((c) => c.id));
+  const vocabulary = [
+    ...real.criteria.flatMap((c) => [c.title, c.id, ...c.options.flatMap((o) => [o.id, o.label, ...o.synonyms])]),
+    ...['no', 'not', "don't", 'need', 'not sure', 'yes', 'nope', 'of us', 'developers', '3', 'twelve', 'team of', 'change', 'skip', 'or', 'but', ',', '.', '<@U1>', '*', '_', '\u0000', '\u200f'],
+  ];
+  const sentence = fc.array(fc.constantFrom(...vocabulary), { maxLength: 25 }).map((words) => words.join(' '));
+
+  it('never throws on arbitrary strings and returns a valid result', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary-ascii' })), currents, (text, current) => {
+        assertValid(real, parseText(real, text, current));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives valid, one-per-criterion matches for sentences made of pack vocabulary', () => {
+    fc.assert(
+      fc.property(sentence, currents, (text, current) => {
+        assertValid(real, parseText(real, text, current));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('is deterministic and refuses anything longer than the limit', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: MAX_TEXT_LENGTH + 1, maxLength: MAX_TEXT_LENGTH + 50 }), currents, (text, current) => {
+        expect(parseText(real, text, current)).toEqual(unknown('too_long'));
+      }),
+      { numRuns: 20 },
+    );
+    fc.assert(
+      fc.property(sentence, currents, (text, current) => {
+        expect(parseText(real, text, current)).toEqual(parseText(real, text, current));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
