@@ -13,7 +13,10 @@ const optionalText = z
   .optional();
 
 const booleanText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'expected true or false' })
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }))
   .optional()
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
@@ -69,7 +72,9 @@ function fail(problems: string[]): never {
 
 /** Parses the environment; throws CONFIG_INVALID listing every bad or missing variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // A blank value (`PORT=` in .env) means "not set", so defaults apply.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     fail(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`));
   }

@@ -97,6 +97,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   const common = {
     token: config.botToken,
+    // Bolt's per-conversation memory store is unused here (state lives in the session store) and would only grow.
+    convoStore: false as const,
     logger: bolt,
     logLevel: boltLevelFor(log),
     clientOptions,

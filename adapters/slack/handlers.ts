@@ -204,8 +204,10 @@ export class SlackHandlers {
     // A message that mentions the bot is a question for it (app_mention), not an answer.
     if (botUserId && message.text.includes(`<@${botUserId}`)) return;
     const key = sessionKey(teamId, message.channel, message.thread_ts, message.user);
-    const session = await this.deps.service.get(key);
-    if (!session) {
+    const live = await this.deps.service.get(key);
+    // An expired interview of this person still answers them: the core says it expired and starts afresh.
+    const mine = live ?? (await this.deps.service.store.load(key))?.session;
+    if (!mine) {
       await this.hintOthersOnce(teamId, message, io);
       return;
     }

@@ -5,6 +5,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config.ts';
+import { AdvisorError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import { createSlackApp, SLACK_EVENTS_PATH, type BotIdentity, type SlackAppOptions } from './app.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -26,21 +27,36 @@ export class SlackStartError extends Error {
   }
 }
 
-/** Looks the bot's ids up once (auth.test), so a bad token stops start-up with a clear message. */
+/** Slack's answers to auth.test that mean the token itself is wrong. */
+const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type']);
+
+/**
+ * Looks the bot's ids up once (auth.test). A token Slack refuses stops start-up
+ * with CONFIG_INVALID naming SLACK_BOT_TOKEN; not reaching Slack at all is a
+ * SlackStartError.
+ */
 export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Promise<BotIdentity> {
   const client = new webApi.WebClient(config.botToken, {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     logger: boltLogger(logger, 'web-api'),
     retryConfig: { retries: 2, minTimeout: 500 },
   });
+  let result: webApi.AuthTestResponse;
   try {
-    const result = await client.auth.test();
-    if (!result.bot_id || !result.user_id) throw new Error('auth.test returned no bot_id/user_id: is SLACK_BOT_TOKEN a bot token (xoxb-)?');
-    return { botId: result.bot_id, botUserId: result.user_id };
+    result = await client.auth.test();
   } catch (error) {
     const failure = toSlackCallError(error, 'auth.test');
-    throw new SlackStartError(`Slack refused SLACK_BOT_TOKEN (${failure.slackError ?? failure.message}); check the bot token in .env`, { cause: error });
+    if (failure.slackError && TOKEN_REFUSED.has(failure.slackError)) {
+      const problem = `SLACK_BOT_TOKEN: Slack refused the bot token (${failure.slackError}); copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page`;
+      throw new AdvisorError('CONFIG_INVALID', `Configuration problem:\n  - ${problem}`, { problems: [problem] });
+    }
+    throw new SlackStartError(`Could not check SLACK_BOT_TOKEN with Slack (${failure.slackError ?? failure.message})`, { cause: error });
   }
+  if (!result.bot_id || !result.user_id) {
+    const problem = 'SLACK_BOT_TOKEN: this token belongs to no bot user; use the Bot User OAuth Token (xoxb-...)';
+    throw new AdvisorError('CONFIG_INVALID', `Configuration problem:\n  - ${problem}`, { problems: [problem] });
+  }
+  return { botId: result.bot_id, botUserId: result.user_id };
 }
 
 export interface StartSlackOptions extends SlackAppOptions {

@@ -35,7 +35,9 @@ function parseAnswerFlags(flags: readonly string[]): Record<string, string> {
   for (const flag of flags) {
     const at = flag.indexOf('=');
     if (at <= 0) usage(`--answer expects CRITERION=OPTION, got "${flag}".`);
-    raw[flag.slice(0, at).trim()] = flag.slice(at + 1).trim();
+    const criterion = flag.slice(0, at).trim();
+    if (criterion in raw) usage(`--answer gives "${criterion}" twice; give each criterion once.`);
+    raw[criterion] = flag.slice(at + 1).trim();
   }
   return raw;
 }
@@ -114,10 +116,11 @@ export async function main(argv: readonly string[], io: CliIO = { out: (t) => co
       },
     });
     const [command, ...rest] = positionals;
-    if (values.help || command === undefined || command === 'help') {
+    if (values.help || command === 'help') {
       io.out(USAGE);
-      return command === undefined && !values.help ? 2 : 0;
+      return 0;
     }
+    if (command === undefined) usage('Which command?');
     if (command === 'knowledge') {
       if (rest[0] !== 'check') usage('Did you mean "advisor knowledge check"?');
       return knowledgeCheck(values.dir ?? values.knowledge, io);

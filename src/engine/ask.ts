@@ -87,7 +87,13 @@ export function askKnowledge(knowledge: Knowledge, rawQuestion: string): AskAnsw
   const mentioned = new Set(all.flatMap((t) => (fwWords.has(t) ? [fwWords.get(t)!] : [])));
   const topical = all.filter((t) => !STOPWORDS.has(t) && !fwWords.has(t));
   if (topical.length === 0) {
-    return notFound(knowledge, question, question === '' ? 'Ask me something about the frameworks.' : 'I need a topic to look up, not just a framework name.');
+    const why =
+      question === ''
+        ? 'Ask me something about the frameworks.'
+        : mentioned.size > 0
+          ? 'I need a topic to look up, not just a framework name.'
+          : 'I need a topic to look up.';
+    return notFound(knowledge, question, why);
   }
 
   const results = indexOf(knowledge).search(topical.join(' '), {

@@ -3,10 +3,10 @@
  * merges them and checks every cross reference. Any problem stops loading with
  * a message naming the file, the path inside it and what is wrong.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AdvisorError } from '../errors.ts';
 import {
@@ -76,12 +76,13 @@ interface Located<T> {
 
 /** Parses and validates one file's text; returns problems instead of throwing. */
 export function parsePackFile(file: string, text: string): { pack?: PackFile; problems: KnowledgeProblem[] } {
-  const document = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (document.errors.length > 0) {
     return {
       problems: document.errors.map((e) => ({
         file,
-        path: e.linePos ? `line ${e.linePos[0].line}` : '',
+        path: `line ${lines.linePos(e.pos[0]).line}`,
         message: `not valid YAML: ${e.message.split('\n')[0]}`,
       })),
     };
@@ -131,11 +132,15 @@ export function buildKnowledge(files: ReadonlyArray<{ file: string; pack: PackFi
   indexById('dispute', disputes);
   const criterionById = indexById('criterion', criteria);
 
+  const filesWith = (key: keyof PackFile): string =>
+    (files.some(({ pack }) => pack[key] !== undefined) ? files.filter(({ pack }) => pack[key] !== undefined) : files)
+      .map(({ file }) => file)
+      .join(', ') || '(no files)';
   if (frameworkById.size < 2) {
-    problems.push({ file: files[0]?.file ?? '(no files)', path: 'frameworks', message: 'a knowledge pack needs at least two frameworks to compare' });
+    problems.push({ file: filesWith('frameworks'), path: 'frameworks', message: 'a knowledge pack needs at least two frameworks to compare' });
   }
   if (criterionById.size === 0) {
-    problems.push({ file: files[0]?.file ?? '(no files)', path: 'criteria', message: 'a knowledge pack needs at least one criterion' });
+    problems.push({ file: filesWith('criteria'), path: 'criteria', message: 'a knowledge pack needs at least one criterion' });
   }
 
   const checkRefs = (file: string, path: string, ids: readonly string[], map: ReadonlyMap<string, unknown>, kind: string, valid: string): void => {
@@ -240,7 +245,15 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const problems: KnowledgeProblem[] = [];
   const files: { file: string; pack: PackFile }[] = [];
   for (const name of names) {
-    const parsed = parsePackFile(name, readFileSync(join(dir, name), 'utf8'));
+    let text: string;
+    try {
+      if (!statSync(join(dir, name)).isFile()) throw new Error('not a regular file');
+      text = readFileSync(join(dir, name), 'utf8');
+    } catch (error) {
+      problems.push({ file: name, path: '', message: `cannot read this file: ${(error as Error).message}` });
+      continue;
+    }
+    const parsed = parsePackFile(name, text);
     problems.push(...parsed.problems);
     if (parsed.pack) files.push({ file: name, pack: parsed.pack });
   }

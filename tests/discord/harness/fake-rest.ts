@@ -256,7 +256,7 @@ export class FakeDiscordRest {
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = request.method ?? 'GET';
-    const path = url.pathname.replace(/^\/api\/v\d+/, '');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     const { route, params } = matchRoute(method, path);
     let recorded: RecordedRequest | undefined;
     try {

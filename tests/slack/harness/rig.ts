@@ -65,11 +65,15 @@ export interface HttpRigOptions {
   processBeforeResponse?: boolean;
   /** Default 0: a failing Web API call fails at once. */
   webApiRetries?: number;
+  /** The session service's clock (default Date.now), to expire sessions in a test. */
+  clock?: () => number;
 }
 
-function newService(logger: Logger): { service: ConversationService; store: SqliteSessionStore } {
+export const SESSION_TTL_MS = 3_600_000;
+
+function newService(logger: Logger, clock?: () => number): { service: ConversationService; store: SqliteSessionStore } {
   const store = SqliteSessionStore.open(':memory:');
-  const service = new ConversationService({ store, knowledge: testKnowledge(), logger, ttlMs: 3_600_000 });
+  const service = new ConversationService({ store, knowledge: testKnowledge(), logger, ttlMs: SESSION_TTL_MS, ...(clock ? { clock } : {}) });
   return { service, store };
 }
 
@@ -77,7 +81,7 @@ function newService(logger: Logger): { service: ConversationService; store: Sqli
 export async function startHttpRig(options: HttpRigOptions = {}): Promise<HttpRig> {
   const webApi = await SlackWebApiStandIn.start();
   const { logger, entries } = capturingLogger();
-  const { service, store } = newService(logger);
+  const { service, store } = newService(logger, options.clock);
   const running: RunningSlack = await startSlack({
     config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
     service,

@@ -1,0 +1,147 @@
+/**
+ * The real adapter (a real discord.js Client) against the local stand-in, with
+ * the in-memory SQLite store, captured logs and an error watch. Tests get
+ * helpers to find the interview's messages and controls in the stand-in's
+ * state and to wait for the adapter to finish an interaction.
+ */
+import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../../../adapters/discord/bot.ts';
+import { parseCustomId, type ActionKind } from '../../../adapters/discord/custom-id.ts';
+import type { SessionKey } from '../../../src/conversation/types.ts';
+import { loadKnowledge, type Knowledge } from '../../../src/knowledge/load.ts';
+import { ConversationService } from '../../../src/sessions/service.ts';
+import { SqliteSessionStore } from '../../../src/sessions/sqlite-store.ts';
+import { FakeDiscord, type FakeUser, type InteractionPayload, type StoredMessage } from './fake-discord.ts';
+import { captureLogs, type LogCapture, type LogLine } from './log-capture.ts';
+import { watchProcessErrors, type ErrorWatch } from './process-errors.ts';
+
+let knowledgeCache: Knowledge | undefined;
+export function testKnowledge(): Knowledge {
+  knowledgeCache ??= loadKnowledge();
+  return knowledgeCache;
+}
+
+export interface BotUnderTestOptions {
+  messageContent?: boolean;
+  ackBudgetMs?: number;
+  restRetries?: number;
+  ttlMs?: number;
+  clock?: () => number;
+  /** Swap in a service (e.g. a slow one) built from the given parts. */
+  makeService?: (parts: ConstructorParameters<typeof ConversationService>[0]) => ConversationService;
+}
+
+export interface ComponentRef {
+  type: number;
+  custom_id: string;
+  label?: string;
+  options?: { label: string; value: string }[];
+}
+
+export class BotUnderTest {
+  private constructor(
+    readonly fake: FakeDiscord,
+    readonly bot: DiscordBot,
+    readonly service: ConversationService,
+    readonly store: SqliteSessionStore,
+    readonly logs: LogCapture,
+    readonly errors: ErrorWatch,
+  ) {}
+
+  static async start(options: BotUnderTestOptions = {}): Promise<BotUnderTest> {
+    const errors = watchProcessErrors();
+    const fake = await FakeDiscord.start();
+    const logs = captureLogs();
+    const store = SqliteSessionStore.open(':memory:');
+    const parts = { store, knowledge: testKnowledge(), logger: logs.logger, ttlMs: options.ttlMs ?? 3_600_000, ...(options.clock ? { clock: options.clock } : {}) };
+    const service = options.makeService ? options.makeService(parts) : new ConversationService(parts);
+    const botOptions: DiscordBotOptions = {
+      config: {
+        token: fake.token,
+        applicationId: fake.world.applicationId,
+        guildId: fake.world.guild.id,
+        apiUrl: fake.apiUrl,
+        messageContent: options.messageContent ?? false,
+      },
+      service,
+      logger: logs.logger,
+      ...(options.ackBudgetMs !== undefined ? { ackBudgetMs: options.ackBudgetMs } : {}),
+      ...(options.restRetries !== undefined ? { restRetries: options.restRetries } : {}),
+    };
+    const bot = createDiscordBot(botOptions);
+    errors.watch(bot.client);
+    errors.watch(bot.client, 'shardError');
+    await bot.start();
+    return new BotUnderTest(fake, bot, service, store, logs, errors);
+  }
+
+  get world() {
+    return this.fake.world;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.bot.stop();
+    } finally {
+      this.errors.stop();
+      await this.fake.close();
+      await this.store.close();
+    }
+  }
+
+  /** Waits for the adapter's "interaction handled" line for this interaction and returns its outcome. */
+  async handled(interaction: InteractionPayload): Promise<string> {
+    const line = await this.logs.waitFor(
+      (l: LogLine) => l.msg === 'interaction handled' && l['interactionId'] === interaction.id,
+      `interaction ${interaction.id} to be handled`,
+    );
+    return String(line['outcome']);
+  }
+
+  /** All "interaction handled" outcomes logged for this interaction id (two for a redelivery). */
+  outcomes(interaction: InteractionPayload): string[] {
+    return this.logs.lines.filter((l) => l.msg === 'interaction handled' && l['interactionId'] === interaction.id).map((l) => String(l['outcome']));
+  }
+
+  /** Starts an interview as `user` in #general; resolves with the thread id once the first question is posted. */
+  async startInterview(user: FakeUser = this.world.alice): Promise<{ threadId: string; interaction: InteractionPayload }> {
+    const interaction = this.fake.slash(user, this.world.general, 'start');
+    const outcome = await this.handled(interaction);
+    if (outcome !== 'ok') throw new Error(`start did not succeed: ${outcome}`);
+    const thread = this.fake.requests.find((r) => r.route === 'threadFromMessage' && r.status === 201 && r.params['channelId'] === this.world.general.id);
+    if (!thread) throw new Error('no thread was created');
+    return { threadId: thread.params['messageId']!, interaction };
+  }
+
+  key(threadId: string, user: FakeUser = this.world.alice): SessionKey {
+    return { platform: 'discord', workspace: this.world.guild.id, conversation: threadId, user: user.id };
+  }
+
+  /** The newest non-ephemeral message in the thread that carries interview controls. */
+  liveMessage(threadId: string): StoredMessage {
+    const live = this.fake
+      .messagesIn(threadId)
+      .filter((m) => (m.flags & 64) === 0 && components(m).length > 0)
+      .at(-1);
+    if (!live) throw new Error(`no message with controls in thread ${threadId}`);
+    return live;
+  }
+
+  /** The control of `kind` on a message (optionally the one whose label is `label`). */
+  control(message: StoredMessage, kind: ActionKind, label?: string): ComponentRef {
+    const found = components(message).find((c) => parseCustomId(c.custom_id)?.kind === kind && (label === undefined || c.label === label));
+    if (!found) throw new Error(`no ${kind}${label ? ` "${label}"` : ''} control on message ${message.id}: ${components(message).map((c) => c.label ?? c.custom_id).join(', ')}`);
+    return found;
+  }
+}
+
+/** Every component on a message (flattened out of its action rows). */
+export function components(message: StoredMessage): ComponentRef[] {
+  return (message.components as { components?: ComponentRef[] }[]).flatMap((row) => row.components ?? []);
+}
+
+/** The first embed of a message, loosely typed for assertions. */
+export function firstEmbed(message: StoredMessage | { embeds?: unknown[] }): { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string }; url?: string } {
+  const embed = (message.embeds ?? [])[0];
+  if (!embed) throw new Error('message has no embed');
+  return embed as ReturnType<typeof firstEmbed>;
+}

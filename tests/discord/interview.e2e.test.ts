@@ -1,0 +1,167 @@
+/**
+ * A whole interview through a real discord.js client against the local
+ * stand-in: /advisor start opens a thread, a select, a button and a typed
+ * (modal) answer move it on, each answered question turns into a record, the
+ * recommendation is shown and posted to another channel as a summary.
+ * Assertions are on the REST calls the stand-in recorded.
+ */
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { parseCustomId } from '../../adapters/discord/custom-id.ts';
+import { BotUnderTest, components, firstEmbed } from './harness/bot-under-test.ts';
+import type { RecordedRequest } from './harness/fake-discord.ts';
+
+const CALLBACK = { channelMessage: 4, deferredUpdate: 6, updateMessage: 7, modal: 9 } as const;
+const EPHEMERAL = 64;
+
+function body(request: RecordedRequest): Record<string, unknown> {
+  return request.body as Record<string, unknown>;
+}
+function callbackData(request: RecordedRequest): Record<string, unknown> {
+  return body(request)['data'] as Record<string, unknown>;
+}
+
+let t: BotUnderTest;
+beforeEach(async () => {
+  t = await BotUnderTest.start();
+});
+afterEach(async () => {
+  await t.stop();
+  expect(t.errors.errors).toEqual([]);
+});
+
+describe('a whole interview', () => {
+  test('from /advisor start through a select, a button and a typed answer to a recommendation posted in another channel', async () => {
+    const { world, fake } = t;
+
+    // /advisor start: a public reply in #general, a thread from it, the first question in the thread.
+    const { threadId, interaction: start } = await t.startInterview();
+    const [startCallback] = fake.callbacksFor(start);
+    expect(startCallback).toBeDefined();
+    expect(body(startCallback!)['type']).toBe(CALLBACK.channelMessage);
+    expect(startCallback!.query['with_response']).toBe('true');
+    expect(String(callbackData(startCallback!)['content'])).toContain(`<@${world.alice.id}>`);
+    expect(callbackData(startCallback!)['flags'] ?? 0).toBe(0);
+    const threadCall = fake.requests.find((r) => r.route === 'threadFromMessage')!;
+    expect(threadCall.params['channelId']).toBe(world.general.id);
+    expect(body(threadCall)).toMatchObject({ name: expect.stringContaining('Alice'), auto_archive_duration: 1440 });
+    expect(threadCall.authorization).toBe(`Bot ${fake.token}`);
+
+    // Question 1 has eight options: a string select, then the controls row.
+    const q1 = t.liveMessage(threadId);
+    expect(firstEmbed(q1).title).toBe('Project type');
+    expect(firstEmbed(q1).footer?.text).toContain('Question 1');
+    const select = t.control(q1, 'select');
+    expect(select.options?.map((o) => o.value)).toContain('api');
+    expect(components(q1).filter((c) => c.type === 2).map((c) => c.label)).toEqual(['Skip', 'Why?', 'See result', 'Type an answer']);
+    expect(q1.allowed_mentions).toEqual({ parse: [], replied_user: false });
+
+    // Choosing in the select: the question message becomes its record (type 7, no components), the next question is a follow-up.
+    const choose = fake.select(world.alice, q1, select.custom_id, ['api']);
+    expect(await t.handled(choose)).toBe('ok');
+    const [chooseCallback] = fake.callbacksFor(choose);
+    expect(body(chooseCallback!)['type']).toBe(CALLBACK.updateMessage);
+    expect(callbackData(chooseCallback!)['components']).toEqual([]);
+    expect(fake.message(q1.id).components).toEqual([]);
+    expect(firstEmbed(fake.message(q1.id)).description).toContain('API / backend service');
+    const followUp = fake.requestsFor(choose).find((r) => r.route === 'webhookCreate');
+    expect(followUp?.params['applicationId']).toBe(world.applicationId);
+
+    // Question 2 has three options: buttons, and Back is offered now.
+    const q2 = t.liveMessage(threadId);
+    expect(q2.id).not.toBe(q1.id);
+    expect(firstEmbed(q2).title).toBe('Architecture');
+    expect(components(q2).map((c) => c.label)).toEqual(expect.arrayContaining(['One application (monolith)', 'Back']));
+    const monolith = t.control(q2, 'answer', 'One application (monolith)');
+    const click = fake.click(world.alice, q2, monolith.custom_id);
+    expect(await t.handled(click)).toBe('ok');
+    expect(body(fake.callbacksFor(click)[0]!)['type']).toBe(CALLBACK.updateMessage);
+    expect(firstEmbed(fake.message(q2.id)).description).toContain('✅ **One application (monolith)**');
+
+    // "Type an answer" opens a modal; its text answers the open question and two more at once.
+    const q3 = t.liveMessage(threadId);
+    expect(firstEmbed(q3).title).toBe('Flexibility');
+    const typeButton = t.control(q3, 'typeAnswer');
+    const open = fake.click(world.alice, q3, typeButton.custom_id);
+    expect(await t.handled(open)).toBe('ok');
+    const [modalCallback] = fake.callbacksFor(open);
+    expect(body(modalCallback!)['type']).toBe(CALLBACK.modal);
+    const modal = callbackData(modalCallback!);
+    expect(parseCustomId(String(modal['custom_id']))?.kind).toBe('modal');
+    const input = (modal['components'] as { component: { custom_id: string; max_length: number } }[])[0]!.component;
+    const submit = fake.submitModal(world.alice, q3, String(modal['custom_id']), { [input.custom_id]: 'flexible, 3 devs and an admin panel' });
+    expect(await t.handled(submit)).toBe('ok');
+    expect(body(fake.callbacksFor(submit)[0]!)['type']).toBe(CALLBACK.updateMessage);
+    expect(firstEmbed(fake.message(q3.id)).description).toContain('Maximum freedom');
+    const posted = fake.requestsFor(submit).filter((r) => r.route === 'webhookCreate').map((r) => body(r));
+    expect(posted.some((b) => String(b['content'] ?? '').includes('Got several answers'))).toBe(true);
+    const session = await t.service.get(t.key(threadId));
+    expect(session?.answers).toMatchObject({ project_type: 'api', architecture: 'monolith', flexibility: 'high', team_size: 'small', admin_panel: 'yes' });
+
+    // See result: the recommendation embed with its own buttons; the question it came from loses its controls.
+    const q4 = t.liveMessage(threadId);
+    const result = fake.click(world.alice, q4, t.control(q4, 'result').custom_id);
+    expect(await t.handled(result)).toBe('ok');
+    expect(fake.message(q4.id).components).toEqual([]);
+    const recommendation = t.liveMessage(threadId);
+    const verdict = firstEmbed(recommendation);
+    expect(verdict.title).toMatch(/Django|Flask/);
+    expect(verdict.description).toMatch(/█|░/);
+    expect(verdict.fields?.[0]?.name).toContain('Top reasons');
+    expect(verdict.footer?.text).toContain('Sources:');
+    expect(components(recommendation).map((c) => c.label)).toEqual(['Keep refining', 'Start over', 'Post to channel']);
+
+    // Post to channel: an ephemeral channel select limited to text channels...
+    const post = fake.click(world.alice, recommendation, t.control(recommendation, 'postToChannel').custom_id);
+    expect(await t.handled(post)).toBe('ok');
+    const [pickerCallback] = fake.callbacksFor(post);
+    expect(body(pickerCallback!)['type']).toBe(CALLBACK.channelMessage);
+    expect(callbackData(pickerCallback!)['flags']).toBe(EPHEMERAL);
+    const picker = fake.message(fake.rest.interactions.get(post.id)!.originalMessageId!);
+    const channelSelect = components(picker)[0] as unknown as { type: number; custom_id: string; channel_types: number[] };
+    expect(channelSelect.type).toBe(8);
+    expect(channelSelect.channel_types).toEqual([0]);
+
+    // ...then the summary embed in the chosen channel, and the picker says where it went.
+    const chosen = fake.selectChannel(world.alice, picker, channelSelect.custom_id, world.announcements);
+    const outcome = await t.handled(chosen);
+    if (outcome !== 'posted') console.log(JSON.stringify(t.logs.lines.filter((l) => l.level >= 40), null, 1));
+    expect(outcome).toBe('posted');
+    expect(body(fake.callbacksFor(chosen)[0]!)['type']).toBe(CALLBACK.deferredUpdate);
+    const summaryCall = fake.requests.find((r) => r.route === 'channelMessageCreate' && r.params['channelId'] === world.announcements.id)!;
+    expect(summaryCall.status).toBe(200);
+    const summary = firstEmbed(body(summaryCall) as { embeds: unknown[] });
+    expect(summary.title).toBe(verdict.title);
+    expect(summary.url).toBe(`https://discord.com/channels/${world.guild.id}/${threadId}`);
+    const summaryText = JSON.stringify(summary);
+    expect(summaryText).toContain('Project type: API / backend service');
+    expect(summaryText).toContain(`<@${world.alice.id}>`);
+    expect(body(summaryCall)['allowed_mentions']).toEqual({ parse: [], replied_user: false });
+    const pickerEdit = fake.requestsFor(chosen).find((r) => r.route === 'webhookEdit' && r.params['messageId'] === '@original')!;
+    expect(body(pickerEdit)).toMatchObject({ content: `Posted to <#${world.announcements.id}>.`, components: [] });
+  });
+
+  test('Why? explains the open question only to the one who asked; Back re-asks the previous question', async () => {
+    const { world, fake } = t;
+    const { threadId } = await t.startInterview();
+    const q1 = t.liveMessage(threadId);
+    await t.handled(fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']));
+    const q2 = t.liveMessage(threadId);
+
+    const why = fake.click(world.alice, q2, t.control(q2, 'why').custom_id);
+    expect(await t.handled(why)).toBe('ok');
+    const [whyCallback] = fake.callbacksFor(why);
+    expect(body(whyCallback!)['type']).toBe(CALLBACK.channelMessage);
+    expect(callbackData(whyCallback!)['flags']).toBe(EPHEMERAL);
+    expect(JSON.stringify(callbackData(whyCallback!)['embeds'])).toContain('Architecture');
+    expect(fake.message(q2.id).components).not.toEqual([]);
+
+    const back = fake.click(world.alice, q2, t.control(q2, 'back').custom_id);
+    expect(await t.handled(back)).toBe('ok');
+    expect(fake.message(q2.id).components).toEqual([]);
+    const again = t.liveMessage(threadId);
+    expect(firstEmbed(again).title).toBe('Project type');
+    const session = await t.service.get(t.key(threadId));
+    expect(session?.answers).toEqual({});
+    expect(session?.meta['q:project_type']).toBe(again.id);
+  });
+});
