@@ -63,7 +63,8 @@ export async function main(): Promise<number> {
     }
     throw error;
   }
-  await service.cleanup();
+  // In the terminal, an expired interview should be announced, not silently removed: clean up afterwards.
+  if (!terminalOnly) await service.cleanup();
   const cleanupTimer = setInterval(() => {
     service.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
   }, CLEANUP_INTERVAL_MS);
@@ -72,6 +73,7 @@ export async function main(): Promise<number> {
   if (terminalOnly) {
     await runTerminal({ service, logger });
     clearInterval(cleanupTimer);
+    await service.cleanup();
     await store.close();
     return 0;
   }

@@ -21,6 +21,15 @@ import { createKeyedQueue } from './keyed-queue.ts';
 import { createMessageHandler } from './message-content.ts';
 import { createTurnRunner } from './turns.ts';
 
+/** Discord closed the gateway for good before the bot was ready (e.g. 4004 bad token, 4014 intents not enabled). */
+export class GatewayRefusedError extends Error {
+  readonly code = 'DISCORD_GATEWAY_REFUSED';
+  constructor(readonly closeCode: number) {
+    super(`Discord closed the gateway connection with code ${closeCode}`);
+    this.name = 'GatewayRefusedError';
+  }
+}
+
 /** Rate limits up to this long are waited out by discord.js; longer ones fail the call so the user hears about it. */
 export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 4000;
 
@@ -33,6 +42,11 @@ export interface DiscordBotOptions {
   maxRateLimitWaitMs?: number;
   /** Retries of a request that failed with a 5xx (discord.js default 3). */
   restRetries?: number;
+  /**
+   * discord.js's client-side cap on bot requests per second (default 50, Discord's global limit).
+   * Only raise it for a bot Discord has granted a higher global limit.
+   */
+  globalRequestsPerSecond?: number;
 }
 
 export interface DiscordBot {
@@ -43,7 +57,10 @@ export interface DiscordBot {
   stop(): Promise<void>;
 }
 
-export function clientOptions(config: DiscordConfig, options: { maxRateLimitWaitMs: number; restRetries: number }): ClientOptions {
+export function clientOptions(
+  config: DiscordConfig,
+  options: { maxRateLimitWaitMs: number; restRetries: number; globalRequestsPerSecond?: number },
+): ClientOptions {
   return {
     intents: config.messageContent
       ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
@@ -52,6 +69,7 @@ export function clientOptions(config: DiscordConfig, options: { maxRateLimitWait
     rest: {
       ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}),
       retries: options.restRetries,
+      ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
       rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > options.maxRateLimitWaitMs,
     },
   };
@@ -64,6 +82,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     clientOptions(config, {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
       restRetries: options.restRetries ?? 3,
+      ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
     }),
   );
   const queue = createKeyedQueue();
@@ -88,8 +107,15 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   return {
     client,
     async start() {
-      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      await client.login(config.token);
+      const ready = new Promise<void>((resolve, reject) => {
+        client.once(Events.ClientReady, () => resolve());
+        // Close codes Discord uses for a setup problem (bad token, intents not enabled): the client will not retry them.
+        client.on(Events.ShardDisconnect, (event) => {
+          if (!client.isReady()) reject(new GatewayRefusedError(event.code));
+        });
+      });
+      ready.catch(() => undefined);
+      await Promise.race([client.login(config.token), ready]);
       await ready;
       logger.info(
         { user: client.user?.tag, guilds: client.guilds.cache.size, messageContent: config.messageContent, shards: client.shard?.ids ?? [0] },
@@ -105,14 +131,3 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   };
 }
 
-/** Creates the bot and logs in; resolves when it is ready. */
-export async function startDiscord(options: DiscordBotOptions): Promise<DiscordBot> {
-  const bot = createDiscordBot(options);
-  try {
-    await bot.start();
-  } catch (error) {
-    await bot.client.destroy();
-    throw error;
-  }
-  return bot;
-}

@@ -26,6 +26,7 @@ import type { ConversationService } from '../../src/sessions/service.ts';
 import { ASK_QUESTION_MAX_LENGTH, ASK_QUESTION_OPTION, COMMAND_NAME, SLASH_USAGE, SUBCOMMANDS } from './commands.ts';
 import { parseCustomId, resolveRef, type ComponentAction } from './custom-id.ts';
 import { classifyDiscordError, explainFailure } from './errors.ts';
+import { DISCORD_LIMITS, truncate } from './limits.ts';
 import { PLATFORM_TEXT, threadName } from './platform-text.ts';
 import {
   ANSWER_INPUT_ID,
@@ -91,8 +92,12 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
       case SUBCOMMANDS.start:
         return startInterview(interaction, place, log);
       case SUBCOMMANDS.ask: {
-        const question = askQuestionSchema.parse(interaction.options.getString(ASK_QUESTION_OPTION, true));
-        await interaction.reply(askMessage(askKnowledge(knowledge, question)));
+        const question = askQuestionSchema.safeParse(interaction.options.getString(ASK_QUESTION_OPTION, true));
+        if (!question.success) {
+          await tellOnly(interaction, PLATFORM_TEXT.askTooLong(ASK_QUESTION_MAX_LENGTH));
+          return 'ignored';
+        }
+        await interaction.reply(askMessage(askKnowledge(knowledge, question.data)));
         return 'ok';
       }
       case SUBCOMMANDS.help:
@@ -132,7 +137,7 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
     try {
       if (!starterId) throw new Error('Discord did not return the reply message');
       const thread = await channel.threads.create({
-        name: threadName(interaction.user.displayName).slice(0, 100),
+        name: truncate(threadName(interaction.user.displayName), DISCORD_LIMITS.threadName),
         startMessage: starterId,
         autoArchiveDuration: ThreadAutoArchiveDuration.OneDay,
       });

@@ -48,7 +48,8 @@ export const PLATFORM_TEXT = {
   postFailed: (channelId: string, reason: string): string =>
     `I couldn't post the result in <#${channelId}>: ${reason} Your interview and its answers are saved.`,
   turnNotShown: (reason: string): string =>
-    `Your answer is saved, but I couldn't update the thread: ${reason} Press a button again or use /advisor start to continue.`,
+    `Your answer is saved, but I couldn't update the thread: ${reason} Run \`/advisor start\` in this thread to see the open question again.`,
+  askTooLong: (max: number): string => `Ask a question of up to ${max} characters, for example \`/advisor ask question: does Flask have an ORM?\``,
   internalError: 'Something went wrong on my side, so that did not go through. Try again in a moment.',
   unknownComponent: 'That button is from an older version of the advisor. Run `/advisor start` for a fresh interview.',
 } as const;

@@ -12,6 +12,7 @@
  */
 import { App, SocketModeReceiver, type AllMiddlewareArgs, type RespondFn, type webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config.ts';
+import { AdvisorError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ConversationService } from '../../src/sessions/service.ts';
 import { ACTION_ID_PATTERN } from './action-codec.ts';
@@ -117,7 +118,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
     app = new App({ ...common, receiver, socketMode: true });
   } else {
-    if (!config.signingSecret) throw new Error('Slack HTTP mode needs a signing secret (SLACK_SIGNING_SECRET)');
+    if (!config.signingSecret) {
+      const problem = 'SLACK_SIGNING_SECRET: missing; HTTP mode (no SLACK_APP_TOKEN) verifies every request with it';
+      throw new AdvisorError('CONFIG_INVALID', `Configuration problem:\n  - ${problem}`, { problems: [problem] });
+    }
     app = new App({
       ...common,
       signingSecret: config.signingSecret,

@@ -241,7 +241,8 @@ export function askMessage(answer: AskAnswer, asker?: { userId: string }): Slack
 
 // ---------- sharing ----------
 
-export function sharePickerMessage(version: number): SlackMessage {
+/** The channel picker; a different `attempt` gives it a new block_id, which makes Slack show it unselected. */
+export function sharePickerMessage(version: number, attempt = 0): SlackMessage {
   const select: types.ConversationsSelect = {
     type: 'conversations_select',
     action_id: actionId('share_to'),
@@ -250,7 +251,7 @@ export function sharePickerMessage(version: number): SlackMessage {
   };
   return {
     text: escapeText(SHARE_PROMPT),
-    blocks: [{ type: 'section', block_id: `share:${version}`, text: mrkdwn(escapeText(SHARE_PROMPT)), accessory: select }],
+    blocks: [{ type: 'section', block_id: `share:${version}:${attempt}`, text: mrkdwn(escapeText(SHARE_PROMPT)), accessory: select }],
   };
 }
 

@@ -11,7 +11,9 @@
  */
 import type { ConversationEvent, Reply, Session, SessionKey } from '../../src/conversation/types.ts';
 import { helpReply, recommendationView } from '../../src/conversation/views.ts';
+import { parseText } from '../../src/conversation/parse.ts';
 import { askKnowledge } from '../../src/engine/ask.ts';
+import type { Knowledge } from '../../src/knowledge/load.ts';
 import { recommend } from '../../src/engine/recommend.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ConversationService } from '../../src/sessions/service.ts';
@@ -59,6 +61,8 @@ export function parseSubcommand(text: string): SlashSubcommand {
 const messageOf = (escapedText: string): SlackMessage => ({ text: escapedText, blocks: [section(escapedText)] });
 
 export class SlackHandlers {
+  private pickerResets = 0;
+
   constructor(private readonly deps: HandlerDeps) {}
 
   // ---------- /advisor ----------
@@ -189,12 +193,26 @@ export class SlackHandlers {
       this.deps.deliveries.release(eventId); // After inviting the bot, the same choice must work.
       if (!isSlackCallError(error)) throw error;
       await this.tellInThread(io, channel, key.user, threadTs, messageOf(failureText(error, { interview: false })));
+      await this.resetPicker(channel, pickerTs, session.version, io);
       return;
     }
     try {
       await io.calls.update(channel, pickerTs, retiredMessage(sharedTo(target, key.user)));
     } catch (error) {
       if (!isSlackCallError(error)) throw error; // The summary is out; a stale picker is only cosmetic.
+    }
+  }
+
+  /**
+   * Clears the picker's selection (a new block_id makes Slack redraw it empty), so
+   * choosing the same channel again, after inviting the bot, sends a new action.
+   */
+  private async resetPicker(channel: string, pickerTs: string, version: number, io: RequestIO): Promise<void> {
+    this.pickerResets += 1;
+    try {
+      await io.calls.update(channel, pickerTs, sharePickerMessage(version, this.pickerResets));
+    } catch (error) {
+      if (!isSlackCallError(error)) throw error;
     }
   }
 
@@ -212,12 +230,19 @@ export class SlackHandlers {
       return;
     }
     const text = plainTextFromSlack(message.text, botUserId ? { dropMentionOf: botUserId } : {});
-    const result = await this.deps.service.handle(key, { type: 'text', text }, { eventId: `event:${eventId}` });
+    const question = askedQuestion(this.deps.service.knowledge, text);
+    if (question !== undefined) {
+      await this.answerInThread(eventId, message.channel, message.thread_ts, question, io);
+      return;
+    }
+    const result = await this.deps.service.handle(key, typedEvent(text), { eventId: `event:${eventId}` });
     if (result.duplicate) {
       io.logger.info({ eventId }, 'redelivered event ignored');
       return;
     }
-    await this.deliverToThread(key, { channel: message.channel, threadTs: message.thread_ts, actor: message.user }, result.session, result.replies, io);
+    // The person is reading the bottom of the thread: show the open question there again when the core restates it.
+    const where = { channel: message.channel, threadTs: message.thread_ts, actor: message.user };
+    await this.deliverToThread(key, where, result.session, result.replies, io, { repostOpen: true });
   }
 
   /** Someone typed in another person's interview thread: tell them once, privately, then stay quiet. */
@@ -239,10 +264,21 @@ export class SlackHandlers {
     const threadTs = mention.thread_ts ?? mention.ts;
     const question = plainTextFromSlack(mention.text, botUserId ? { dropMentionOf: botUserId } : {});
     const message = question === '' ? helpMessage(helpReply()) : askMessage(askKnowledge(this.deps.service.knowledge, question));
+    await this.postQuietly(io, mention.channel, message, threadTs);
+  }
+
+  /** `ask <question>` typed in an interview thread: answered from the knowledge base, in the thread, once. */
+  private async answerInThread(eventId: string, channel: string, threadTs: string, question: string, io: RequestIO): Promise<void> {
+    if (!this.deps.deliveries.claim(`event:${eventId}`)) return;
+    await this.postQuietly(io, channel, askMessage(askKnowledge(this.deps.service.knowledge, question)), threadTs);
+  }
+
+  /** Posts in a thread; a Slack failure is already logged by SlackCalls, and with no response_url there is nobody else to tell. */
+  private async postQuietly(io: RequestIO, channel: string, message: SlackMessage, threadTs: string): Promise<void> {
     try {
-      await io.calls.postMessage(mention.channel, message, { threadTs });
+      await io.calls.postMessage(channel, message, { threadTs });
     } catch (error) {
-      if (!isSlackCallError(error)) throw error; // Logged by SlackCalls; with no response_url there is nobody else to tell.
+      if (!isSlackCallError(error)) throw error;
     }
   }
 
@@ -267,6 +303,7 @@ export class SlackHandlers {
     session: Session,
     replies: readonly Reply[],
     io: RequestIO,
+    options: { repostOpen?: boolean } = {},
   ): Promise<void> {
     const writer = new ThreadWriter(
       {
@@ -277,6 +314,7 @@ export class SlackHandlers {
       },
       { key, ...where },
       session,
+      options,
     );
     try {
       await writer.deliver(replies);
@@ -321,6 +359,25 @@ export class SlackHandlers {
       io.logger.warn({ err: error }, 'could not answer through response_url');
     }
   }
+}
+
+/**
+ * The question in a typed `ask <question>`, as the core's help offers it; undefined
+ * for anything else, including phrases the core reads as commands ("ask me more").
+ */
+export function askedQuestion(knowledge: Knowledge, text: string): string | undefined {
+  const match = /^ask\s+(\S.*)$/is.exec(text.trim());
+  if (!match || parseText(knowledge, text, null).kind === 'command') return undefined;
+  return match[1];
+}
+
+/**
+ * A typed message as a core event. The core's help lists `start` ("start an
+ * interview, or pick up where you left off") but its text parser does not read
+ * it, so a message that is exactly "start" becomes the start event here.
+ */
+export function typedEvent(text: string): ConversationEvent {
+  return /^\s*start\s*[.!]?\s*$/i.test(text) ? { type: 'start' } : { type: 'text', text };
 }
 
 export function toConversationEvent(kind: Exclude<ActionKind, 'share' | 'share_to'>, value: ActionValue): ConversationEvent | undefined {

@@ -70,6 +70,15 @@ export interface ThreadWriterDeps {
   notifyActor: NotifyActor;
 }
 
+export interface ThreadWriterOptions {
+  /**
+   * Post a restated question (or offer) again even when the same one is already
+   * open. Off for clicks: a stale click restates what is right above it. On for
+   * typed messages: the person reads the bottom of the thread.
+   */
+  repostOpen?: boolean;
+}
+
 export class ThreadWriter {
   private meta: Record<string, string>;
 
@@ -77,6 +86,7 @@ export class ThreadWriter {
     private readonly deps: ThreadWriterDeps,
     private readonly target: ThreadTarget,
     session: Session,
+    private readonly options: ThreadWriterOptions = {},
   ) {
     this.meta = { ...session.meta };
   }
@@ -154,7 +164,7 @@ export class ThreadWriter {
 
   /** True when the message with live controls already shows `view`. */
   private isOpen(view: string): boolean {
-    return Boolean(this.meta[META.open]) && this.meta[META.openView] === view;
+    return !this.options.repostOpen && Boolean(this.meta[META.open]) && this.meta[META.openView] === view;
   }
 
   private async save(patch: Record<string, string>): Promise<void> {

@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { askKnowledge } from '../../src/engine/ask.ts';
+import { parseText } from '../../src/conversation/parse.ts';
 import type { SessionKey } from '../../src/conversation/types.ts';
 import type { ConversationService } from '../../src/sessions/service.ts';
 import { ansiStyle, plainStyle, renderAsk, renderReply, type TextStyle } from '../../src/render/text.ts';
@@ -25,6 +26,7 @@ export interface TerminalOptions {
 }
 
 const QUIT_WORDS = new Set(['quit', 'exit', 'q', ':q', 'bye']);
+const TERMINAL_HELP = '  quit               leave the program; your answers are kept for next time';
 
 function terminalUser(): string {
   try {
@@ -56,7 +58,11 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   const send = async (event: Parameters<ConversationService['handle']>[1]): Promise<void> => {
     const { replies } = await options.service.handle(key, event);
     write('');
-    for (const reply of replies) write(renderReply(reply, style));
+    replies.forEach((reply, index) => {
+      // Answer receipts stay together; everything else gets a blank line before it.
+      if (index > 0 && reply.kind !== 'answered') write('');
+      write(renderReply(reply, style));
+    });
   };
 
   write(style.bold('The advisor: choose a Python web framework, one question at a time.'));
@@ -71,10 +77,13 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
         write('Your answers are saved; run npm start again to pick up where you left off.');
         break;
       }
-      if (/^ask\b/i.test(line)) {
+      if (/^ask\b/i.test(line) && parseText(options.service.knowledge, line, null).kind !== 'command') {
         const question = line.replace(/^ask\s*/i, '');
         write('');
         write(renderAsk(askKnowledge(options.service.knowledge, question), style));
+      } else if (/^(help|\?|commands)$/i.test(line)) {
+        await send({ type: 'help' });
+        write(TERMINAL_HELP);
       } else if (line !== '') {
         await send({ type: 'text', text: rawLine });
       }

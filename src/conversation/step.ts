@@ -257,7 +257,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
     if (evaluate(session).unanswered.length === 0) {
       return unchanged(session, [notice('not_applicable', 'Every question is answered already. Say "change <topic>" to revise one.')]);
     }
-    return advance(session, { ...session, refining: true }, []);
+    // Refining only means something once the verdict is settled; before that, "continue" just asks on.
+    return advance(session, { ...session, refining: evaluate(session).decided }, []);
   }
 
   function onRestart(session: Session, version: number | undefined): StepResult {

@@ -56,9 +56,11 @@ function plural(count: number, word: string): string {
 export function progressOf(session: Session, rec: Recommendation): Progress {
   const answered = rec.answered.length;
   const questionNumber = answered + 1;
+  const revisiting = session.current !== null && session.answers[session.current] !== undefined;
+  const where = revisiting ? `Revisiting an earlier answer (${plural(answered, 'answer')} so far)` : `Question ${questionNumber}`;
   const text = rec.decided
-    ? `Question ${questionNumber} · the verdict is settled; more answers only add detail`
-    : `Question ${questionNumber} · verdict not settled yet`;
+    ? `${where} · the verdict is settled; more answers only add detail`
+    : `${where} · verdict not settled yet`;
   return { answered, remaining: rec.unanswered.length, questionNumber, settled: rec.decided, text };
 }
 
@@ -203,7 +205,8 @@ export function recommendationView(knowledge: Knowledge, answers: Answers, rec: 
     bars: scoreBars(knowledge, rec),
     reasons,
     caveats: rec.caveats.map((c) => caveatView(knowledge, c)),
-    flips: rec.flips.slice(0, MAX_FLIPS).map((f) => flipText(knowledge, f)),
+    // "Don't know" is not a position anyone argues for, so flips to it are left out.
+    flips: rec.flips.filter((f) => f.to !== SKIP).slice(0, MAX_FLIPS).map((f) => flipText(knowledge, f)),
     basis:
       `Based on ${plural(rec.answered.length, 'answer')}${skipped > 0 ? ` (${skipped} "don't know")` : ''}; ` +
       `${plural(rec.unanswered.length, 'question')} left unanswered` +
@@ -253,6 +256,7 @@ export const COMMANDS: HelpReply['commands'] = [
   { command: 'result', description: 'see the recommendation now' },
   { command: 'continue', description: 'keep answering after the verdict is settled' },
   { command: 'restart', description: 'start over with no answers' },
+  { command: 'ask <question>', description: 'ask the sources about the frameworks, e.g. "ask does flask have an ORM?"' },
   { command: 'cancel', description: 'end the interview' },
   { command: 'help', description: 'this list' },
 ];

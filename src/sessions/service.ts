@@ -74,20 +74,9 @@ export class ConversationService {
   }
 
   /** Stores adapter data (message ids) on a session without changing its version. */
-  setMeta(key: SessionKey, meta: Record<string, string>): Promise<Session | undefined> {
-    return this.serialised(key, async () => {
-      for (let attempt = 0; ; attempt++) {
-        const stored = await this.store.load(key);
-        if (!stored) return undefined;
-        const session: Session = { ...stored.session, meta: { ...stored.session.meta, ...meta } };
-        try {
-          await this.store.commit({ session, expectedVersion: stored.session.version, now: this.clock() });
-          return session;
-        } catch (error) {
-          if (!isAdvisorError(error, 'SESSION_CONFLICT') || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        }
-      }
-    });
+  async setMeta(key: SessionKey, meta: Record<string, string>): Promise<Session | undefined> {
+    const stored = await this.store.updateMeta(key, meta, this.clock());
+    return stored?.session;
   }
 
   /** Live sessions in one conversation (any user): e.g. who owns the interview in a thread. */
@@ -120,7 +109,7 @@ export class ConversationService {
       // An expired session restarts from a fresh one at the stored version, so the version check still holds.
       const before = stored && !expired ? stored.session : { ...createSession(key), version: expectedVersion };
       const { session, replies } = this.conversation.step(before, event);
-      const notices: Reply[] = expired && event.type !== 'start' ? [expiredNotice()] : [];
+      const notices: Reply[] = expired ? [expiredNotice()] : [];
       // Events that change nothing (why, help, a stale click) are not committed, except to record a delivery id.
       const changed = session !== before || expired || !stored;
       try {

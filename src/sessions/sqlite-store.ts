@@ -108,8 +108,15 @@ function prepareStatements(db: Database.Database) {
       VALUES (@id, @platform, @workspace, @conversation, @user, @version, @state, @now, @now)
       ON CONFLICT (id) DO UPDATE SET
         version = excluded.version,
-        state = excluded.state,
+        -- meta belongs to updateMeta: keep the stored one (see SessionStore.commit)
+        state = json_set(excluded.state, '$.meta', json(json_extract(sessions.state, '$.meta'))),
         updated_at = excluded.updated_at
+    `),
+    mergeMeta: db.prepare<{ id: string; patch: string; now: number }>(`
+      UPDATE sessions
+      SET state = json_set(state, '$.meta', json_patch(json_extract(state, '$.meta'), json(@patch))),
+          updated_at = @now
+      WHERE id = @id
     `),
     insertEvent: db.prepare<[string, string, number]>(
       'INSERT INTO session_events (session_id, event_id, committed_at) VALUES (?, ?, ?)',
@@ -238,6 +245,21 @@ export class SqliteSessionStore implements SessionStore {
         })
         .immediate();
     });
+  }
+
+  async updateMeta(key: SessionKey, patch: Readonly<Record<string, string>>, now: number): Promise<StoredSession | undefined> {
+    const id = sessionId(key);
+    const s = this.#statements;
+    return this.#guard(`cannot update meta of session ${id}`, { sessionId: id }, () =>
+      this.#db
+        .transaction(() => {
+          const { changes } = s.mergeMeta.run({ id, patch: JSON.stringify(patch), now });
+          if (changes === 0) return undefined;
+          const row = s.selectRow.get(id);
+          return row === undefined ? undefined : decodeRow(row);
+        })
+        .immediate(),
+    );
   }
 
   async hasEvent(key: SessionKey, eventId: string): Promise<boolean> {

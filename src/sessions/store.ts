@@ -28,8 +28,18 @@ export interface CommitInput {
 
 export interface SessionStore {
   load(key: SessionKey): Promise<StoredSession | undefined>;
-  /** Atomically: check the version, save the session, record the event id. */
+  /**
+   * Atomically: check the version, save the session, record the event id.
+   * An existing session keeps its stored `meta`: adapter data changes only
+   * through `updateMeta`, so a commit made from an older copy cannot undo it.
+   */
   commit(input: CommitInput): Promise<void>;
+  /**
+   * Atomically merges `patch` into the stored session's `meta` without changing
+   * its version (buttons already posted stay valid). Returns the updated session,
+   * or undefined when there is none.
+   */
+  updateMeta(key: SessionKey, patch: Readonly<Record<string, string>>, now: number): Promise<StoredSession | undefined>;
   /** True when this event id was already committed for this session. */
   hasEvent(key: SessionKey, eventId: string): Promise<boolean>;
   delete(key: SessionKey): Promise<void>;

@@ -611,7 +611,7 @@ describe('the interview', () => {
       ({ session: s, replies } = conversation.step(s, { type: 'answer', criterion, option, version: s.version }));
     }
     expect(recommend(knowledge, s.answers).decided).toBe(true);
-    // KNOWN BUG (step.ts onRefine): `refining` is set even though the verdict was not settled yet,
+    // "continue" from an early, unsettled result keeps asking and still announces the settled verdict:
     // so the settled offer never comes and the interview asks on to question 16.
     expect(describeReplies(replies)).toBe('answered settled');
   });

@@ -41,4 +41,5 @@ test('the error watch sees what discord.js throws on an INTERACTION_CREATE witho
   const { entitlements: _dropped, ...broken } = slashCommand(fake.world, { user: fake.world.alice, channel: fake.world.general, subcommand: 'help' });
   fake.gateway.dispatch('INTERACTION_CREATE', broken);
   await vi.waitFor(() => expect(watch.errors.length).toBeGreaterThan(0));
+  expect(String(watch.errors[0])).toMatch(/reduce/);
 });

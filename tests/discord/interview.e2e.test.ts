@@ -123,9 +123,7 @@ describe('a whole interview', () => {
 
     // ...then the summary embed in the chosen channel, and the picker says where it went.
     const chosen = fake.selectChannel(world.alice, picker, channelSelect.custom_id, world.announcements);
-    const outcome = await t.handled(chosen);
-    if (outcome !== 'posted') console.log(JSON.stringify(t.logs.lines.filter((l) => l.level >= 40), null, 1));
-    expect(outcome).toBe('posted');
+    expect(await t.handled(chosen)).toBe('posted');
     expect(body(fake.callbacksFor(chosen)[0]!)['type']).toBe(CALLBACK.deferredUpdate);
     const summaryCall = fake.requests.find((r) => r.route === 'channelMessageCreate' && r.params['channelId'] === world.announcements.id)!;
     expect(summaryCall.status).toBe(200);

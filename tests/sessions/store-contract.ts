@@ -144,16 +144,27 @@ export function describeSessionStoreContract(
         expect(await store.count()).toBe(0);
       });
 
-      it('allows a meta-only update that keeps the version (expectedVersion === session.version)', async () => {
+      it('updateMeta merges adapter data without changing the version', async () => {
         const key = keyOf();
         await create(key);
-        const withMeta = makeSession(key, 1, { meta: { questionMessage: 'M42' } });
-        await store.commit({ session: withMeta, expectedVersion: 1, now: T0 + 1 });
-
-        expect(await store.load(key)).toEqual({ session: withMeta, createdAt: T0, updatedAt: T0 + 1 });
+        const first = await store.updateMeta(key, { questionMessage: 'M42', parent: 'P1' }, T0 + 1);
+        const second = await store.updateMeta(key, { questionMessage: 'M43' }, T0 + 2);
+        expect(first?.session.meta).toEqual({ questionMessage: 'M42', parent: 'P1' });
+        expect(second).toEqual({ session: makeSession(key, 1, { meta: { questionMessage: 'M43', parent: 'P1' } }), createdAt: T0, updatedAt: T0 + 2 });
+        expect(await store.load(key)).toEqual(second);
+        expect(await store.updateMeta(keyOf({ user: 'U404' }), { x: 'y' }, T0)).toBeUndefined();
         // And the version still guards the next change.
-        await store.commit({ session: makeSession(key, 2), expectedVersion: 1, now: T0 + 2 });
+        await store.commit({ session: makeSession(key, 2), expectedVersion: 1, now: T0 + 3 });
         expect((await store.load(key))?.session.version).toBe(2);
+      });
+
+      it('a commit from an older copy keeps the meta set by updateMeta in between', async () => {
+        const key = keyOf();
+        await create(key);
+        const staleCopy = makeSession(key, 2, { meta: { questionMessage: 'OLD' } });
+        await store.updateMeta(key, { questionMessage: 'NEW' }, T0 + 1);
+        await store.commit({ session: staleCopy, expectedVersion: 1, now: T0 + 2 });
+        expect((await store.load(key))?.session).toEqual({ ...staleCopy, meta: { questionMessage: 'NEW' } });
       });
     });
 
@@ -288,7 +299,7 @@ export function describeSessionStoreContract(
         const key = keyOf();
         await create(key);
         const attempts = Array.from({ length: 50 }, (_, attempt) =>
-          makeSession(key, 2, { meta: { attempt: String(attempt) } }),
+          makeSession(key, 2, { answers: { project_type: `attempt_${attempt}` } }),
         );
         const results = await Promise.allSettled(
           attempts.map((session, attempt) => store.commit({ session, expectedVersion: 1, eventId: `Ev${attempt}`, now: T0 + 1 })),
@@ -330,6 +341,7 @@ export function describeSessionStoreContract(
         const key = keyOf();
         const session = makeSession(key, 3, { meta: { thread: '1700000000.000100', emoji: '✅' } });
         await store.commit({ session: makeSession(key, 1), expectedVersion: 0, now: T0 });
+        await store.updateMeta(key, session.meta, T0);
         await store.commit({ session, expectedVersion: 1, eventId: 'EvKept', now: T0 + 1 });
         await closeNow(store);
 

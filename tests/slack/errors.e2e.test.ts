@@ -3,10 +3,11 @@
  * told in plain words what to do, and the interview's answers are never lost
  * (the core committed them before anything was rendered).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AdvisorError } from '../../src/errors.ts';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, CHANNEL, OTHER_CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
-import { control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
+import { blocksOf, control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
 import { startHttpRig, testKnowledge, type HttpRig } from './harness/rig.ts';
 
 let rig: HttpRig;
@@ -56,7 +57,11 @@ describe('posting the summary to a channel the bot is not in', () => {
     const choose = blockAction({ messageTs: picker.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('share'), actionId: 'advisor:share_to', conversation: OTHER_CHANNEL });
     expect((await rig.client.interaction(choose)).status).toBe(200);
 
-    expect(rig.webApi.methods()).toEqual(['chat.getPermalink', 'chat.postMessage', 'chat.postEphemeral']);
+    // Told privately; the picker is redrawn unselected so the same channel can be chosen again.
+    expect(rig.webApi.methods()).toEqual(['chat.getPermalink', 'chat.postMessage', 'chat.postEphemeral', 'chat.update']);
+    const redrawn = rig.webApi.callsTo('chat.update')[0]!.body;
+    expect(redrawn).toMatchObject({ channel: CHANNEL, ts: picker.ts });
+    expect(controls(blocksOf(rig.webApi.callsTo('chat.update')[0]!)).map((c) => c.type)).toEqual(['conversations_select']);
     const told = rig.webApi.callsTo('chat.postEphemeral')[0]!.body;
     expect(told).toMatchObject({ channel: CHANNEL, user: ALICE, thread_ts: parent.ts });
     expect(String(told['text'])).toBe(`I'm not a member of <#${OTHER_CHANNEL}>. Invite me there with \`/invite @advisor\`, then try again.`);
@@ -131,6 +136,23 @@ describe('a failure while the interview goes on', () => {
     const open = testKnowledge().criterionById.get(session?.current ?? '');
     expect(open).toBeDefined();
     expect(readableText(reposted.blocks)).toContain(`*${open!.title}*`);
+  });
+});
+
+describe('an unexpected failure behind a click', () => {
+  it('is logged with its context and the person is told, privately, that their answers are safe', async () => {
+    const { parent, question } = await startInterview();
+    const handle = vi.spyOn(rig.service, 'handle').mockRejectedValueOnce(new AdvisorError('STORE_FAILURE', 'cannot commit session: disk I/O error'));
+    try {
+      await click(parent, question, 'Skip');
+    } finally {
+      handle.mockRestore();
+    }
+    expect(rig.webApi.responses).toEqual([
+      { id: 'click', body: expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text: 'Something went wrong on my side; your answers so far are saved. Please try again.' }) },
+    ]);
+    const logged = rig.logs.find((entry) => entry.level === 50 && entry.msg === 'Slack request failed after its acknowledgement');
+    expect(logged).toMatchObject({ kind: 'action', user: ALICE, team: TEAM, err: expect.objectContaining({ message: 'cannot commit session: disk I/O error' }) });
   });
 });
 

@@ -3,8 +3,9 @@
  * `/advisor help`, and escaping of echoed user text.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, CHANNEL, mentionEvent, slashCommand } from './harness/payloads.ts';
-import { lastPost, readableText } from './harness/recorded.ts';
+import { sessionKey } from '../../adapters/slack/session-key.ts';
+import { ALICE, CHANNEL, TEAM, mentionEvent, messageEvent, slashCommand } from './harness/payloads.ts';
+import { lastPost, posts, readableText } from './harness/recorded.ts';
 import { startHttpRig, type HttpRig } from './harness/rig.ts';
 
 let rig: HttpRig;
@@ -65,6 +66,24 @@ describe('mentioning the bot', () => {
   it('outside a thread, the answer starts a thread under the mention', async () => {
     await rig.client.event(mentionEvent({ eventId: 'Ev0ASKTOP', ts: '1700005000.000200', text: '<@U0ADVISOR> is django good for an online shop?' }));
     expect(lastPost(rig.webApi).threadTs).toBe('1700005000.000200');
+  });
+});
+
+describe('ask <question> typed in an interview thread', () => {
+  it('is answered from the knowledge base in the thread, and leaves the interview as it was', async () => {
+    await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
+    const parent = posts(rig.webApi)[0]!;
+    const key = sessionKey(TEAM, CHANNEL, parent.ts, ALICE);
+    const before = await rig.service.get(key);
+    rig.webApi.reset();
+    const typed = messageEvent({ eventId: 'Ev0ASKTHREAD', threadTs: parent.ts, text: 'ask does flask have an ORM?' });
+    await rig.client.event(typed);
+    await rig.client.event(typed, { retryNum: 1 });
+    expect(rig.webApi.methods()).toEqual(['chat.postMessage']);
+    const answer = lastPost(rig.webApi);
+    expect(answer.threadTs).toBe(parent.ts);
+    expect(readableText(answer.blocks)).toMatch(/Sources: \S/);
+    expect(await rig.service.get(key)).toEqual(before);
   });
 });
 

@@ -57,7 +57,7 @@ describe('startSlack', () => {
 });
 
 describe('an interview left idle past its time to live', () => {
-  it('a message from its owner is answered: the core says it expired, and a fresh interview starts', async () => {
+  it('an answer typed by its owner: the core says it expired, and a fresh interview starts with that answer', async () => {
     let now = 1_000_000;
     const rig = await startHttpRig({ clock: () => now });
     try {
@@ -65,14 +65,29 @@ describe('an interview left idle past its time to live', () => {
       const parent = posts(rig.webApi)[0]!;
       now += SESSION_TTL_MS + 1;
       rig.webApi.reset();
-      await rig.client.event(messageEvent({ eventId: 'Ev0LATE', threadTs: parent.ts, text: 'start' }));
-      console.log(rig.webApi.methods(), JSON.stringify(rig.webApi.calls.map(c=>c.body['text'])), rig.logs.filter(l=>l.level>=40).map(l=>l.msg+JSON.stringify(l['err'])));
-      const ephemeral = rig.webApi.callsTo('chat.postEphemeral').map((c) => String(c.body['text']));
-      expect(ephemeral.some((text) => text.includes('expired'))).toBe(true);
+      await rig.client.event(messageEvent({ eventId: 'Ev0LATE', threadTs: parent.ts, text: 'an online shop' }));
+      expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.postMessage']);
+      expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toContain('expired');
+      expect(posts(rig.webApi).at(-1)!.threadTs).toBe(parent.ts);
+      expect(await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', answers: { project_type: 'ecommerce' } });
+    } finally {
+      await rig.stop();
+    }
+  });
+
+  it('"start" typed by its owner begins a fresh interview in the same thread', async () => {
+    let now = 1_000_000;
+    const rig = await startHttpRig({ clock: () => now });
+    try {
+      await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
+      const parent = posts(rig.webApi)[0]!;
+      now += SESSION_TTL_MS + 1;
+      rig.webApi.reset();
+      await rig.client.event(messageEvent({ eventId: 'Ev0RESTART', threadTs: parent.ts, text: 'Start' }));
       const question = posts(rig.webApi).at(-1)!;
       expect(question.threadTs).toBe(parent.ts);
       expect(readableText(question.blocks)).toContain('What kind of project are you building?');
-      expect(await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking' });
+      expect(await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: 'project_type', answers: {} });
     } finally {
       await rig.stop();
     }

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { failureText } from '../../adapters/slack/failures.ts';
-import { parseSubcommand } from '../../adapters/slack/handlers.ts';
+import { askedQuestion, parseSubcommand, typedEvent } from '../../adapters/slack/handlers.ts';
+import { testKnowledge } from './harness/rig.ts';
 import { blockActionsSchema, threadMessageSchema } from '../../adapters/slack/payloads.ts';
 import { RecentDeliveries } from '../../adapters/slack/recent-deliveries.ts';
 import { SlackCallError, toSlackCallError } from '../../adapters/slack/slack-calls.ts';
@@ -63,6 +64,22 @@ describe('parseSubcommand', () => {
   });
 });
 
+describe('typed text', () => {
+  it('"ask <question>" is a knowledge question, unless the core reads it as a command', () => {
+    const knowledge = testKnowledge();
+    expect(askedQuestion(knowledge, 'ask does Flask have an ORM?')).toBe('does Flask have an ORM?');
+    expect(askedQuestion(knowledge, 'ask me more')).toBeUndefined();
+    expect(askedQuestion(knowledge, 'ask')).toBeUndefined();
+    expect(askedQuestion(knowledge, 'we ask a lot of our ORM')).toBeUndefined();
+  });
+
+  it('"start" alone is the start event; anything else is text for the core', () => {
+    expect(typedEvent(' Start! ')).toEqual({ type: 'start' });
+    expect(typedEvent('start over')).toEqual({ type: 'text', text: 'start over' });
+    expect(typedEvent('a startup shop')).toEqual({ type: 'text', text: 'a startup shop' });
+  });
+});
+
 describe('payload schemas', () => {
   it('accept what Slack sends and refuse what the advisor must not act on', () => {
     const event = messageEvent({ eventId: 'Ev1', threadTs: '1700000000.000001', text: 'hi' })['event'] as Record<string, unknown>;
@@ -74,5 +91,24 @@ describe('payload schemas', () => {
     const action = blockAction({ messageTs: '1700000000.000002', responseUrl: 'http://127.0.0.1/x', actionId: 'advisor:back', button: { value: '1||' } });
     expect(blockActionsSchema.safeParse(action).success).toBe(true);
     expect(blockActionsSchema.safeParse({ ...action, actions: [] }).success).toBe(false);
+  });
+});
+
+describe('manifest.yaml', () => {
+  it('declares the command, events and the smallest scopes the code relies on', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { DEFAULT_COMMAND } = await import('../../adapters/slack/app.ts');
+    const manifest = parse(readFileSync(new URL('../../adapters/slack/manifest.yaml', import.meta.url), 'utf8')) as {
+      features: { slash_commands: { command: string; usage_hint: string }[] };
+      oauth_config: { scopes: { bot: string[] } };
+      settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+    };
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([DEFAULT_COMMAND]);
+    expect(manifest.features.slash_commands[0]!.usage_hint).toContain('ask');
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'groups:history']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.channels', 'message.groups']);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createConversation, createSession, type Conversation } from '../../src/conversation/step.ts';
-import type { ConversationEvent, Phase, Reply, Session, SessionKey, StepResult } from '../../src/conversation/types.ts';
+import type { Phase, Reply, Session, SessionKey, StepResult } from '../../src/conversation/types.ts';
 import { loadKnowledge, type Knowledge } from '../../src/knowledge/load.ts';
 import { SKIP } from '../../src/knowledge/schema.ts';
 import { parseStoredSession } from '../../src/sessions/session-schema.ts';
@@ -32,17 +32,6 @@ export function checkedConversation(knowledge: Knowledge): Conversation {
       return result;
     },
   };
-}
-
-/** Applies events in order; returns the last result (and every reply on the way). */
-export function run(conversation: Conversation, session: Session, events: readonly ConversationEvent[]): StepResult & { all: Reply[] } {
-  let current: StepResult = { session, replies: [] };
-  const all: Reply[] = [];
-  for (const event of events) {
-    current = conversation.step(current.session, event);
-    all.push(...current.replies);
-  }
-  return { ...current, all };
 }
 
 /** Answers the current question with `choose(criterion)` (a button click carrying the version) while `phase` is asking. */

@@ -53,10 +53,15 @@ function title(criterion: string): string {
 /** The exact text block the terminal prints for a question. */
 function questionBlock(criterion: string, answers: Record<string, string>, currentAnswer?: string): string {
   const c = knowledge.criterionById.get(criterion)!;
-  const n = Object.keys(answers).length + 1;
+  const answered = Object.keys(answers).length;
+  // Changing an earlier answer is labelled as such, not as the next question number.
+  const where =
+    answers[criterion] !== undefined
+      ? `Revisiting an earlier answer (${answered} answer${answered === 1 ? '' : 's'} so far)`
+      : `Question ${answered + 1}`;
   const progress = recommend(knowledge, answers).decided
-    ? `Question ${n} · the verdict is settled; more answers only add detail`
-    : `Question ${n} · verdict not settled yet`;
+    ? `${where} · the verdict is settled; more answers only add detail`
+    : `${where} · verdict not settled yet`;
   return [
     progress,
     c.question,
@@ -178,16 +183,24 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     await d.expectOutput(/\nCaveats:\n( {2}! Sources disagree: .+\n)+/);
     await d.expectOutput(/\nWhat would change it:\n( {2}↻ If .+(would lead|it would be a tie)\.\n)+ {2}continue · change <topic> · restart · quit\n/);
 
-    // continue: keep answering (the first option each time) to the end.
+    // continue: keep answering (the first option each time) to the end; when the verdict
+    // becomes settled the interview says so once, and "continue" keeps refining.
     d.send('continue');
+    let announcedSettled = false;
     for (let criterion = await expectNextQuestion(d, answers); ; ) {
       const option = knowledge.criterionById.get(criterion)!.options[0]!.id;
       d.send('1');
       await expectAnswered(d, criterion, option, '1');
       answers[criterion] = option;
       if (Object.keys(answers).length === CRITERIA) break;
+      if (!announcedSettled && recommend(knowledge, answers).decided) {
+        await d.expectOutput(/The remaining questions can no longer change this: .+ stays ahead\./);
+        announcedSettled = true;
+        d.send('continue');
+      }
       criterion = await expectNextQuestion(d, answers);
     }
+    expect(announcedSettled).toBe(true);
     const final = recommend(knowledge, answers);
     const winner = knowledge.frameworkById.get(final.winner!)!.name;
     await d.expectOutput(new RegExp(`^${escape(winner)} is the better fit for this project\n`, 'm'));
@@ -222,7 +235,7 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     expect(stored).toMatchObject({ phase: 'asking', current: 'flexibility', answers, history: ['project_type', 'architecture'], version: 3 });
 
     const second = TerminalDriver.start(dbPath);
-    const beforeResume = await second.textBefore(new RegExp(`${escape(RESUMED)}\n${escape(block)}\n`));
+    const beforeResume = await second.textBefore(new RegExp(`${escape(RESUMED)}\n\n${escape(block)}\n`));
     expect(beforeResume).toContain(BANNER);
     expect(beforeResume).not.toMatch(/Question \d/);
     // And it carries on from exactly there.
@@ -249,7 +262,7 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     expect((await storedSession())?.answers).toEqual(answers);
 
     const again = TerminalDriver.start(dbPath);
-    await again.expectOutput(new RegExp(`${escape(RESUMED)}\n${escape(questionBlock(next, answers))}\n`));
+    await again.expectOutput(new RegExp(`${escape(RESUMED)}\n\n${escape(questionBlock(next, answers))}\n`));
     again.end();
     await expectCleanExit(again);
   });
@@ -303,7 +316,7 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     const stored = await storedSession();
     expect(stored?.phase).toBe('settled');
     d.send('ask me more');
-    // KNOWN BUG: the terminal treats every line starting with "ask" as a question to the sources.
+    // A line starting with "ask" that is a command ("ask me more") goes to the interview, not the sources.
     const shown = await d.expectOutput(/\n(Question \d+ · the verdict is settled|I need a topic|What the sources say|Ask me something)/);
     expect(shown[1]).toBe('Question 6 · the verdict is settled');
     d.end();
@@ -321,7 +334,7 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     // A TTL of a few milliseconds: the stored interview is long expired when the next run starts.
     const second = TerminalDriver.start(dbPath, { SESSION_TTL_HOURS: '0.000001' });
     const beforeQuestion = await second.textBefore(new RegExp(escape(questionBlock('project_type', {}))));
-    // KNOWN BUG: startup cleanup() deletes the expired row and `start` suppresses the notice, so nothing says so.
+    // The expired interview is announced, not silently removed by the startup cleanup.
     expect(beforeQuestion).toMatch(/expired/i);
     second.end();
     await second.exited;

@@ -24,6 +24,9 @@ export interface BotUnderTestOptions {
   messageContent?: boolean;
   ackBudgetMs?: number;
   restRetries?: number;
+  globalRequestsPerSecond?: number;
+  /** Log level of the captured logs (default debug). */
+  logLevel?: 'debug' | 'info';
   ttlMs?: number;
   clock?: () => number;
   /** Swap in a service (e.g. a slow one) built from the given parts. */
@@ -50,7 +53,7 @@ export class BotUnderTest {
   static async start(options: BotUnderTestOptions = {}): Promise<BotUnderTest> {
     const errors = watchProcessErrors();
     const fake = await FakeDiscord.start();
-    const logs = captureLogs();
+    const logs = captureLogs(options.logLevel ?? 'debug');
     const store = SqliteSessionStore.open(':memory:');
     const parts = { store, knowledge: testKnowledge(), logger: logs.logger, ttlMs: options.ttlMs ?? 3_600_000, ...(options.clock ? { clock: options.clock } : {}) };
     const service = options.makeService ? options.makeService(parts) : new ConversationService(parts);
@@ -66,6 +69,7 @@ export class BotUnderTest {
       logger: logs.logger,
       ...(options.ackBudgetMs !== undefined ? { ackBudgetMs: options.ackBudgetMs } : {}),
       ...(options.restRetries !== undefined ? { restRetries: options.restRetries } : {}),
+      ...(options.globalRequestsPerSecond !== undefined ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
     };
     const bot = createDiscordBot(botOptions);
     errors.watch(bot.client);
@@ -89,10 +93,11 @@ export class BotUnderTest {
   }
 
   /** Waits for the adapter's "interaction handled" line for this interaction and returns its outcome. */
-  async handled(interaction: InteractionPayload): Promise<string> {
+  async handled(interaction: InteractionPayload, sinceLine = 0): Promise<string> {
     const line = await this.logs.waitFor(
       (l: LogLine) => l.msg === 'interaction handled' && l['interactionId'] === interaction.id,
       `interaction ${interaction.id} to be handled`,
+      sinceLine,
     );
     return String(line['outcome']);
   }
@@ -107,9 +112,10 @@ export class BotUnderTest {
     const interaction = this.fake.slash(user, this.world.general, 'start');
     const outcome = await this.handled(interaction);
     if (outcome !== 'ok') throw new Error(`start did not succeed: ${outcome}`);
-    const thread = this.fake.requests.find((r) => r.route === 'threadFromMessage' && r.status === 201 && r.params['channelId'] === this.world.general.id);
-    if (!thread) throw new Error('no thread was created');
-    return { threadId: thread.params['messageId']!, interaction };
+    // A thread started from a message takes the message's id: here, the reply to this interaction.
+    const starter = this.fake.rest.interactions.get(interaction.id)?.originalMessageId;
+    if (!starter || !this.fake.rest.channels.has(starter)) throw new Error('no thread was created from the reply');
+    return { threadId: starter, interaction };
   }
 
   key(threadId: string, user: FakeUser = this.world.alice): SessionKey {

@@ -17,6 +17,11 @@ import {
 } from './payloads.ts';
 import { ChannelTypes, createWorld, type FakeChannel, type FakeUser, type FakeWorld } from './world.ts';
 
+export interface FakeDiscordOptions {
+  /** Privileged intents the application has not enabled: the gateway closes with 4014 when they are requested. */
+  refusedIntents?: number;
+}
+
 export const FAKE_BOT_TOKEN = 'fake-bot-token.for-loopback-tests.only';
 
 const WAIT_LIMIT_MS = 10_000;
@@ -27,16 +32,19 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   readonly token = FAKE_BOT_TOKEN;
 
-  private constructor() {
+  private constructor(options: FakeDiscordOptions) {
     this.world = createWorld();
     this.rest = new FakeDiscordRest(this.world, FAKE_BOT_TOKEN);
-    this.gateway = new FakeGateway(this.world, FAKE_BOT_TOKEN, () =>
-      [...this.rest.channels.values()].filter((c) => c.type === ChannelTypes.PublicThread),
+    this.gateway = new FakeGateway(
+      this.world,
+      FAKE_BOT_TOKEN,
+      () => [...this.rest.channels.values()].filter((c) => c.type === ChannelTypes.PublicThread),
+      options.refusedIntents ?? 0,
     );
   }
 
-  static async start(): Promise<FakeDiscord> {
-    const discord = new FakeDiscord();
+  static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const discord = new FakeDiscord(options);
     await discord.gateway.listen();
     await discord.rest.listen();
     discord.rest.gatewayUrl = discord.gateway.url;
@@ -120,7 +128,7 @@ export class FakeDiscord {
 
   /** Messages in a channel, oldest first. */
   messagesIn(channelId: string): StoredMessage[] {
-    return [...this.rest.messages.values()].filter((m) => m.channel_id === channelId);
+    return this.rest.messagesIn(channelId);
   }
 
   /** Requests recorded for one interaction: its callback(s) and webhook calls made with its token. */
@@ -139,8 +147,8 @@ export class FakeDiscord {
    * matching `predicate`. Rejects with the request log after a generous
    * limit, so a missing call fails the test with something to read.
    */
-  waitForRequest(predicate: (request: RecordedRequest) => boolean, description = 'a matching request'): Promise<RecordedRequest> {
-    const existing = this.requests.find(predicate);
+  waitForRequest(predicate: (request: RecordedRequest) => boolean, description = 'a matching request', since = 0): Promise<RecordedRequest> {
+    const existing = this.requests.slice(since).find(predicate);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -172,3 +180,4 @@ export class FakeDiscord {
 }
 
 export type { FakeChannel, FakeUser, FakeWorld, InteractionPayload, RecordedRequest, StoredMessage };
+export { discordErrors } from './fake-rest.ts';

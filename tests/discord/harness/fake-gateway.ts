@@ -38,6 +38,8 @@ export class FakeGateway {
     private readonly world: FakeWorld,
     private readonly token: string,
     private readonly extraChannels: () => FakeChannel[],
+    /** Intent bits this "application" has not enabled in the portal: identifying with them is closed with 4014. */
+    private readonly refusedIntents = 0,
   ) {}
 
   get url(): string {
@@ -103,6 +105,10 @@ export class FakeGateway {
         this.identifies.push({ token: d.token, intents: d.intents, shard: d.shard });
         if (d.token !== this.token) {
           session.socket.close(4004, 'Authentication failed.');
+          return;
+        }
+        if ((d.intents & this.refusedIntents) !== 0) {
+          session.socket.close(4014, 'Disallowed intent(s).');
           return;
         }
         this.sendReady(session);

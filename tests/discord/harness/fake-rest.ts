@@ -52,6 +52,8 @@ export interface RecordedRequest {
   authorization: string | null;
   /** The status the stand-in answered with. */
   status: number;
+  /** performance.now() when the request arrived (for latency measurements). */
+  at: number;
 }
 
 /** A Discord error the stand-in should answer with instead of doing the work. */
@@ -198,6 +200,9 @@ export class FakeDiscordRest {
   readonly messages = new Map<string, StoredMessage>();
   readonly channels = new Map<string, FakeChannel>();
   readonly interactions = new Map<string, TrackedInteraction>();
+  private readonly interactionIdByToken = new Map<string, string>();
+  /** Message ids per channel, oldest first. */
+  private readonly messageIdsByChannel = new Map<string, string[]>();
   /** Gateway address served from GET /gateway/bot; set by the composite once the gateway listens. */
   gatewayUrl = 'ws://127.0.0.1:1';
   private readonly failures: (FailureRule & { remaining: number })[] = [];
@@ -246,14 +251,28 @@ export class FakeDiscordRest {
   /** Remembers an interaction before it is dispatched, so its callbacks and webhooks can be answered. */
   track(interaction: TrackedInteraction): void {
     this.interactions.set(interaction.id, interaction);
+    this.interactionIdByToken.set(interaction.token, interaction.id);
+  }
+
+  /** Messages in a channel, oldest first (deleted ones left out). */
+  messagesIn(channelId: string): StoredMessage[] {
+    return (this.messageIdsByChannel.get(channelId) ?? []).flatMap((id) => this.messages.get(id) ?? []);
   }
 
   /** Adds a message as if someone had posted it (used for MESSAGE_CREATE dispatches and seeding). */
   storeMessage(message: StoredMessage): void {
     this.messages.set(message.id, message);
+    this.indexMessage(message);
+  }
+
+  private indexMessage(message: StoredMessage): void {
+    const ids = this.messageIdsByChannel.get(message.channel_id) ?? [];
+    ids.push(message.id);
+    this.messageIdsByChannel.set(message.channel_id, ids);
   }
 
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const at = performance.now();
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = request.method ?? 'GET';
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
@@ -272,6 +291,7 @@ export class FakeDiscordRest {
         files,
         authorization: request.headers.authorization ?? null,
         status: 0,
+        at,
       };
       const failure = this.takeFailure(recorded);
       if (failure) {
@@ -469,8 +489,9 @@ export class FakeDiscordRest {
   }
 
   private interactionByToken(token: string): TrackedInteraction {
-    for (const interaction of this.interactions.values()) if (interaction.token === token) return interaction;
-    throw unknownWebhook();
+    const interaction = this.interactions.get(this.interactionIdByToken.get(token) ?? '');
+    if (!interaction) throw unknownWebhook();
+    return interaction;
   }
 
   private webhookMessage(token: string, messageId: string): StoredMessage {
@@ -510,6 +531,7 @@ export class FakeDiscordRest {
       ...(data['allowed_mentions'] !== undefined ? { allowed_mentions: data['allowed_mentions'] } : {}),
     };
     this.messages.set(message.id, message);
+    this.indexMessage(message);
     return message;
   }
 

@@ -15,8 +15,8 @@ export interface LogLine {
 export interface LogCapture {
   logger: Logger;
   lines: LogLine[];
-  /** Resolves with the first line (past or future) matching `predicate`. */
-  waitFor(predicate: (line: LogLine) => boolean, description?: string): Promise<LogLine>;
+  /** Resolves with the first line (past or future, from line `since` on) matching `predicate`. */
+  waitFor(predicate: (line: LogLine) => boolean, description?: string, since?: number): Promise<LogLine>;
 }
 
 const WAIT_LIMIT_MS = 10_000;
@@ -39,8 +39,8 @@ export function captureLogs(level: pino.LevelWithSilent = 'debug'): LogCapture {
   return {
     logger,
     lines,
-    waitFor(predicate, description = 'a matching log line') {
-      const existing = lines.find(predicate);
+    waitFor(predicate, description = 'a matching log line', since = 0) {
+      const existing = lines.slice(since).find(predicate);
       if (existing) return Promise.resolve(existing);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
