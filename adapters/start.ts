@@ -78,7 +78,17 @@ export async function main(): Promise<number> {
     return 0;
   }
 
-  const running = await startPlatforms(config, service, logger);
+  let running: RunningPlatform[];
+  try {
+    running = await startPlatforms(config, service, logger);
+  } catch (error) {
+    clearInterval(cleanupTimer);
+    await store.close();
+    // Any platform that cannot start (refused token, unreachable API) stops start-up with its own words.
+    logger.error({ err: error }, 'a platform failed to start');
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
   logger.info({ platforms: running.map((p) => p.name), database: config.databasePath }, 'advisor started');
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

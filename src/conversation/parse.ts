@@ -39,6 +39,7 @@ import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP, type Criterion } from '../knowledge/schema.ts';
 
 export type TypedCommand =
+  | { type: 'start' }
   | { type: 'back' }
   | { type: 'skip' }
   | { type: 'why' }
@@ -229,6 +230,7 @@ const COMMAND_PHRASES: ReadonlyArray<readonly [SimpleCommand, readonly string[]]
       'tell me', 'final answer', 'see result', 'see results', 'get result', 'recommend'],
   ],
   ['refine', ['continue', 'keep going', 'refine', 'more questions', 'ask more', 'ask me more', 'go on', 'keep asking', 'carry on', 'more']],
+  ['start', ['start', 'begin', 'start interview', 'start the interview', "let's start", 'lets start', "let's go", 'lets go', 'resume']],
   ['restart', ['restart', 'start over', 'reset', 'start again', 'begin again', 'from scratch', 'start from scratch', 'new session']],
   ['cancel', ['cancel', 'quit', 'stop', 'exit', 'abort', 'never mind', 'nevermind', 'bye', 'goodbye']],
   ['help', ['help', 'commands', 'what commands', 'show commands', 'what can i say', 'what can i do', 'how does this work', 'menu', 'help me', 'usage']],

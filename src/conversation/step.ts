@@ -178,7 +178,10 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function notStarted(session: Session): StepResult {
-    const text = session.phase === 'cancelled' ? 'This interview was cancelled. Type start to begin a new one.' : 'No interview is running yet. Type start to begin.';
+    const text =
+      session.phase === 'cancelled'
+        ? 'This interview was cancelled. Start a new one (say start) whenever you like.'
+        : 'No interview is running here yet. Say start to begin.';
     return unchanged(session, [notice('not_applicable', text)]);
   }
 
@@ -270,7 +273,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     if (session.phase === 'cancelled' || session.phase === 'new') return notStarted(session);
     if (isStale(session, version)) return staleNotice(session);
     const cancelled: Session = { ...session, version: session.version + 1, phase: 'cancelled', current: null };
-    return { session: cancelled, replies: [notice('cancelled', 'Interview cancelled. Type start whenever you want to begin again.')] };
+    return { session: cancelled, replies: [notice('cancelled', 'Interview cancelled. Say start whenever you want to begin again.')] };
   }
 
   function onStart(session: Session): StepResult {
@@ -297,7 +300,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     if (parsed.kind === 'answers') return applyAnswers(session, parsed.matches, true);
     const reason = NOT_UNDERSTOOD[parsed.reason];
     if (session.phase === 'asking') {
-      const hint = `${reason} Pick one of the options (a number works), or type skip, back, why or help.`;
+      const hint = `${reason} Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`;
       return unchanged(session, restate(session, hint));
     }
     const code = parsed.reason === 'too_long' ? 'input_too_long' : 'not_understood';

@@ -243,7 +243,7 @@ export function notice(code: NoticeCode, text: string): NoticeReply {
 }
 
 export function expiredNotice(): NoticeReply {
-  return notice('expired', 'That interview expired after a long pause, so it was closed. A new one starts with your next message or /advisor.');
+  return notice('expired', 'That interview expired after a long pause, so it was closed and a new one begins.');
 }
 
 export const COMMANDS: HelpReply['commands'] = [

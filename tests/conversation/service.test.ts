@@ -239,7 +239,7 @@ describe('ConversationService with SQLite', () => {
     expect(late.replies[0]).toEqual({
       kind: 'notice',
       code: 'expired',
-      text: 'That interview expired after a long pause, so it was closed. A new one starts with your next message or /advisor.',
+      text: 'That interview expired after a long pause, so it was closed and a new one begins.',
     });
     expect(describeReplies(late.replies)).toBe('notice(expired) answered answered answered notice(recorded_several) question');
     expect(late.session.answers).toEqual({ project_type: 'api', scale: 'small', team_size: 'solo' });

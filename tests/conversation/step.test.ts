@@ -723,11 +723,11 @@ describe('the interview', () => {
   it('unparseable text re-asks the same question with a hint and the options, changing nothing', () => {
     const s = fixture('asking');
     for (const [text, hint] of [
-      ['qwertyuiop zxcv', "I didn't catch that. Pick one of the options (a number works), or type skip, back, why or help."],
-      ['   ', 'That message was empty. Pick one of the options (a number works), or type skip, back, why or help.'],
-      ['<!channel>', 'That message was empty. Pick one of the options (a number works), or type skip, back, why or help.'],
-      ['x'.repeat(10_000), 'That message is too long for me to read; a short answer works best. Pick one of the options (a number works), or type skip, back, why or help.'],
-      ['99', "I didn't catch that. Pick one of the options (a number works), or type skip, back, why or help."],
+      ['qwertyuiop zxcv', "I didn't catch that. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help."],
+      ['   ', 'That message was empty. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.'],
+      ['<!channel>', 'That message was empty. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.'],
+      ['x'.repeat(10_000), 'That message is too long for me to read; a short answer works best. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.'],
+      ['99', "I didn't catch that. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help."],
     ] as const) {
       const r = conversation.step(s, { type: 'text', text });
       expect(r.session).toBe(s);

@@ -276,7 +276,7 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     const block = questionBlock('architecture', answers);
     await d.expectOutput(new RegExp(`${escape(block)}\n`));
     const reask = (reason: string) =>
-      new RegExp(`${escape(`${reason} Pick one of the options (a number works), or type skip, back, why or help.`)}\n${escape(block)}\n`);
+      new RegExp(`${escape(`${reason} Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`)}\n${escape(block)}\n`);
 
     // Blank lines are ignored silently; the next line is answered as usual.
     d.send('');
