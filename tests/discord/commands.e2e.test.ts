@@ -6,19 +6,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { commandDefinitions } from '../../adapters/discord/commands.ts';
 import { deployCommands } from '../../adapters/discord/deploy-commands.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { BotUnderTest } from './harness/bot-under-test.ts';
+import { BotUnderTest, stopStartedBots } from './harness/bot-under-test.ts';
 import { FakeDiscord } from './harness/fake-discord.ts';
 
 const EPHEMERAL = 64;
 
-let t: BotUnderTest | undefined;
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (!current) return;
-  await current.stop();
-  expect(current.errors.errors).toEqual([]);
-});
+let t: BotUnderTest;
+afterEach(stopStartedBots);
 
 describe('/advisor ask', () => {
   test('answers from the knowledge base with sources, in the channel', async () => {

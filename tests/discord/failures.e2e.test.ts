@@ -3,19 +3,13 @@
  * ephemerally, and loses nothing already recorded.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { BotUnderTest, components } from './harness/bot-under-test.ts';
+import { BotUnderTest, stopStartedBots, components } from './harness/bot-under-test.ts';
 import { discordErrors, type FakeChannel, type InteractionPayload, type RecordedRequest, type StoredMessage } from './harness/fake-discord.ts';
 
 const EPHEMERAL = 64;
 
-let t: BotUnderTest | undefined;
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (!current) return;
-  await current.stop();
-  expect(current.errors.errors).toEqual([]);
-});
+let t: BotUnderTest;
+afterEach(stopStartedBots);
 
 /** Runs an interview to its recommendation and opens the channel picker; returns the picker message. */
 async function openChannelPicker(bot: BotUnderTest): Promise<{ threadId: string; picker: StoredMessage; selectId: string }> {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ConversationEvent, SessionKey } from '../../src/conversation/types.ts';
 import { ConversationService, type HandleOptions, type HandleResult } from '../../src/sessions/service.ts';
-import { BotUnderTest, components, firstEmbed } from './harness/bot-under-test.ts';
+import { BotUnderTest, stopStartedBots, components, firstEmbed } from './harness/bot-under-test.ts';
 import type { RecordedRequest } from './harness/fake-discord.ts';
 
 const EPHEMERAL = 64;
@@ -17,14 +17,8 @@ function callback(request: RecordedRequest | undefined): { type: number; data: R
   return request.body as { type: number; data: Record<string, unknown> };
 }
 
-let t: BotUnderTest | undefined;
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (!current) return;
-  await current.stop();
-  expect(current.errors.errors).toEqual([]);
-});
+let t: BotUnderTest;
+afterEach(stopStartedBots);
 
 describe('ownership', () => {
   test("someone else's click is refused ephemerally with a hint, and changes nothing", async () => {

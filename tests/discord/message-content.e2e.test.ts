@@ -5,16 +5,10 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { GatewayIntentBits } from 'discord.js';
-import { BotUnderTest, firstEmbed } from './harness/bot-under-test.ts';
+import { BotUnderTest, stopStartedBots, firstEmbed } from './harness/bot-under-test.ts';
 
-let t: BotUnderTest | undefined;
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (!current) return;
-  await current.stop();
-  expect(current.errors.errors).toEqual([]);
-});
+let t: BotUnderTest;
+afterEach(stopStartedBots);
 
 describe('intents', () => {
   test('Guilds only by default', async () => {

@@ -4,6 +4,7 @@
  * helpers to find the interview's messages and controls in the stand-in's
  * state and to wait for the adapter to finish an interaction.
  */
+import { expect } from 'vitest';
 import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../../../adapters/discord/bot.ts';
 import { parseCustomId, type ActionKind } from '../../../adapters/discord/custom-id.ts';
 import type { SessionKey } from '../../../src/conversation/types.ts';
@@ -38,6 +39,22 @@ export interface ComponentRef {
   custom_id: string;
   label?: string;
   options?: { label: string; value: string }[];
+}
+
+/** Bots started and not yet stopped by `stopStartedBots`. */
+const running = new Set<BotUnderTest>();
+
+/**
+ * For `afterEach`: stops every bot a test started, and fails the test if discord.js
+ * raised an uncaught error meanwhile (it fails silently on malformed payloads).
+ */
+export async function stopStartedBots(): Promise<void> {
+  const bots = [...running];
+  running.clear();
+  for (const bot of bots) {
+    await bot.stop();
+    expect(bot.errors.errors).toEqual([]);
+  }
 }
 
 export class BotUnderTest {
@@ -75,7 +92,9 @@ export class BotUnderTest {
     errors.watch(bot.client);
     errors.watch(bot.client, 'shardError');
     await bot.start();
-    return new BotUnderTest(fake, bot, service, store, logs, errors);
+    const started = new BotUnderTest(fake, bot, service, store, logs, errors);
+    running.add(started);
+    return started;
   }
 
   get world() {
