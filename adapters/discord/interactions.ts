@@ -17,10 +17,9 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { z } from 'zod';
-import { expiredNotice, helpReply, recommendationView } from '../../src/conversation/views.ts';
+import { expiredNotice, helpReply, recommendationFor } from '../../src/conversation/views.ts';
 import type { ConversationEvent } from '../../src/conversation/types.ts';
 import { askKnowledge } from '../../src/engine/ask.ts';
-import { recommend } from '../../src/engine/recommend.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ConversationService } from '../../src/sessions/service.ts';
 import { ASK_QUESTION_MAX_LENGTH, ASK_QUESTION_OPTION, COMMAND_NAME, SLASH_USAGE, SUBCOMMANDS } from './commands.ts';
@@ -249,7 +248,7 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
       return 'expired';
     }
     const channelId = snowflake.parse(oneValueSchema.parse(interaction.values)[0]);
-    const view = recommendationView(knowledge, session.answers, recommend(knowledge, session.answers));
+    const view = recommendationFor(knowledge, session.answers);
     const summary = summaryMessage(view, { ownerId: action.owner, guildId: place.guildId, threadId: place.channelId });
     try {
       const target = await client.channels.fetch(channelId);

@@ -5,6 +5,7 @@
  * cannot post in, a rate limit). Everything about frameworks, questions,
  * answers and verdicts comes from the core's view models.
  */
+import { SECTION_HEADINGS } from '../../src/conversation/views.ts';
 
 export const LABELS = {
   back: 'Back',
@@ -22,12 +23,9 @@ export const LABELS = {
   openThread: 'Open the interview',
 } as const;
 
+/** The core's recommendation headings, plus the Discord-only ones. */
 export const HEADINGS = {
-  reasons: 'Top reasons',
-  caveats: 'Caveats',
-  flips: 'What would change it',
-  sources: 'Sources',
-  keyAnswers: 'Key answers',
+  ...SECTION_HEADINGS,
   askedBy: 'Asked by',
   slashCommands: 'Commands',
   typedCommands: 'In an interview (Type an answer)',

@@ -10,11 +10,10 @@
  * one a person types gets the same ephemeral hint, once per person and thread.
  */
 import type { ConversationEvent, Reply, Session, SessionKey } from '../../src/conversation/types.ts';
-import { helpReply, recommendationView } from '../../src/conversation/views.ts';
+import { helpReply, recommendationFor } from '../../src/conversation/views.ts';
 import { parseText } from '../../src/conversation/parse.ts';
 import { askKnowledge } from '../../src/engine/ask.ts';
 import type { Knowledge } from '../../src/knowledge/load.ts';
-import { recommend } from '../../src/engine/recommend.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ConversationService } from '../../src/sessions/service.ts';
 import { parseActionKind, parseActionValue, type ActionKind, type ActionValue } from './action-codec.ts';
@@ -180,7 +179,7 @@ export class SlackHandlers {
     if (!target || !session) return;
     if (!this.deps.deliveries.claim(eventId)) return;
     const knowledge = this.deps.service.knowledge;
-    const view = recommendationView(knowledge, session.answers, recommend(knowledge, session.answers));
+    const view = recommendationFor(knowledge, session.answers);
     let permalink: string | undefined;
     try {
       permalink = await io.calls.permalink(channel, threadTs);
@@ -222,9 +221,8 @@ export class SlackHandlers {
     // A message that mentions the bot is a question for it (app_mention), not an answer.
     if (botUserId && message.text.includes(`<@${botUserId}`)) return;
     const key = sessionKey(teamId, message.channel, message.thread_ts, message.user);
-    const live = await this.deps.service.get(key);
     // An expired interview of this person still answers them: the core says it expired and starts afresh.
-    const mine = live ?? (await this.deps.service.store.load(key))?.session;
+    const mine = (await this.deps.service.lookup(key))?.session;
     if (!mine) {
       await this.hintOthersOnce(teamId, message, io);
       return;

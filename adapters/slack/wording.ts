@@ -20,14 +20,8 @@ export const CAPTIONS = {
   chooseChannel: 'Choose a channel',
 } as const;
 
-/** Section headings on the recommendation card and the channel summary. */
-export const HEADINGS = {
-  reasons: 'Why',
-  caveats: 'Caveats',
-  flips: 'What would change it',
-  sources: 'Sources',
-  keyAnswers: 'Key answers',
-} as const;
+/** Section headings on the recommendation card and the channel summary: the core's. */
+export { SECTION_HEADINGS as HEADINGS } from '../../src/conversation/views.ts';
 
 export function parentMessage(userId: string): string {
   return `${mention(userId)} is choosing a framework — follow along in the thread`;

@@ -4,7 +4,7 @@
  */
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP, type Criterion } from '../knowledge/schema.ts';
-import { optionImpacts } from '../engine/recommend.ts';
+import { optionImpacts, recommend } from '../engine/recommend.ts';
 import type { Answers, Caveat, ClaimRef, Confidence, Flip, Recommendation, Reason } from '../engine/types.ts';
 import type {
   CaveatView,
@@ -215,6 +215,20 @@ export function recommendationView(knowledge: Knowledge, answers: Answers, rec: 
     sources: sourceLabels(knowledge, [...new Set(rec.reasons.flatMap((r) => r.sources))]),
   };
 }
+
+/** The recommendation view for a set of answers: what summaries and result cards show. */
+export function recommendationFor(knowledge: Knowledge, answers: Answers): RecommendationView {
+  return recommendationView(knowledge, answers, recommend(knowledge, answers));
+}
+
+/** Section headings of a recommendation, the same on every platform. */
+export const SECTION_HEADINGS = {
+  reasons: 'Why',
+  caveats: 'Caveats',
+  flips: 'What would change it',
+  sources: 'Sources',
+  keyAnswers: 'Key answers',
+} as const;
 
 export function whyReply(knowledge: Knowledge, answers: Answers, criterionId: string): WhyReply {
   const criterion = criterionOf(knowledge, criterionId);

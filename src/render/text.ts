@@ -4,6 +4,7 @@
  */
 import type { AskAnswer } from '../engine/ask-types.ts';
 import type { QuestionReply, RecommendationView, Reply } from '../conversation/types.ts';
+import { SECTION_HEADINGS } from '../conversation/views.ts';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -33,18 +34,18 @@ export function renderRecommendation(view: RecommendationView, style: TextStyle 
   }
   lines.push('', style.dim(view.basis));
   if (view.reasons.length > 0) {
-    lines.push('', style.bold('Why:'));
+    lines.push('', style.bold(`${SECTION_HEADINGS.reasons}:`));
     for (const r of view.reasons.slice(0, TEXT_REASONS)) {
       lines.push(`  • ${r.title}: ${r.answer} → ${r.pointsText}. ${r.text} [${r.sources.join('; ')}]`);
     }
     if (view.reasons.length > TEXT_REASONS) lines.push(style.dim(`  …and ${view.reasons.length - TEXT_REASONS} smaller reasons.`));
   }
   if (view.caveats.length > 0) {
-    lines.push('', style.bold('Caveats:'));
+    lines.push('', style.bold(`${SECTION_HEADINGS.caveats}:`));
     for (const c of view.caveats) lines.push(`  ! ${c.title}. ${c.text}`);
   }
   if (view.flips.length > 0) {
-    lines.push('', style.bold('What would change it:'));
+    lines.push('', style.bold(`${SECTION_HEADINGS.flips}:`));
     for (const f of view.flips) lines.push(`  ↻ ${f}`);
   }
   return lines.join('\n');

@@ -68,9 +68,14 @@ export class ConversationService {
 
   /** The session at `key`, unless missing or expired. */
   async get(key: SessionKey): Promise<Session | undefined> {
+    const found = await this.lookup(key);
+    return found && !found.expired ? found.session : undefined;
+  }
+
+  /** The session at `key` even when expired (its next event will say so and start afresh), or undefined. */
+  async lookup(key: SessionKey): Promise<{ session: Session; expired: boolean } | undefined> {
     const stored = await this.store.load(key);
-    if (!stored || this.isExpired(stored.updatedAt)) return undefined;
-    return stored.session;
+    return stored ? { session: stored.session, expired: this.isExpired(stored.updatedAt) } : undefined;
   }
 
   /** Stores adapter data (message ids) on a session without changing its version. */

@@ -106,7 +106,7 @@ describe('a whole interview', () => {
     const verdict = firstEmbed(recommendation);
     expect(verdict.title).toMatch(/Django|Flask/);
     expect(verdict.description).toMatch(/█|░/);
-    expect(verdict.fields?.[0]?.name).toContain('Top reasons');
+    expect(verdict.fields?.[0]?.name).toContain('Why');
     expect(verdict.footer?.text).toContain('Sources:');
     expect(components(recommendation).map((c) => c.label)).toEqual(['Keep refining', 'Start over', 'Post to channel']);
 
