@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'UNKNOWN_CRITERION'
   | 'UNKNOWN_OPTION'
   | 'SESSION_CONFLICT'
+  /** A delivery id that was already applied (a platform retry, a replay, a double click). */
+  | 'DUPLICATE_DELIVERY'
   | 'STORE_FAILURE'
   | 'USAGE';
 

@@ -48,7 +48,8 @@ export type TypedCommand =
   | { type: 'restart' }
   | { type: 'cancel' }
   | { type: 'help' }
-  | { type: 'change'; criterion: string };
+  | { type: 'change'; criterion: string }
+  | { type: 'ask'; question: string };
 
 export interface TextMatch {
   criterion: string;
@@ -213,7 +214,7 @@ const RESERVED_WORDS = new Set([...YES_PHRASES, ...NO_PHRASES, ...NEGATION_CUES]
 // ---------------------------------------------------------------------------
 // Commands
 
-type SimpleCommand = Exclude<TypedCommand['type'], 'change'>;
+type SimpleCommand = Exclude<TypedCommand['type'], 'change' | 'ask'>;
 
 const COMMAND_PHRASES: ReadonlyArray<readonly [SimpleCommand, readonly string[]]> = [
   ['back', ['back', 'go back', 'previous', 'previous question', 'undo', 'undo that', 'back up', 'last question', 'go back one']],
@@ -922,17 +923,20 @@ export function parseText(knowledge: Knowledge, text: string, current: string | 
   const vocab = vocabularyOf(knowledge);
   const tokens = tokenize(norm);
   const keys = tokens.map((t) => t.key);
-  const asked = current !== null && knowledge.criterionById.has(current) ? current : null;
+  const askedCriterion = current !== null && knowledge.criterionById.has(current) ? current : null;
 
   const parsedCommand = parseCommand(vocab, keys, norm);
   if (parsedCommand) return parsedCommand;
-  const byNumber = optionByNumber(knowledge, keys, asked, norm);
+  // "ask <question>" goes to the knowledge base ("ask more" was a command above).
+  const askedQuestion = /^\s*ask\s+(\S[\s\S]*)$/i.exec(text);
+  if (askedQuestion) return command({ type: 'ask', question: askedQuestion[1]!.trim() });
+  const byNumber = optionByNumber(knowledge, keys, askedCriterion, norm);
   if (byNumber) return byNumber;
   if (tokens.length === 0) return { kind: 'unknown', reason: 'no_match' };
 
-  const m = readMessage(knowledge, vocab, tokens, norm, asked);
+  const m = readMessage(knowledge, vocab, tokens, norm, askedCriterion);
   const { picks, ambiguous } = understand(m);
-  if (asked !== null && !picks.some((p) => p.criterion === asked)) {
+  if (askedCriterion !== null && !picks.some((p) => p.criterion === askedCriterion)) {
     const yesNo = leadingYesNo(m);
     if (yesNo) picks.push(yesNo);
   }

@@ -7,6 +7,7 @@
  * up by one whenever the session changes; an event carrying an older version
  * (a double click, a button on an old message) changes nothing.
  */
+import { askKnowledge } from '../engine/ask.ts';
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
@@ -29,7 +30,7 @@ export interface Conversation {
 }
 
 export function createSession(key: SessionKey): Session {
-  return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false, meta: {} };
+  return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false };
 }
 
 const NOT_UNDERSTOOD: Record<'empty' | 'too_long' | 'no_match' | 'ambiguous', string> = {
@@ -289,6 +290,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
         return onSkip(session, undefined, undefined);
       case 'why':
         return onWhy(session, undefined);
+      case 'ask':
+        return unchanged(session, [{ kind: 'ask', answer: askKnowledge(knowledge, command.question) }]);
       default:
         return step(session, { type: command.type });
     }
@@ -333,6 +336,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
         return onCancel(session, event.version);
       case 'help':
         return unchanged(session, [helpReply()]);
+      case 'ask':
+        return unchanged(session, [{ kind: 'ask', answer: askKnowledge(knowledge, event.question) }]);
     }
   }
 

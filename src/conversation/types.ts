@@ -4,6 +4,7 @@
  * call `step`, and render the `Reply` view models. All wording lives in the core;
  * adapters only lay it out.
  */
+import type { AskAnswer } from '../engine/ask-types.ts';
 import type { Confidence } from '../engine/types.ts';
 
 /** Where a conversation lives. Adapters choose `conversation` (a Slack thread ts, a Discord thread id, ...). */
@@ -41,8 +42,6 @@ export interface Session {
   history: string[];
   /** True after the user chose to keep refining a settled verdict: stop offering the early result. */
   refining: boolean;
-  /** Adapter-owned data (message ids, channel ids); the core never reads it. Strings only, to stay serialisable. */
-  meta: Record<string, string>;
 }
 
 export type ConversationEvent =
@@ -61,7 +60,9 @@ export type ConversationEvent =
   | { type: 'refine'; version?: number }
   | { type: 'restart'; version?: number }
   | { type: 'cancel'; version?: number }
-  | { type: 'help' };
+  | { type: 'help' }
+  /** A question for the knowledge base ("ask does flask have an ORM?"): answered, never recorded. */
+  | { type: 'ask'; question: string };
 
 export type EventType = ConversationEvent['type'];
 
@@ -215,7 +216,14 @@ export interface HelpReply {
   commands: { command: string; description: string }[];
 }
 
+/** The knowledge base's answer to `ask <question>`, with its sources. */
+export interface AskReply {
+  kind: 'ask';
+  answer: AskAnswer;
+}
+
 export type Reply =
+  | AskReply
   | QuestionReply
   | AnsweredReply
   | RecommendationReply

@@ -82,5 +82,7 @@ export function renderReply(reply: Reply, style: TextStyle = plainStyle): string
       return reply.text;
     case 'help':
       return [reply.text, ...reply.commands.map((c) => `  ${c.command.padEnd(18)} ${c.description}`)].join('\n');
+    case 'ask':
+      return renderAsk(reply.answer, style);
   }
 }

@@ -22,8 +22,7 @@ export const sessionSchema = z.object({
   answers: z.record(z.string(), z.string()),
   history: z.array(z.string()),
   refining: z.boolean(),
-  meta: z.record(z.string(), z.string()),
-}) satisfies z.ZodType<Session>;
+}) satisfies z.ZodType<Session>; // unknown keys (the retired `meta`) are dropped
 
 export type SessionParseResult = { ok: true; session: Session } | { ok: false; reason: string };
 

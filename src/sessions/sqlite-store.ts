@@ -1,17 +1,24 @@
 /**
- * The default session store: one embedded SQLite file (better-sqlite3).
+ * The default store: one embedded SQLite file (better-sqlite3).
  *
  * better-sqlite3 is synchronous, so every method does its work before its
  * promise settles; two commits can never interleave inside one process. Across
- * processes, write transactions are IMMEDIATE and wait up to `busy_timeout`.
+ * processes, write transactions are IMMEDIATE (they take the write lock before
+ * reading what they check) and wait up to `busy_timeout` for it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Session, SessionKey } from '../conversation/types.ts';
+import type { SessionKey } from '../conversation/types.ts';
 import { AdvisorError } from '../errors.ts';
+import { threadId, type ThreadKey } from '../turns/types.ts';
 import { parseStoredSession } from './session-schema.ts';
-import { sessionId, type CommitInput, type SessionStore, type StoredSession } from './store.ts';
+import { migrate } from './sqlite-schema.ts';
+import { prepareStatements, type OutboxRow, type SessionRow, type Statements } from './sqlite-statements.ts';
+import { handleOf, parseOperation, parseThreadState } from './stored-json.ts';
+import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit } from './store.ts';
+
+export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
 
 export interface SqliteStoreOptions {
   /**
@@ -35,105 +42,13 @@ export interface SqliteStoreSettings {
 
 const SYNCHRONOUS_NAMES: readonly string[] = ['off', 'normal', 'full', 'extra'];
 
-type Migration = (db: Database.Database) => void;
-
 /**
- * Schema changes, applied in order; `PRAGMA user_version` records how many
- * ran. Append new steps, never edit shipped ones.
+ * A write waits at most this long for another process's lock. Slack and
+ * Discord want an answer within 3 s and the platform is told nothing until the
+ * turn is committed, so a commit that cannot get the lock in 2 s fails instead:
+ * the platform gets an error (Slack resends events), and nothing half-done is kept.
  */
-const MIGRATIONS: readonly Migration[] = [
-  (db) => {
-    db.exec(`
-      CREATE TABLE sessions (
-        id           TEXT PRIMARY KEY NOT NULL,
-        platform     TEXT NOT NULL,
-        workspace    TEXT NOT NULL,
-        conversation TEXT NOT NULL,
-        user_id      TEXT NOT NULL,
-        version      INTEGER NOT NULL,
-        state        TEXT NOT NULL, -- JSON of Session
-        created_at   INTEGER NOT NULL,
-        updated_at   INTEGER NOT NULL
-      ) STRICT;
-      CREATE INDEX sessions_by_conversation ON sessions (platform, workspace, conversation);
-      CREATE INDEX sessions_by_updated_at ON sessions (updated_at);
-
-      CREATE TABLE session_events (
-        session_id   TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-        event_id     TEXT NOT NULL,
-        committed_at INTEGER NOT NULL,
-        PRIMARY KEY (session_id, event_id)
-      ) STRICT, WITHOUT ROWID;
-      CREATE INDEX session_events_by_committed_at ON session_events (committed_at);
-    `);
-  },
-];
-
-/** The `user_version` a fully migrated database has. */
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
-
-const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-
-interface SessionRow {
-  id: string;
-  version: number;
-  state: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface UpsertParams {
-  id: string;
-  platform: string;
-  workspace: string;
-  conversation: string;
-  user: string;
-  version: number;
-  state: string;
-  now: number;
-}
-
-function prepareStatements(db: Database.Database) {
-  const rowColumns = 'id, version, state, created_at, updated_at';
-  return {
-    selectRow: db.prepare<[string], SessionRow>(`SELECT ${rowColumns} FROM sessions WHERE id = ?`),
-    selectVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE id = ?'),
-    selectEvent: db.prepare<[string, string], { found: number }>(
-      'SELECT 1 AS found FROM session_events WHERE session_id = ? AND event_id = ?',
-    ),
-    // ON CONFLICT DO UPDATE, not INSERT OR REPLACE: REPLACE deletes the old row,
-    // which would cascade away the session's recorded event ids and reset created_at.
-    upsert: db.prepare<UpsertParams>(`
-      INSERT INTO sessions (id, platform, workspace, conversation, user_id, version, state, created_at, updated_at)
-      VALUES (@id, @platform, @workspace, @conversation, @user, @version, @state, @now, @now)
-      ON CONFLICT (id) DO UPDATE SET
-        version = excluded.version,
-        -- meta belongs to updateMeta: keep the stored one (see SessionStore.commit)
-        state = json_set(excluded.state, '$.meta', json(json_extract(sessions.state, '$.meta'))),
-        updated_at = excluded.updated_at
-    `),
-    mergeMeta: db.prepare<{ id: string; patch: string; now: number }>(`
-      UPDATE sessions
-      SET state = json_set(state, '$.meta', json_patch(json_extract(state, '$.meta'), json(@patch))),
-          updated_at = @now
-      WHERE id = @id
-    `),
-    insertEvent: db.prepare<[string, string, number]>(
-      'INSERT INTO session_events (session_id, event_id, committed_at) VALUES (?, ?, ?)',
-    ),
-    deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE id = ?'),
-    listByConversation: db.prepare<[string, string, string], SessionRow>(
-      `SELECT ${rowColumns} FROM sessions
-       WHERE platform = ? AND workspace = ? AND conversation = ?
-       ORDER BY created_at, id`,
-    ),
-    deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE updated_at < ?'),
-    pruneEvents: db.prepare<[number]>('DELETE FROM session_events WHERE committed_at < ?'),
-    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sessions'),
-  };
-}
-
-type Statements = ReturnType<typeof prepareStatements>;
+export const DEFAULT_BUSY_TIMEOUT_MS = 2_000;
 
 /** Wraps an unexpected error (SQLITE_BUSY, I/O errors, a closed database) as STORE_FAILURE, keeping the cause. */
 function storeFailure(message: string, cause: unknown, details: Record<string, unknown> = {}): AdvisorError {
@@ -145,29 +60,6 @@ function storeFailure(message: string, cause: unknown, details: Record<string, u
   });
   error.cause = cause;
   return error;
-}
-
-function migrate(db: Database.Database): void {
-  const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
-  const found = readVersion();
-  if (found > SQLITE_SCHEMA_VERSION) {
-    throw new AdvisorError(
-      'STORE_FAILURE',
-      `session database schema version ${found} is newer than this advisor supports (${SQLITE_SCHEMA_VERSION})`,
-      { userVersion: found, supported: SQLITE_SCHEMA_VERSION },
-    );
-  }
-  for (let target = found + 1; target <= SQLITE_SCHEMA_VERSION; target++) {
-    // IMMEDIATE and a re-read inside: another process may have migrated meanwhile.
-    db.transaction(() => {
-      const current = readVersion();
-      if (current >= target) return;
-      const step = MIGRATIONS[target - 1];
-      if (step === undefined) throw new Error(`missing migration ${target}`);
-      step(db);
-      db.pragma(`user_version = ${target}`);
-    }).immediate();
-  }
 }
 
 export class SqliteSessionStore implements SessionStore {
@@ -185,9 +77,9 @@ export class SqliteSessionStore implements SessionStore {
     try {
       if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
+      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
       db.pragma('foreign_keys = ON');
       migrate(db);
       return new SqliteSessionStore(db);
@@ -201,97 +93,168 @@ export class SqliteSessionStore implements SessionStore {
   async load(key: SessionKey): Promise<StoredSession | undefined> {
     const id = sessionId(key);
     return this.#guard(`cannot load session ${id}`, { sessionId: id }, () => {
-      const row = this.#statements.selectRow.get(id);
-      return row === undefined ? undefined : decodeRow(row);
+      const row = this.#statements.selectSession.get(id);
+      return row === undefined ? undefined : decodeSession(row);
     });
   }
 
-  async commit(input: CommitInput): Promise<void> {
-    const { session, expectedVersion, eventId, now } = input;
-    const id = sessionId(session.key);
-    const s = this.#statements;
-    this.#guard(`cannot commit session ${id}`, { sessionId: id }, () => {
-      const state = JSON.stringify(session);
-      // IMMEDIATE takes the write lock before the version read, so no other
-      // process can commit between the check and the write.
-      this.#db
-        .transaction(() => {
-          const storedVersion = s.selectVersion.get(id)?.version ?? 0;
-          if (storedVersion !== expectedVersion) {
-            throw new AdvisorError(
-              'SESSION_CONFLICT',
-              `session ${id} is at version ${storedVersion}, the commit expected ${expectedVersion}`,
-              { sessionId: id, expectedVersion, storedVersion },
-            );
-          }
-          if (eventId !== undefined && s.selectEvent.get(id, eventId) !== undefined) {
-            throw new AdvisorError('SESSION_CONFLICT', `event ${eventId} was already committed for session ${id}`, {
-              sessionId: id,
-              eventId,
-              duplicateEvent: true,
-            });
-          }
-          s.upsert.run({
-            id,
-            platform: session.key.platform,
-            workspace: session.key.workspace,
-            conversation: session.key.conversation,
-            user: session.key.user,
-            version: session.version,
-            state,
-            now,
-          });
-          if (eventId !== undefined) s.insertEvent.run(id, eventId, now);
-        })
-        .immediate();
+  async listByConversation(thread: ThreadKey): Promise<StoredSession[]> {
+    return this.#guard(`cannot list sessions of ${threadId(thread)}`, { thread: threadId(thread) }, () =>
+      this.#statements.listByConversation.all(thread.platform, thread.workspace, thread.conversation).map(decodeSession),
+    );
+  }
+
+  async loadThread(thread: ThreadKey): Promise<StoredThread | undefined> {
+    const id = threadId(thread);
+    return this.#guard(`cannot load thread ${id}`, { thread: id }, () => {
+      const row = this.#statements.selectThread.get(id);
+      return row === undefined ? undefined : { state: parseThreadState(row.state, { thread: id }), version: row.version, updatedAt: row.updated_at };
     });
   }
 
-  async updateMeta(key: SessionKey, patch: Readonly<Record<string, string>>, now: number): Promise<StoredSession | undefined> {
-    const id = sessionId(key);
+  async hasDelivery(id: string, now: number): Promise<boolean> {
+    return this.#guard('cannot read delivery ids', { deliveryId: id }, () => this.#statements.selectDelivery.get(id, now) !== undefined);
+  }
+
+  async commitTurn(input: TurnCommit): Promise<void> {
     const s = this.#statements;
-    return this.#guard(`cannot update meta of session ${id}`, { sessionId: id }, () =>
+    const { now } = input;
+    const details = { deliveryId: input.delivery?.id, thread: input.thread ? threadId(input.thread.key) : undefined };
+    this.#guard('cannot commit the turn', details, () =>
       this.#db
         .transaction(() => {
-          const { changes } = s.mergeMeta.run({ id, patch: JSON.stringify(patch), now });
-          if (changes === 0) return undefined;
-          const row = s.selectRow.get(id);
-          return row === undefined ? undefined : decodeRow(row);
+          if (input.delivery) {
+            // An expired claim is free again; a live one means the turn was applied already.
+            s.deleteExpiredDelivery.run(input.delivery.id, now);
+            const { changes } = s.claimDelivery.run(input.delivery.id, input.delivery.expiresAt);
+            if (changes === 0) {
+              throw new AdvisorError('DUPLICATE_DELIVERY', `delivery ${input.delivery.id} was already applied`, { deliveryId: input.delivery.id });
+            }
+          }
+          if (input.session) {
+            const { session, expectedVersion } = input.session;
+            const id = sessionId(session.key);
+            const stored = s.selectSessionVersion.get(id)?.version ?? 0;
+            if (stored !== expectedVersion) {
+              throw new AdvisorError('SESSION_CONFLICT', `session ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
+                sessionId: id,
+                expectedVersion,
+                storedVersion: stored,
+              });
+            }
+            const k = session.key;
+            s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: JSON.stringify(session), now });
+          }
+          if (input.thread) {
+            const { key, state, expectedVersion } = input.thread;
+            const id = threadId(key);
+            const stored = s.selectThreadVersion.get(id)?.version ?? 0;
+            if (stored !== expectedVersion) {
+              throw new AdvisorError('SESSION_CONFLICT', `thread ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
+                thread: id,
+                expectedVersion,
+                storedVersion: stored,
+              });
+            }
+            s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: JSON.stringify(state), now });
+          }
+          if (input.outbox) {
+            const { thread, operations, deliveryId, actor } = input.outbox;
+            for (const operation of operations) {
+              s.insertOutbox.run({
+                threadId: threadId(thread),
+                platform: thread.platform,
+                workspace: thread.workspace,
+                conversation: thread.conversation,
+                handle: handleOf(operation),
+                operation: JSON.stringify(operation),
+                deliveryId: deliveryId ?? null,
+                actor: actor ?? null,
+                now,
+              });
+            }
+          }
+          if (input.completes) s.completeOutbox.run({ seq: input.completes.seq, messageId: input.completes.messageId ?? null, now });
         })
         .immediate(),
     );
   }
 
-  async hasEvent(key: SessionKey, eventId: string): Promise<boolean> {
-    const id = sessionId(key);
-    return this.#guard(`cannot read events of session ${id}`, { sessionId: id }, () => {
-      return this.#statements.selectEvent.get(id, eventId) !== undefined;
+  async claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]> {
+    const s = this.#statements;
+    const id = threadId(thread);
+    return this.#guard(`cannot claim the outbox of ${id}`, { thread: id }, () =>
+      this.#db
+        .transaction(() => {
+          const rows = s.selectUnsent.all(id);
+          const first = rows[0];
+          if (first === undefined || first.next_attempt_at > options.now) return [];
+          if (rows.some((row) => row.lease_until > options.now && row.lease_owner !== options.owner)) return [];
+          const until = options.now + options.leaseMs;
+          for (const row of rows) s.leaseOutbox.run(options.owner, until, row.seq);
+          return rows.map(decodeOutbox);
+        })
+        .immediate(),
+    );
+  }
+
+  async completeOutbox(seq: number, result: { now: number; messageId?: string }): Promise<void> {
+    this.#guard(`cannot complete outbox entry ${seq}`, { seq }, () => {
+      this.#statements.completeOutbox.run({ seq, messageId: result.messageId ?? null, now: result.now });
     });
+  }
+
+  async failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void> {
+    this.#guard(`cannot record a failure of outbox entry ${seq}`, { seq }, () => {
+      this.#statements.failOutbox.run({
+        seq,
+        status: failure.retryAt === undefined ? 'failed' : 'pending',
+        nextAttemptAt: failure.retryAt ?? 0,
+        error: failure.error.slice(0, 500),
+        now: failure.now,
+      });
+    });
+  }
+
+  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+    this.#guard('cannot release outbox entries', { seqs }, () =>
+      this.#db.transaction(() => {
+        for (const seq of seqs) this.#statements.releaseOutbox.run(seq);
+      })(),
+    );
+  }
+
+  async messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined> {
+    const id = threadId(thread);
+    return this.#guard(`cannot read message ids of ${id}`, { thread: id }, () => this.#statements.selectMessageId.get(id, handle)?.message_id ?? undefined);
+  }
+
+  async threadsWithPendingOutbox(now: number, limit: number): Promise<ThreadKey[]> {
+    return this.#guard('cannot list pending outbox entries', {}, () =>
+      this.#statements.pendingThreads.all(now, now, limit).map((row) => ({ platform: row.platform, workspace: row.workspace, conversation: row.conversation })),
+    );
+  }
+
+  async pendingOutboxCount(): Promise<number> {
+    return this.#guard('cannot count outbox entries', {}, () => this.#statements.countPending.get()?.n ?? 0);
   }
 
   async delete(key: SessionKey): Promise<void> {
     const id = sessionId(key);
     this.#guard(`cannot delete session ${id}`, { sessionId: id }, () => {
-      this.#statements.deleteSession.run(id); // its event ids go by ON DELETE CASCADE
+      this.#statements.deleteSession.run(id);
     });
   }
 
-  async listByConversation(platform: string, workspace: string, conversation: string): Promise<StoredSession[]> {
-    return this.#guard(`cannot list sessions of conversation ${conversation}`, { platform, workspace, conversation }, () =>
-      this.#statements.listByConversation.all(platform, workspace, conversation).map(decodeRow),
-    );
-  }
-
-  async deleteExpired(olderThan: number): Promise<number> {
+  async deleteExpired(olderThan: number, now: number): Promise<number> {
     const s = this.#statements;
     return this.#guard('cannot delete expired sessions', { olderThan }, () =>
       this.#db
         .transaction(() => {
-          // `changes` counts only the sessions; cascaded event rows are not included.
           const { changes } = s.deleteExpiredSessions.run(olderThan);
-          // Event ids only guard against redelivery, which platforms do within
-          // minutes; ids older than the session TTL can go even for live sessions.
-          s.pruneEvents.run(olderThan);
+          s.deleteExpiredThreads.run(olderThan);
+          s.deleteOldOutbox.run(olderThan);
+          s.deleteExpiredDeliveries.run(now);
           return changes;
         })
         .immediate(),
@@ -299,7 +262,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async count(): Promise<number> {
-    return this.#guard('cannot count sessions', {}, () => this.#statements.count.get()?.n ?? 0);
+    return this.#guard('cannot count sessions', {}, () => this.#statements.countSessions.get()?.n ?? 0);
   }
 
   /** The connection's effective settings, for startup logs and tests. */
@@ -328,14 +291,12 @@ export class SqliteSessionStore implements SessionStore {
   }
 }
 
-function decodeRow(row: SessionRow): StoredSession {
+function decodeSession(row: SessionRow): StoredSession {
   const parsed = parseStoredSession(row.state);
   if (!parsed.ok) {
-    throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, {
-      sessionId: row.id,
-    });
+    throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, { sessionId: row.id });
   }
-  const session: Session = parsed.session;
+  const session = parsed.session;
   // The columns are what conflict checks and queries use; a state that disagrees with them is corrupt too.
   if (sessionId(session.key) !== row.id || session.version !== row.version) {
     throw new AdvisorError(
@@ -345,4 +306,17 @@ function decodeRow(row: SessionRow): StoredSession {
     );
   }
   return { session, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+function decodeOutbox(row: OutboxRow): OutboxEntry {
+  const entry: OutboxEntry = {
+    seq: row.seq,
+    thread: { platform: row.platform, workspace: row.workspace, conversation: row.conversation },
+    operation: parseOperation(row.operation, { seq: row.seq }),
+    attempts: row.attempts,
+    createdAt: row.created_at,
+  };
+  if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
+  if (row.actor !== null) entry.actor = row.actor;
+  return entry;
 }

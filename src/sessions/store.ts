@@ -1,11 +1,19 @@
 /**
- * The session store contract. SQLite (embedded) implements it by default; a
- * server database can implement the same interface later and reuse the
- * contract tests in tests/sessions/store-contract.ts.
+ * The store contract: sessions, each thread's state, the outbox of operations
+ * still to send, and the delivery ids already applied. SQLite (embedded, the
+ * default) implements it; a server database implements the same interface and
+ * passes the same contract tests (tests/sessions/store-contract.ts).
+ *
+ * One turn is one atomic `commitTurn`: the delivery id is claimed, the session
+ * and the thread state are version-checked and written, and the turn's
+ * operations are appended to the outbox, or nothing happens at all. Only after
+ * that is the platform told the delivery was received, and only after that are
+ * the operations sent.
  *
  * Methods are async so that a networked store fits the same shape.
  */
 import type { Session, SessionKey } from '../conversation/types.ts';
+import type { Operation, ThreadKey, ThreadState } from '../turns/types.ts';
 
 export interface StoredSession {
   session: Session;
@@ -14,39 +22,91 @@ export interface StoredSession {
   updatedAt: number;
 }
 
-export interface CommitInput {
-  session: Session;
-  /**
-   * The version the caller read (0 when creating). The commit fails with
-   * SESSION_CONFLICT if the stored version differs: someone else committed first.
-   */
-  expectedVersion: number;
-  /** Platform delivery id (Slack event_id, Discord interaction id, ...). Recorded so a redelivery is recognised. */
-  eventId?: string;
+export interface StoredThread {
+  state: ThreadState;
+  /** Increases with every commit that writes the thread state; 0 means none stored. */
+  version: number;
+  updatedAt: number;
+}
+
+export interface TurnCommit {
   now: number;
+  /**
+   * Claimed in the same transaction as everything else. When it was claimed
+   * before, the commit fails with DUPLICATE_DELIVERY and changes nothing, so a
+   * delivery is never marked as seen unless its turn was applied.
+   */
+  delivery?: { id: string; expiresAt: number };
+  /** The session after the turn; fails with SESSION_CONFLICT when the stored version is not `expectedVersion` (0 = none). */
+  session?: { session: Session; expectedVersion: number };
+  /** The thread state after the turn, with the same optimistic check. */
+  thread?: { key: ThreadKey; state: ThreadState; expectedVersion: number };
+  /** Appended to the thread's outbox in this order. */
+  outbox?: { thread: ThreadKey; operations: readonly Operation[]; deliveryId?: string; actor?: string };
+  /** Marks an outbox entry sent in the same transaction (the turn that continues it). */
+  completes?: { seq: number; messageId?: string };
+}
+
+export interface OutboxEntry {
+  /** Position in the outbox; entries of one thread are sent in this order. */
+  seq: number;
+  thread: ThreadKey;
+  operation: Operation;
+  /** The delivery whose turn queued it, and who acted (told when it cannot be sent). */
+  deliveryId?: string;
+  actor?: string;
+  /** Failed attempts so far. */
+  attempts: number;
+  createdAt: number;
+}
+
+export interface ClaimOptions {
+  now: number;
+  /** How long the claim holds; a process that dies mid-send loses it after this. */
+  leaseMs: number;
+  /** Who claims (process id); a claim by another owner that has not lapsed blocks the thread. */
+  owner: string;
 }
 
 export interface SessionStore {
   load(key: SessionKey): Promise<StoredSession | undefined>;
+  /** Sessions in one conversation (any user), oldest first: whose interview a thread is. */
+  listByConversation(thread: ThreadKey): Promise<StoredSession[]>;
+  loadThread(thread: ThreadKey): Promise<StoredThread | undefined>;
+  /** True when this delivery id was claimed and has not expired. */
+  hasDelivery(id: string, now: number): Promise<boolean>;
+  /** The whole turn, atomically (see TurnCommit). */
+  commitTurn(input: TurnCommit): Promise<void>;
+
   /**
-   * Atomically: check the version, save the session, record the event id.
-   * An existing session keeps its stored `meta`: adapter data changes only
-   * through `updateMeta`, so a commit made from an older copy cannot undo it.
+   * Claims the thread's unsent entries, in order, for `options.leaseMs`. Returns
+   * none while another owner's claim holds, or while the first entry waits for
+   * its retry time (later entries must not overtake it).
    */
-  commit(input: CommitInput): Promise<void>;
+  claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]>;
+  /** Marks an entry sent; `messageId` is remembered under the operation's handle. */
+  completeOutbox(seq: number, result: { now: number; messageId?: string }): Promise<void>;
   /**
-   * Atomically merges `patch` into the stored session's `meta` without changing
-   * its version (buttons already posted stay valid). Returns the updated session,
-   * or undefined when there is none.
+   * Records a failed attempt. `retryAt` puts it back for a later try; without it
+   * the entry is given up (a permanent failure) and later entries may go.
    */
-  updateMeta(key: SessionKey, patch: Readonly<Record<string, string>>, now: number): Promise<StoredSession | undefined>;
-  /** True when this event id was already committed for this session. */
-  hasEvent(key: SessionKey, eventId: string): Promise<boolean>;
+  failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void>;
+  /** Gives back a claim without an attempt (entries after one that failed). */
+  releaseOutbox(seqs: readonly number[]): Promise<void>;
+  /** The platform's id of a message the outbox posted under `handle`. */
+  messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined>;
+  /** Threads with entries ready to send (unclaimed or with a lapsed claim, retry time reached). */
+  threadsWithPendingOutbox(now: number, limit: number): Promise<ThreadKey[]>;
+  /** Unsent entries in all threads (for health checks and tests). */
+  pendingOutboxCount(): Promise<number>;
+
   delete(key: SessionKey): Promise<void>;
-  /** Sessions in one conversation (any user), e.g. to tell others whose interview a thread is. */
-  listByConversation(platform: string, workspace: string, conversation: string): Promise<StoredSession[]>;
-  /** Deletes sessions (and their event ids) not updated since `olderThan`; returns how many. */
-  deleteExpired(olderThan: number): Promise<number>;
+  /**
+   * Deletes sessions and thread states not updated since `olderThan`, sent or
+   * given-up outbox entries older than that, and delivery ids past their expiry
+   * at `now`; returns how many sessions went.
+   */
+  deleteExpired(olderThan: number, now: number): Promise<number>;
   count(): Promise<number>;
   close(): Promise<void>;
 }
@@ -54,4 +114,9 @@ export interface SessionStore {
 /** A stable string for a key (used as the primary key and in logs). */
 export function sessionId(key: SessionKey): string {
   return [key.platform, key.workspace, key.conversation, key.user].map(encodeURIComponent).join(':');
+}
+
+/** The thread a session lives in. */
+export function threadOf(key: SessionKey): ThreadKey {
+  return { platform: key.platform, workspace: key.workspace, conversation: key.conversation };
 }

@@ -1,0 +1,129 @@
+/** The SQLite store's prepared statements, in one place with their row types. */
+import type Database from 'better-sqlite3';
+
+export interface SessionRow {
+  id: string;
+  version: number;
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ThreadRow {
+  version: number;
+  state: string;
+  updated_at: number;
+}
+
+export interface OutboxRow {
+  seq: number;
+  platform: string;
+  workspace: string;
+  conversation: string;
+  operation: string;
+  delivery_id: string | null;
+  actor: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: number;
+  next_attempt_at: number;
+  created_at: number;
+}
+
+interface UpsertSession {
+  id: string;
+  platform: string;
+  workspace: string;
+  conversation: string;
+  user: string;
+  version: number;
+  state: string;
+  now: number;
+}
+
+interface UpsertThread {
+  id: string;
+  platform: string;
+  workspace: string;
+  conversation: string;
+  version: number;
+  state: string;
+  now: number;
+}
+
+interface InsertOutbox {
+  threadId: string;
+  platform: string;
+  workspace: string;
+  conversation: string;
+  handle: string | null;
+  operation: string;
+  deliveryId: string | null;
+  actor: string | null;
+  now: number;
+}
+
+type ThreadKeyRow = { platform: string; workspace: string; conversation: string };
+
+export function prepareStatements(db: Database.Database) {
+  const sessionColumns = 'id, version, state, created_at, updated_at';
+  const outboxColumns = 'seq, platform, workspace, conversation, operation, delivery_id, actor, attempts, lease_owner, lease_until, next_attempt_at, created_at';
+  return {
+    selectSession: db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`),
+    selectSessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE id = ?'),
+    listByConversation: db.prepare<[string, string, string], SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions WHERE platform = ? AND workspace = ? AND conversation = ? ORDER BY created_at, id`,
+    ),
+    // ON CONFLICT DO UPDATE keeps created_at (INSERT OR REPLACE would reset it).
+    upsertSession: db.prepare<UpsertSession>(`
+      INSERT INTO sessions (id, platform, workspace, conversation, user_id, version, state, created_at, updated_at)
+      VALUES (@id, @platform, @workspace, @conversation, @user, @version, @state, @now, @now)
+      ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at
+    `),
+    deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE id = ?'),
+    deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE updated_at < ?'),
+    countSessions: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sessions'),
+
+    selectThread: db.prepare<[string], ThreadRow>('SELECT version, state, updated_at FROM threads WHERE id = ?'),
+    selectThreadVersion: db.prepare<[string], { version: number }>('SELECT version FROM threads WHERE id = ?'),
+    upsertThread: db.prepare<UpsertThread>(`
+      INSERT INTO threads (id, platform, workspace, conversation, version, state, updated_at)
+      VALUES (@id, @platform, @workspace, @conversation, @version, @state, @now)
+      ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at
+    `),
+    deleteExpiredThreads: db.prepare<[number]>('DELETE FROM threads WHERE updated_at < ?'),
+
+    selectDelivery: db.prepare<[string, number], { found: number }>('SELECT 1 AS found FROM deliveries WHERE id = ? AND expires_at > ?'),
+    deleteExpiredDelivery: db.prepare<[string, number]>('DELETE FROM deliveries WHERE id = ? AND expires_at <= ?'),
+    claimDelivery: db.prepare<[string, number]>('INSERT INTO deliveries (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
+    deleteExpiredDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE expires_at <= ?'),
+
+    insertOutbox: db.prepare<InsertOutbox>(`
+      INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, created_at, updated_at)
+      VALUES (@threadId, @platform, @workspace, @conversation, @handle, @operation, @deliveryId, @actor, 'pending', @now, @now)
+    `),
+    selectUnsent: db.prepare<[string], OutboxRow>(`SELECT ${outboxColumns} FROM outbox WHERE thread_id = ? AND status = 'pending' ORDER BY seq`),
+    leaseOutbox: db.prepare<[string, number, number]>('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE seq = ?'),
+    completeOutbox: db.prepare<{ seq: number; messageId: string | null; now: number }>(
+      `UPDATE outbox SET status = 'sent', message_id = @messageId, lease_owner = NULL, lease_until = 0, updated_at = @now WHERE seq = @seq`,
+    ),
+    failOutbox: db.prepare<{ seq: number; status: string; nextAttemptAt: number; error: string; now: number }>(`
+      UPDATE outbox SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, error = @error,
+        lease_owner = NULL, lease_until = 0, updated_at = @now
+      WHERE seq = @seq
+    `),
+    releaseOutbox: db.prepare<[number]>(`UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ? AND status = 'pending'`),
+    selectMessageId: db.prepare<[string, string], { message_id: string | null }>(
+      `SELECT message_id FROM outbox WHERE thread_id = ? AND handle = ? AND status = 'sent' ORDER BY seq DESC LIMIT 1`,
+    ),
+    pendingThreads: db.prepare<[number, number, number], ThreadKeyRow>(`
+      SELECT platform, workspace, conversation FROM outbox
+      WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
+      GROUP BY thread_id ORDER BY min(seq) LIMIT ?
+    `),
+    countPending: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`),
+    deleteOldOutbox: db.prepare<[number]>(`DELETE FROM outbox WHERE status != 'pending' AND updated_at < ?`),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

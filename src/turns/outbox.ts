@@ -1,0 +1,169 @@
+/**
+ * Sends what committed turns queued, in order per thread, and remembers what
+ * went out. An entry is marked sent only after the platform accepted it, so a
+ * crash or a failed call leaves it pending: the next drain (the platform's
+ * retry, the periodic sweep, or the next start) sends it. Delivery is
+ * therefore at least once; an entry in flight when a process dies may be sent
+ * twice, never lost.
+ *
+ * Across processes a claim (a lease in the store) keeps two drains of one
+ * thread apart; in one process a keyed queue does.
+ */
+import type { Logger } from '../logger.ts';
+import type { OutboxEntry, SessionStore } from '../sessions/store.ts';
+import { createKeyedQueue, type KeyedQueue } from './keyed-queue.ts';
+import type { PlatformPort } from './port.ts';
+import { threadId, type ThreadKey } from './types.ts';
+
+export interface OutboxOptions<Live> {
+  store: SessionStore;
+  port: PlatformPort<Live>;
+  logger: Logger;
+  clock: () => number;
+  /** This process, as named in claims. */
+  owner: string;
+  /** How long a claim holds before another process may send the same entries. */
+  leaseMs?: number;
+  /** Attempts before a failing entry is given up. */
+  maxAttempts?: number;
+  /**
+   * Commits the start of the interview in a thread that an `openThread` entry
+   * just opened, marking that entry sent in the same transaction. Returns the new thread.
+   */
+  onThreadOpened(entry: OutboxEntry, opened: { conversation: string; messageId: string }): Promise<ThreadKey>;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 8;
+const SWEEP_BATCH = 100;
+
+/** 1 s, 2 s, 4 s, ... up to a minute, or what the platform asked for if longer. */
+function backoffMs(attempts: number, asked: number | undefined): number {
+  return Math.max(Math.min(60_000, 1_000 * 2 ** attempts), asked ?? 0);
+}
+
+export class Outbox<Live> {
+  private readonly queue: KeyedQueue = createKeyedQueue();
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: OutboxOptions<Live>) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
+  /** Sends the thread's pending entries; `live` is the delivery being answered now, if any. Never throws. */
+  async drain(thread: ThreadKey, live?: Live): Promise<void> {
+    await this.drainWithOpened(thread, live);
+    if (live !== undefined && this.options.port.finish) {
+      await this.options.port.finish(live).catch((error: unknown) => {
+        this.options.logger.warn({ err: error, thread: threadId(thread) }, 'could not finish the response to the platform');
+      });
+    }
+  }
+
+  /** Drains `thread`, then any thread it opened. */
+  private async drainWithOpened(thread: ThreadKey, live: Live | undefined): Promise<void> {
+    const opened = await this.queue.run(threadId(thread), () => this.drainNow(thread, live));
+    for (const next of opened) await this.drainWithOpened(next, live);
+  }
+
+  /** Sends every thread's pending entries (after a start, and periodically for retries); returns how many threads it tried. */
+  async sweep(): Promise<number> {
+    const threads = await this.options.store.threadsWithPendingOutbox(this.options.clock(), SWEEP_BATCH);
+    for (const thread of threads) await this.drain(thread);
+    return threads.length;
+  }
+
+  /** Resolves when every drain started so far has finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async drainNow(thread: ThreadKey, live: Live | undefined): Promise<ThreadKey[]> {
+    const { store, clock, owner, logger } = this.options;
+    const log = logger.child({ thread: threadId(thread) });
+    let entries: OutboxEntry[];
+    try {
+      entries = await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner });
+    } catch (error) {
+      log.error({ err: error }, 'could not read the outbox; the sweep will try again');
+      return [];
+    }
+    const opened: ThreadKey[] = [];
+    for (const [index, entry] of entries.entries()) {
+      try {
+        const next = await this.send(entry, live);
+        if (next) opened.push(next);
+      } catch (error) {
+        const keepGoing = await this.failed(entry, error, live, log);
+        if (!keepGoing) {
+          await store.releaseOutbox(entries.slice(index + 1).map((e) => e.seq)).catch((releaseError: unknown) => {
+            log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
+          });
+          break;
+        }
+      }
+    }
+    return opened;
+  }
+
+  /** Sends one entry and marks it sent; returns the thread it opened, if it opened one. */
+  private async send(entry: OutboxEntry, live: Live | undefined): Promise<ThreadKey | undefined> {
+    const { store, port, clock } = this.options;
+    const { operation, thread } = entry;
+    switch (operation.op) {
+      case 'post': {
+        const messageId = await port.post(thread, operation.content, {
+          handle: operation.handle,
+          ...(operation.channel === undefined ? {} : { channel: operation.channel }),
+          ...(live === undefined ? {} : { live }),
+        });
+        await store.completeOutbox(entry.seq, { now: clock(), messageId });
+        return undefined;
+      }
+      case 'edit': {
+        const { target, when } = operation;
+        const ready = when === undefined || (await store.messageIdOf(thread, when.handle)) !== undefined === when.sent;
+        const messageId = 'messageId' in target ? target.messageId : await store.messageIdOf(thread, target.handle);
+        // A message whose post was given up has nothing to edit.
+        if (ready && messageId !== undefined) await port.edit(thread, messageId, operation.content, live);
+        await store.completeOutbox(entry.seq, { now: clock() });
+        return undefined;
+      }
+      case 'notify':
+        await port.notify(thread, operation.user, operation.content, live);
+        await store.completeOutbox(entry.seq, { now: clock() });
+        return undefined;
+      case 'openThread': {
+        const opened = await port.openThread(thread, operation.content, live);
+        return this.options.onThreadOpened(entry, opened);
+      }
+    }
+  }
+
+  /** Records a failure; returns whether later entries of the thread may still go. */
+  private async failed(entry: OutboxEntry, error: unknown, live: Live | undefined, log: Logger): Promise<boolean> {
+    const { store, port, clock } = this.options;
+    const verdict = port.classify(error);
+    const attempts = entry.attempts + 1;
+    const retry = verdict.retry && attempts < this.maxAttempts;
+    log.warn({ err: error, seq: entry.seq, op: entry.operation.op, attempts, retry }, 'outbox entry not sent');
+    try {
+      const now = clock();
+      await store.failOutbox(entry.seq, { now, error: error instanceof Error ? error.message : String(error), ...(retry ? { retryAt: now + backoffMs(attempts, verdict.retryAfterMs) } : {}) });
+    } catch (storeError) {
+      log.error({ err: storeError, seq: entry.seq }, 'could not record the failure; the claim will lapse and the entry will be tried again');
+      return false;
+    }
+    // A post or a new thread that will not go out is worth telling the person; a tidy-up edit or a private note is not.
+    const essential = entry.operation.op === 'post' || entry.operation.op === 'openThread';
+    if (essential && entry.actor !== undefined && (!retry || entry.attempts === 0)) {
+      const content = { kind: 'turnNotice' as const, notice: { code: 'delivery_failed' as const, explanation: verdict.explanation, retrying: retry } };
+      await port.notify(entry.thread, entry.actor, content, live).catch((notifyError: unknown) => {
+        log.warn({ err: notifyError }, 'could not tell the person that a message did not go out');
+      });
+    }
+    return !retry;
+  }
+}

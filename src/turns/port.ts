@@ -1,0 +1,33 @@
+/**
+ * What each platform implements so the turn layer can reach it: post, edit,
+ * tell one person, open a thread, and say what a failure means. Adapters
+ * render `Content` into their own messages inside these calls.
+ *
+ * `Live` is the platform's handle on the delivery being answered right now (a
+ * Discord interaction, a Slack response_url); it is absent when the outbox is
+ * sent later (after a restart, or a retry). A port must work without it.
+ */
+import type { Content, ThreadKey } from './types.ts';
+
+export interface FailureVerdict {
+  /** True for trouble that may pass (rate limits, 5xx, the network): the operation is tried again later. */
+  retry: boolean;
+  /** How long the platform asked to wait, when it said. */
+  retryAfterMs?: number;
+  /** What it means for the person and what to do, in the platform's words. */
+  explanation: string;
+}
+
+export interface PlatformPort<Live = unknown> {
+  readonly platform: string;
+  /** Posts in `thread` (or in `channel`, when given); returns the new message's id. `handle` is unique per message (an idempotency key where the platform has one). */
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live }): Promise<string>;
+  edit(thread: ThreadKey, messageId: string, content: Content, live?: Live): Promise<void>;
+  /** Tells `user` privately in `thread`, where the platform allows that. */
+  notify(thread: ThreadKey, user: string, content: Content, live?: Live): Promise<void>;
+  /** Posts `content` in the channel `where` and opens a thread on it; returns the thread's conversation id and the message id. */
+  openThread(where: ThreadKey, content: Content, live?: Live): Promise<{ conversation: string; messageId: string }>;
+  /** Called once a delivery's operations are sent (or none were due): a Discord interaction must still get a response. */
+  finish?(live: Live): Promise<void>;
+  classify(error: unknown): FailureVerdict;
+}
