@@ -1,7 +1,9 @@
 /**
  * Core figures: the engine (recommendations per second, latency), how many
  * questions interviews need before the verdict is settled, and a full turn
- * (state machine + engine + SQLite commit) with 100,000 idle sessions stored.
+ * through the turn layer (TurnService.accept: duplicate check, ownership,
+ * state machine + engine, plan, and the SQLite commit of session, thread state,
+ * delivery id and outbox) on an empty store and with 100,000 idle sessions.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +12,12 @@ import { recommend } from '../src/engine/recommend.ts';
 import { loadKnowledge, type Knowledge } from '../src/knowledge/load.ts';
 import { createConversation, createSession } from '../src/conversation/step.ts';
 import type { Session, SessionKey } from '../src/conversation/types.ts';
-import { ConversationService } from '../src/sessions/service.ts';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.ts';
+import { threadOf } from '../src/sessions/store.ts';
 import { silentLogger } from '../src/logger.ts';
+import type { PlatformPort } from '../src/turns/port.ts';
+import { TurnService } from '../src/turns/service.ts';
+import type { Delivery, ThreadKey } from '../src/turns/types.ts';
 import { fmtMs, nowMs, summarise } from './stats.ts';
 
 /** A deterministic pseudo-random generator, so every run measures the same inputs. */
@@ -98,25 +103,44 @@ function settlingFigures(knowledge: Knowledge): string[] {
   return lines;
 }
 
-/** Answers `turns` questions through the service (step + engine + commit); returns per-turn latencies. */
-async function measureTurns(service: ConversationService, knowledge: Knowledge, turns: number, label: string): Promise<number[]> {
+/** A platform that accepts everything at once: the figures are the turn layer's, not a network's. */
+function instantPort(): PlatformPort {
+  let id = 0;
+  return {
+    platform: 'bench',
+    post: async () => `m${++id}`,
+    edit: async () => {},
+    notify: async () => {},
+    openThread: async (where) => ({ conversation: `${where.conversation}/${++id}`, messageId: `m${id}` }),
+    classify: () => ({ retry: false, explanation: 'bench' }),
+  };
+}
+
+/**
+ * Answers `turns` questions by clicks, each a new delivery; times `accept` (the
+ * whole turn up to and including its commit). What it queued is sent after the
+ * clock stops, so the outbox stays as small as in a running bot.
+ */
+async function measureTurns(service: TurnService, store: SqliteSessionStore, knowledge: Knowledge, turns: number, label: string): Promise<number[]> {
   const samples: number[] = [];
   const random = seeded(3);
-  let keyIndex = 0;
-  let key: SessionKey = { platform: 'bench', workspace: 'w', conversation: `${label}-0`, user: 'u' };
-  await service.handle(key, { type: 'start' });
+  let threadIndex = 0;
+  const deliveryIn = (thread: ThreadKey, id: string): Delivery => ({ id, thread, inThread: true, actor: 'u' });
+  let thread: ThreadKey = { platform: 'bench', workspace: 'w', conversation: `${label}-0` };
+  await service.run(deliveryIn(thread, `${label}-start-0`), { kind: 'start' });
   for (let i = 0; i < turns; i++) {
-    const current = await service.get(key);
+    const current = (await store.load({ ...thread, user: 'u' }))?.session;
     if (!current || current.phase !== 'asking') {
-      key = { ...key, conversation: `${label}-${++keyIndex}` };
-      await service.handle(key, { type: 'start' });
+      thread = { ...thread, conversation: `${label}-${++threadIndex}` };
+      await service.run(deliveryIn(thread, `${label}-start-${threadIndex}`), { kind: 'start' });
       continue;
     }
     const criterion = knowledge.criterionById.get(current.current!)!;
     const option = criterion.options[Math.floor(random() * criterion.options.length)]!.id;
     const start = nowMs();
-    await service.handle(key, { type: 'answer', criterion: criterion.id, option, version: current.version }, { eventId: `${label}-ev-${i}` });
+    await service.accept(deliveryIn(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
     samples.push(nowMs() - start);
+    await service.outbox.drain(thread);
   }
   return samples;
 }
@@ -126,24 +150,29 @@ async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: nu
   try {
     const store = SqliteSessionStore.open(join(dir, 'bench.db'));
     const conversation = createConversation(knowledge);
-    const service = new ConversationService({ store, knowledge, logger: silentLogger(), ttlMs: 86_400_000 });
-    const empty = summarise(await measureTurns(service, knowledge, turns, 'before'));
+    const service = new TurnService({ store, knowledge, port: instantPort(), logger: silentLogger(), ttlMs: 86_400_000 });
+    const empty = summarise(await measureTurns(service, store, knowledge, turns, 'before'));
 
-    // Store throughput: commit idle sessions one transaction each, as real first turns would.
+    // Store throughput: commit idle interviews (session + thread state) one transaction each, as real first turns would.
     const fillStart = nowMs();
     for (let i = 0; i < idleSessions; i++) {
       const key: SessionKey = { platform: 'bench', workspace: 'w', conversation: `idle-${i}`, user: 'u' };
       const session: Session = conversation.step(createSession(key), { type: 'start' }).session;
-      await store.commit({ session, expectedVersion: 0, now: Date.now() });
+      await store.commitTurn({
+        now: Date.now(),
+        session: { session, expectedVersion: 0 },
+        thread: { key: threadOf(key), state: { owner: 'u', questions: {}, hinted: [], pickerAttempts: 0 }, expectedVersion: 0 },
+      });
     }
     const fillSeconds = (nowMs() - fillStart) / 1000;
-    const full = summarise(await measureTurns(service, knowledge, turns, 'after'));
+    const full = summarise(await measureTurns(service, store, knowledge, turns, 'after'));
     const stored = await store.count();
+    await service.idle();
     await store.close();
     return [
-      `store: ${Math.round(idleSessions / fillSeconds).toLocaleString('en')} session commits per second (WAL, synchronous=NORMAL), ${stored.toLocaleString('en')} sessions stored`,
-      `turn (step + engine + SQLite commit + event id), nearly empty store: median ${fmtMs(empty.median)}, p99 ${fmtMs(empty.p99)}`,
-      `turn with ${idleSessions.toLocaleString('en')} idle sessions stored: median ${fmtMs(full.median)}, p99 ${fmtMs(full.p99)}`,
+      `store: ${Math.round(idleSessions / fillSeconds).toLocaleString('en')} interview commits per second (WAL, synchronous=NORMAL), ${stored.toLocaleString('en')} sessions stored`,
+      `turn (TurnService.accept: step + engine + plan + SQLite commit of session, thread, delivery id, outbox), nearly empty store: median ${fmtMs(empty.median)}, p99 ${fmtMs(empty.p99)} (target p99 < 1 ms)`,
+      `turn with ${idleSessions.toLocaleString('en')} idle sessions stored: median ${fmtMs(full.median)}, p99 ${fmtMs(full.p99)} (target p99 < 1 ms)`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,22 +20,66 @@ const booleanText = z
   .optional()
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** Longest idle time a session may be kept: ten years, so the expiry cut-off stays a real date. */
+const MAX_TTL_HOURS = 87_600;
+
+/**
+ * A port in plain decimal digits. z.coerce.number() would also take `0x50`,
+ * `1e3` or `8.0`, which read as one port and mean another.
+ */
+const portText = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (port >= 1 && port <= 65535) return port;
+    ctx.addIssue({ code: 'custom', message: `expected a port number from 1 to 65535 in decimal digits, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  });
+
+/** Hours as plain decimal digits with an optional fraction (`24`, `0.5`); the TTL must be at least a minute. */
+const hoursText = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const hours = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isNaN(hours)) {
+      ctx.addIssue({ code: 'custom', message: `expected a positive number of hours in decimal digits such as 24 or 0.5, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    // A TTL under a minute expires interviews between two answers; say so rather than run a bot that forgets.
+    if (hours * 3_600_000 < 60_000) {
+      ctx.addIssue({ code: 'custom', message: `expected a number of hours of at least one minute (0.017), got ${JSON.stringify(text)} (${Math.round(hours * 3600)} seconds)` });
+      return z.NEVER;
+    }
+    if (hours > MAX_TTL_HOURS) {
+      ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_TTL_HOURS} hours (ten years), got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return hours;
+  });
+
+/** An http(s) URL: z.url() alone also accepts file:, ftp: or javascript: addresses the API clients cannot use. */
+function httpUrl(example: string) {
+  return optionalText.pipe(z.url({ protocol: /^https?$/, message: `expected an http:// or https:// URL such as ${example}` }).optional());
+}
+
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_PATH: z.string().trim().min(1).default('data/advisor.db'),
-  SESSION_TTL_HOURS: z.coerce.number({ message: 'expected a number of hours' }).positive('expected a positive number of hours').default(24),
+  SESSION_TTL_HOURS: hoursText.default(24),
   KNOWLEDGE_DIR: optionalText,
 
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
   SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_API_URL: optionalText.pipe(z.url({ message: 'expected a URL such as https://slack.com/api/' }).optional()),
-  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65535, 'expected a port number (1-65535)').default(3000),
+  SLACK_API_URL: httpUrl('https://slack.com/api/'),
+  PORT: portText.default(3000),
 
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: optionalText.pipe(z.string().regex(/^\d{15,25}$/, 'expected a numeric Discord application id').optional()),
   DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(/^\d{15,25}$/, 'expected a numeric Discord guild (server) id').optional()),
-  DISCORD_API_URL: optionalText.pipe(z.url({ message: 'expected a URL such as https://discord.com/api' }).optional()),
+  DISCORD_API_URL: httpUrl('https://discord.com/api'),
   DISCORD_MESSAGE_CONTENT: booleanText,
 });
 
@@ -66,8 +110,14 @@ export interface Config {
   discord?: DiscordConfig;
 }
 
+/** The CONFIG_INVALID error listing `problems` ("VAR: what is wrong; what it expects"), one per line. */
+export function configError(problems: string[], details: Record<string, unknown> = {}): AdvisorError {
+  const message = `Configuration problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+  return new AdvisorError('CONFIG_INVALID', message, { ...details, problems });
+}
+
 function fail(problems: string[]): never {
-  throw new AdvisorError('CONFIG_INVALID', `Configuration problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
+  throw configError(problems);
 }
 
 /** Parses the environment; throws CONFIG_INVALID listing every bad or missing variable. */

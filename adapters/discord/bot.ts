@@ -1,5 +1,8 @@
 /**
- * The Discord bot: a discord.js client with the advisor's handlers.
+ * The Discord bot: a discord.js client whose handlers decode interactions (and
+ * typed messages) into the turn layer, with `DiscordPort` sending what the
+ * turns commit. Sweeping the outbox (what a crash or a failed post left
+ * unsent) is the caller's: `npm start` does it for every platform.
  *
  * - Intents: `Guilds` only (slash commands, buttons, selects and modals need no
  *   privileged intent). With the Message Content option, also `GuildMessages`
@@ -9,17 +12,21 @@
  * - REST: `DISCORD_API_URL` becomes discord.js's `rest.api` (the gateway
  *   address then comes from that API, which is how the tests' stand-in works).
  *   Rate limits longer than a few seconds are not waited out (the interaction
- *   would expire meanwhile): the call fails and the user is told.
+ *   would expire meanwhile): the call fails, the person is told, and the
+ *   outbox tries again after Discord's `retry_after`.
  */
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
+import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { ConversationService } from '../../src/sessions/service.ts';
+import type { SessionStore } from '../../src/sessions/store.ts';
+import { TurnService } from '../../src/turns/service.ts';
 import { DEFAULT_ACK_BUDGET_MS } from './deadline.ts';
 import { createInteractionHandler } from './interactions.ts';
-import { createKeyedQueue } from './keyed-queue.ts';
+import type { DiscordLive } from './live.ts';
 import { createMessageHandler } from './message-content.ts';
-import { createTurnRunner } from './turns.ts';
+import { installInteractionPacketGuard } from './packet-guard.ts';
+import { DiscordPort } from './port.ts';
 
 /** Discord closed the gateway for good before the bot was ready (e.g. 4004 bad token, 4014 intents not enabled). */
 export class GatewayRefusedError extends Error {
@@ -35,9 +42,13 @@ export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 4000;
 
 export interface DiscordBotOptions {
   config: DiscordConfig;
-  service: ConversationService;
+  store: SessionStore;
+  knowledge: Knowledge;
   logger: Logger;
-  /** How long a turn may take before its interaction is deferred (Discord allows 3 s for the first response). */
+  /** Idle time after which an interview expires. */
+  ttlMs: number;
+  clock?: () => number;
+  /** How long after its arrival an interaction is deferred if it has not been answered (Discord allows 3 s for the first response). */
   ackBudgetMs?: number;
   maxRateLimitWaitMs?: number;
   /** Retries of a request that failed with a 5xx (discord.js default 3). */
@@ -51,6 +62,8 @@ export interface DiscordBotOptions {
 
 export interface DiscordBot {
   readonly client: Client;
+  /** The turn layer this bot feeds; its outbox is swept by the caller (adapters/background.ts, or a test). */
+  readonly turns: TurnService<DiscordLive>;
   /** Logs in and resolves once the client is ready (guilds received). */
   start(): Promise<void>;
   /** Lets turns in progress finish, then disconnects. */
@@ -76,7 +89,7 @@ export function clientOptions(
 }
 
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
-  const { config, service } = options;
+  const { config } = options;
   const logger = options.logger.child({ platform: 'discord' });
   const client = new Client(
     clientOptions(config, {
@@ -85,18 +98,26 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
     }),
   );
-  const queue = createKeyedQueue();
-  const turns = createTurnRunner({ service, queue, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS });
+  installInteractionPacketGuard(client, logger); // drops INTERACTION_CREATE payloads discord.js would throw on (issue 8)
+  const turns = new TurnService<DiscordLive>({
+    store: options.store,
+    knowledge: options.knowledge,
+    port: new DiscordPort(client, options.knowledge, logger),
+    logger,
+    ttlMs: options.ttlMs,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const runner = { turns, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS };
   const inFlight = new Set<Promise<void>>();
   const track = (work: Promise<void>): void => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   };
 
-  const onInteraction = createInteractionHandler({ client, service, turns, logger });
+  const onInteraction = createInteractionHandler({ ...runner, knowledge: options.knowledge, logger });
   client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction)));
   if (config.messageContent) {
-    const onMessage = createMessageHandler({ client, service, turns, logger });
+    const onMessage = createMessageHandler({ ...runner, logger });
     client.on(Events.MessageCreate, (message) => track(onMessage(message)));
   }
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
@@ -106,6 +127,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   return {
     client,
+    turns,
     async start() {
       const ready = new Promise<void>((resolve, reject) => {
         client.once(Events.ClientReady, () => resolve());
@@ -124,7 +146,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     },
     async stop() {
       await Promise.allSettled([...inFlight]);
-      await queue.idle();
+      await turns.idle();
       await client.destroy();
       logger.info('discord bot stopped');
     },

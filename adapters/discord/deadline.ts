@@ -1,11 +1,13 @@
 /**
- * Discord wants a first response to every interaction within 3 seconds. The
- * adapter answers directly when the core is quick (the usual case: a single
- * response that already shows the result) and defers when the work, including
- * waiting behind an earlier turn of the same interview, outlasts a budget.
+ * Discord wants a first response to every interaction within 3 seconds, and
+ * the advisor gives none before the turn is committed. After the commit the
+ * adapter answers directly when sending is quick (the usual case: a single
+ * response that already shows the result) and defers when sending, including
+ * waiting behind an earlier send in the same thread, outlasts what is left of
+ * a budget counted from the interaction's arrival.
  */
 
-/** Default time before deferring: half of Discord's 3 s, leaving room for the network. */
+/** Default time from arrival before deferring: half of Discord's 3 s, leaving room for the network. */
 export const DEFAULT_ACK_BUDGET_MS = 1500;
 
 export interface AckTimer {

@@ -1,45 +1,46 @@
 /**
- * With the Message Content option on, plain messages in an interview thread
- * are answers too: the owner's messages become `text` events (the core parses
- * several criteria at once). Other people's chatter in the thread, and
- * messages outside interview threads, are left alone.
+ * With the Message Content option on, plain messages in threads are typed
+ * turns: answers (several at once), commands such as `back`, `why` or
+ * `ask does flask have an ORM?`, all understood by the core's parser. The turn
+ * layer decides whose they are: a thread with no interview is left alone, and
+ * someone else's chatter in an interview thread is told once whose interview
+ * it is. Bots, system messages and messages outside threads never reach it.
  */
-import type { Client, Message } from 'discord.js';
+import type { Message } from 'discord.js';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
-import type { ConversationService } from '../../src/sessions/service.ts';
-import { classifyDiscordError } from './errors.ts';
-import { messageSurface, threadMessages } from './surfaces.ts';
-import { sessionKey, type TurnRunner } from './turns.ts';
+import { LiveMessage } from './live.ts';
+import { PLATFORM } from './port.ts';
+import { runTurn, type TurnOutcome, type TurnRunnerDeps } from './run-turn.ts';
 
+const snowflake = z.string().regex(/^\d{15,25}$/);
 const typedMessageSchema = z.object({
-  guildId: z.string().regex(/^\d{15,25}$/),
-  threadId: z.string().regex(/^\d{15,25}$/),
-  userId: z.string().regex(/^\d{15,25}$/),
+  messageId: snowflake,
+  guildId: snowflake,
+  threadId: snowflake,
+  userId: snowflake,
   text: z.string().trim().min(1),
 });
 
-export function createMessageHandler(deps: { client: Client; service: ConversationService; turns: TurnRunner; logger: Logger }): (message: Message) => Promise<void> {
-  const { client, service, turns } = deps;
+export function createMessageHandler(deps: TurnRunnerDeps & { logger: Logger }): (message: Message) => Promise<void> {
   return async function handleMessage(message: Message): Promise<void> {
     if (message.author.bot || message.system || !message.inGuild() || !message.channel.isThread()) return;
-    const parsed = typedMessageSchema.safeParse({ guildId: message.guildId, threadId: message.channelId, userId: message.author.id, text: message.content });
+    const parsed = typedMessageSchema.safeParse({ messageId: message.id, guildId: message.guildId, threadId: message.channelId, userId: message.author.id, text: message.content });
     if (!parsed.success) return;
-    const { guildId, threadId, userId, text } = parsed.data;
-    const key = sessionKey(guildId, threadId, userId);
-    const log = deps.logger.child({ messageId: message.id, guildId, channelId: threadId, userId });
+    const { messageId, guildId, threadId, userId, text } = parsed.data;
+    const log = deps.logger.child({ messageId, guildId, channelId: threadId, userId });
     const started = performance.now();
-    let outcome = 'failed';
+    let outcome: TurnOutcome | 'failed' = 'failed';
     try {
-      const session = await service.get(key);
-      if (!session || session.phase === 'cancelled') {
-        outcome = 'ignored';
-        return;
-      }
-      outcome = await turns.run({ key, event: { type: 'text', text }, eventId: message.id, surface: messageSurface(message, threadMessages(client, threadId)), requireSession: true, logger: log });
+      outcome = await runTurn(
+        deps,
+        { id: messageId, thread: { platform: PLATFORM, workspace: guildId, conversation: threadId }, inThread: true, actor: userId },
+        { kind: 'text', text },
+        new LiveMessage(message),
+        log,
+      );
     } catch (error) {
-      const failure = classifyDiscordError(error);
-      log.error({ err: error, failure: failure.kind, status: failure.status, code: failure.code }, 'typed answer failed');
+      log.error({ err: error }, 'typed message failed');
     } finally {
       log.info({ outcome, ms: Math.round((performance.now() - started) * 10) / 10 }, 'message handled');
     }

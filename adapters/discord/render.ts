@@ -247,8 +247,11 @@ export function typeAnswerModal(context: RenderContext, reply: { criterion: stri
 
 // ---- recommendation summary and channel picker ---------------------------
 
-export function channelPickerMessage(context: RenderContext, version: number): DiscordMessage {
+/** "Post to channel": the prompt and a select of the server's text channels. */
+export function channelPickerMessage(context: RenderContext, version: number, prompt: string): DiscordMessage {
   return {
+    content: prompt,
+    embeds: [],
     components: [
       row([
         {
@@ -289,14 +292,14 @@ export function summaryMessage(view: RecommendationView, where: { ownerId: strin
 
 // ---- ask and help -------------------------------------------------------
 
-export function askMessage(answer: AskAnswer): DiscordMessage {
+export function askMessage(answer: AskAnswer, asker?: string): DiscordMessage {
   const items = answer.items.map((item) => {
     const sources = item.sources.length > 0 ? ` *(${item.sources.join('; ')})*` : '';
     const correction = item.correction ? `\n  ↳ ${item.correction}` : '';
     return `• ${item.text}${sources}${correction}`;
   });
   const caveats = answer.caveats.map((caveat) => `⚠️ ${caveat}`);
-  const question = `> ${truncate(answer.question.replace(/\s+/g, ' '), 300)}`;
+  const question = `${asker ? `<@${asker}>\n` : ''}> ${truncate(answer.question.replace(/\s+/g, ' '), 300)}`;
   return fitted({
     embeds: [
       {
@@ -309,8 +312,9 @@ export function askMessage(answer: AskAnswer): DiscordMessage {
   });
 }
 
-export function helpMessage(reply: HelpReply, slashCommands: readonly { usage: string; description: string }[]): DiscordMessage {
+export function helpMessage(reply: HelpReply, slashCommands: readonly { usage: string; description: string }[], lead?: string): DiscordMessage {
   return fitted({
+    ...(lead === undefined ? {} : { content: lead }),
     embeds: [
       {
         description: reply.text,

@@ -7,11 +7,15 @@
  */
 import { DiscordjsError, DiscordjsErrorCodes, GatewayCloseCodes, type Client } from 'discord.js';
 import { AdvisorError } from '../../src/errors.ts';
+import type { TurnService } from '../../src/turns/service.ts';
 import { createDiscordBot, GatewayRefusedError, type DiscordBotOptions } from './bot.ts';
+import type { DiscordLive } from './live.ts';
 
 export interface RunningDiscord {
   name: 'discord';
   client: Client;
+  /** Its turn layer: `npm start` sweeps its outbox and waits for it at shutdown. */
+  turns: TurnService<DiscordLive>;
   stop(): Promise<void>;
 }
 
@@ -50,5 +54,5 @@ export async function startDiscord(options: DiscordBotOptions): Promise<RunningD
     await bot.client.destroy();
     throw explainStartFailure(error);
   }
-  return { name: 'discord', client: bot.client, stop: () => bot.stop() };
+  return { name: 'discord', client: bot.client, turns: bot.turns, stop: () => bot.stop() };
 }

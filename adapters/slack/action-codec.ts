@@ -10,6 +10,7 @@
  *   and 2000 (button) limits; `encodeActionValue` refuses anything longer than 150.
  */
 import { z } from 'zod';
+import type { ConversationEvent } from '../../src/conversation/types.ts';
 import { LIMITS } from './limits.ts';
 
 export const ACTION_PREFIX = 'advisor:';
@@ -71,4 +72,25 @@ export function parseActionKind(id: string): ActionKind | undefined {
 export function parseActionValue(raw: string): ActionValue | undefined {
   const parsed = actionValueSchema.safeParse(raw);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** A control's meaning for the core; undefined when the value lacks what the kind needs. */
+export function toConversationEvent(kind: Exclude<ActionKind, 'share' | 'share_to'>, value: ActionValue): ConversationEvent | undefined {
+  const { version, criterion, option } = value;
+  switch (kind) {
+    case 'answer':
+      return criterion && option ? { type: 'answer', criterion, option, version } : undefined;
+    case 'skip':
+      return criterion ? { type: 'skip', criterion, version } : { type: 'skip', version };
+    case 'back':
+      return { type: 'back', version };
+    case 'why':
+      return criterion ? { type: 'why', criterion } : { type: 'why' };
+    case 'result':
+      return { type: 'result', version };
+    case 'refine':
+      return { type: 'refine', version };
+    case 'restart':
+      return { type: 'restart', version };
+  }
 }

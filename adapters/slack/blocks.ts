@@ -19,17 +19,8 @@ import type { AskAnswer } from '../../src/engine/ask-types.ts';
 import { actionId, encodeActionValue, type ActionKind } from './action-codec.ts';
 import { channelLink, escapeText, link, mention } from './escape.ts';
 import { LIMITS, limitItems, truncateEscaped, truncatePlain } from './limits.ts';
-import {
-  CAPTIONS,
-  HEADINGS,
-  MENTION_HELP,
-  SHARE_PROMPT,
-  SLASH_HELP,
-  THREAD_HELP_HEADING,
-  THREAD_LINK_LABEL,
-  askedBy,
-  summaryIntro,
-} from './wording.ts';
+import { SHARE_PROMPT, THREAD_LINK_LABEL, summaryIntroText } from '../../src/turns/wording.ts';
+import { CAPTIONS, HEADINGS, MENTION_HELP, SLACK_SYNTAX, SLASH_HELP, THREAD_HELP_HEADING, askedBy } from './wording.ts';
 
 export type Block = types.KnownBlock;
 
@@ -136,13 +127,14 @@ export function questionMessage(reply: QuestionReply): SlackMessage {
   return { text: fallback(`${reply.title}: ${reply.question}`), blocks: limitBlocks(blocks) };
 }
 
-/** The question's text alone: what a question message becomes when its controls are retired. */
-export function retiredQuestionText(reply: QuestionReply): string {
-  return truncateEscaped(`*${escapeText(reply.title)}*\n${escapeText(reply.question)}`, LIMITS.sectionText);
+/** A message of one section of already-escaped mrkdwn. */
+export function textMessage(escapedText: string): SlackMessage {
+  return { text: truncateEscaped(escapedText, LIMITS.fallbackText), blocks: [section(escapedText)] };
 }
 
-export function retiredMessage(escapedText: string): SlackMessage {
-  return { text: truncateEscaped(escapedText, LIMITS.fallbackText), blocks: [section(escapedText)] };
+/** The message as it looks once its buttons and selects are retired. */
+export function withoutControls(message: SlackMessage): SlackMessage {
+  return { text: message.text, blocks: message.blocks.filter((block) => block.type !== 'actions') };
 }
 
 /** The record a question message turns into once it is answered: the question and the answer, no buttons. */
@@ -270,7 +262,7 @@ export function summaryMessage(input: SummaryInput): SlackMessage {
   const keyAnswers = limitItems(view.keyAnswers, MAX_KEY_ANSWERS, (dropped) => `… ${dropped} more`);
   const back = input.permalink ? link(input.permalink, THREAD_LINK_LABEL) : channelLink(input.threadChannel);
   const blocks: Block[] = [
-    context(summaryIntro(input.userId)),
+    context(summaryIntroText(input.userId, SLACK_SYNTAX)),
     header(view.headline),
     section(escapeText(view.confidenceText)),
     section(scoreLines(view)),

@@ -21,6 +21,7 @@ export type SlashCommand = z.infer<typeof slashCommandSchema>;
 
 const actionSchema = z.object({
   action_id: z.string().min(1).max(255),
+  block_id: z.string().max(255).optional(),
   type: z.string(),
   value: z.string().optional(),
   selected_option: z.object({ value: z.string() }).nullish(),

@@ -116,10 +116,14 @@ export function prepareStatements(db: Database.Database) {
     selectMessageId: db.prepare<[string, string], { message_id: string | null }>(
       `SELECT message_id FROM outbox WHERE thread_id = ? AND handle = ? AND status = 'sent' ORDER BY seq DESC LIMIT 1`,
     ),
-    pendingThreads: db.prepare<[number, number, number], ThreadKeyRow>(`
-      SELECT platform, workspace, conversation FROM outbox
-      WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
-      GROUP BY thread_id ORDER BY min(seq) LIMIT ?
+    // A thread is ready when its first unsent entry is: later entries never overtake it, and a thread that
+    // would only find its head waiting (or claimed) must not take a place in the sweep's batch.
+    pendingThreads: db.prepare<[string, number, number, number], ThreadKeyRow>(`
+      SELECT platform, workspace, conversation FROM outbox AS head
+      WHERE status = 'pending' AND platform = ?
+        AND seq = (SELECT min(seq) FROM outbox WHERE thread_id = head.thread_id AND status = 'pending')
+        AND next_attempt_at <= ? AND lease_until <= ?
+      ORDER BY seq LIMIT ?
     `),
     countPending: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`),
     deleteOldOutbox: db.prepare<[number]>(`DELETE FROM outbox WHERE status != 'pending' AND updated_at < ?`),

@@ -229,9 +229,9 @@ export class SqliteSessionStore implements SessionStore {
     return this.#guard(`cannot read message ids of ${id}`, { thread: id }, () => this.#statements.selectMessageId.get(id, handle)?.message_id ?? undefined);
   }
 
-  async threadsWithPendingOutbox(now: number, limit: number): Promise<ThreadKey[]> {
-    return this.#guard('cannot list pending outbox entries', {}, () =>
-      this.#statements.pendingThreads.all(now, now, limit).map((row) => ({ platform: row.platform, workspace: row.workspace, conversation: row.conversation })),
+  async threadsWithPendingOutbox(now: number, limit: number, platform: string): Promise<ThreadKey[]> {
+    return this.#guard('cannot list pending outbox entries', { platform }, () =>
+      this.#statements.pendingThreads.all(platform, now, now, limit).map((row) => ({ platform: row.platform, workspace: row.workspace, conversation: row.conversation })),
     );
   }
 

@@ -95,8 +95,12 @@ export interface SessionStore {
   releaseOutbox(seqs: readonly number[]): Promise<void>;
   /** The platform's id of a message the outbox posted under `handle`. */
   messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined>;
-  /** Threads with entries ready to send (unclaimed or with a lapsed claim, retry time reached). */
-  threadsWithPendingOutbox(now: number, limit: number): Promise<ThreadKey[]>;
+  /**
+   * Threads of `platform` whose first unsent entry is ready to send (unclaimed
+   * or with a lapsed claim, retry time reached), oldest first. Each platform's sweep sends only
+   * its own: another platform's operations mean nothing to its port.
+   */
+  threadsWithPendingOutbox(now: number, limit: number, platform: string): Promise<ThreadKey[]>;
   /** Unsent entries in all threads (for health checks and tests). */
   pendingOutboxCount(): Promise<number>;
 

@@ -33,13 +33,29 @@ export interface OutboxOptions<Live> {
   onThreadOpened(entry: OutboxEntry, opened: { conversation: string; messageId: string }): Promise<ThreadKey>;
 }
 
-const DEFAULT_LEASE_MS = 60_000;
+/**
+ * Long enough for a thread's few Web API calls, short enough that a process
+ * restarted after a crash takes over what the dead one had claimed within
+ * seconds. A drain that outlives it may be repeated by another process: a
+ * message sent twice, never one lost.
+ */
+const DEFAULT_LEASE_MS = 10_000;
 const DEFAULT_MAX_ATTEMPTS = 8;
 const SWEEP_BATCH = 100;
 
 /** 1 s, 2 s, 4 s, ... up to a minute, or what the platform asked for if longer. */
 function backoffMs(attempts: number, asked: number | undefined): number {
   return Math.max(Math.min(60_000, 1_000 * 2 ** attempts), asked ?? 0);
+}
+
+/**
+ * Whether `entry` was queued by `delivery` (or by the start it opened a thread
+ * for, committed as `<delivery>/started`): only then may that delivery's live
+ * handle send it. Another delivery's post must not answer this interaction.
+ */
+function owns(entry: OutboxEntry, delivery: string | undefined): boolean {
+  if (delivery === undefined || entry.deliveryId === undefined) return true;
+  return entry.deliveryId === delivery || entry.deliveryId.startsWith(`${delivery}/`);
 }
 
 export class Outbox<Live> {
@@ -70,7 +86,7 @@ export class Outbox<Live> {
 
   /** Sends every thread's pending entries (after a start, and periodically for retries); returns how many threads it tried. */
   async sweep(): Promise<number> {
-    const threads = await this.options.store.threadsWithPendingOutbox(this.options.clock(), SWEEP_BATCH);
+    const threads = await this.options.store.threadsWithPendingOutbox(this.options.clock(), SWEEP_BATCH, this.options.port.platform);
     for (const thread of threads) await this.drain(thread);
     return threads.length;
   }
@@ -83,17 +99,25 @@ export class Outbox<Live> {
   private async drainNow(thread: ThreadKey, live: Live | undefined): Promise<ThreadKey[]> {
     const { store, clock, owner, logger } = this.options;
     const log = logger.child({ thread: threadId(thread) });
-    let entries: OutboxEntry[];
+    let claimed: OutboxEntry[];
     try {
-      entries = await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner });
+      claimed = await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner });
     } catch (error) {
       log.error({ err: error }, 'could not read the outbox; the sweep will try again');
       return [];
     }
+    const delivery = live === undefined ? undefined : this.options.port.deliveryOf?.(live);
+    const entries = this.upToOwn(claimed, delivery);
+    if (entries.length < claimed.length) {
+      // Later deliveries' entries wait for their own drain (queued right behind this one) or the sweep, so each delivery is answered through its own live handle.
+      await store.releaseOutbox(claimed.slice(entries.length).map((e) => e.seq)).catch((releaseError: unknown) => {
+        log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
+      });
+    }
     const opened: ThreadKey[] = [];
     for (const [index, entry] of entries.entries()) {
       try {
-        const next = await this.send(entry, live);
+        const next = await this.send(entry, owns(entry, delivery) ? live : undefined);
         if (next) opened.push(next);
       } catch (error) {
         const keepGoing = await this.failed(entry, error, live, log);
@@ -106,6 +130,16 @@ export class Outbox<Live> {
       }
     }
     return opened;
+  }
+
+  /** With a live delivery: the entries up to its last own one (earlier ones of other deliveries still go first, in order). */
+  private upToOwn(entries: OutboxEntry[], delivery: string | undefined): OutboxEntry[] {
+    if (delivery === undefined) return entries;
+    let last = -1;
+    entries.forEach((entry, index) => {
+      if (owns(entry, delivery)) last = index;
+    });
+    return entries.slice(0, last + 1);
   }
 
   /** Sends one entry and marks it sent; returns the thread it opened, if it opened one. */
@@ -136,7 +170,7 @@ export class Outbox<Live> {
         await store.completeOutbox(entry.seq, { now: clock() });
         return undefined;
       case 'openThread': {
-        const opened = await port.openThread(thread, operation.content, live);
+        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle });
         return this.options.onThreadOpened(entry, opened);
       }
     }

@@ -25,8 +25,17 @@ export interface PlatformPort<Live = unknown> {
   edit(thread: ThreadKey, messageId: string, content: Content, live?: Live): Promise<void>;
   /** Tells `user` privately in `thread`, where the platform allows that. */
   notify(thread: ThreadKey, user: string, content: Content, live?: Live): Promise<void>;
-  /** Posts `content` in the channel `where` and opens a thread on it; returns the thread's conversation id and the message id. */
-  openThread(where: ThreadKey, content: Content, live?: Live): Promise<{ conversation: string; messageId: string }>;
+  /**
+   * Posts `content` in the channel `where` and opens a thread on it; returns the thread's conversation id and the message id.
+   * `handle` is unique per operation, as for `post` (an idempotency key where the platform has one).
+   */
+  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string }): Promise<{ conversation: string; messageId: string }>;
+  /**
+   * The delivery id `live` answers. When given, a drain lends `live` only to
+   * that delivery's operations and leaves later deliveries' operations to their
+   * own drains (a Discord interaction must not carry another interaction's reply).
+   */
+  deliveryOf?(live: Live): string | undefined;
   /** Called once a delivery's operations are sent (or none were due): a Discord interaction must still get a response. */
   finish?(live: Live): Promise<void>;
   classify(error: unknown): FailureVerdict;

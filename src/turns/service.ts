@@ -9,6 +9,7 @@
  * adapter acknowledge the delivery, and only then are the operations sent
  * (`run` does all three in that order).
  */
+import { randomUUID } from 'node:crypto';
 import { createSession, createConversation, type Conversation } from '../conversation/step.ts';
 import type { ConversationEvent, Reply, Session, SessionKey } from '../conversation/types.ts';
 import { expiredNotice, helpReply, recommendationFor } from '../conversation/views.ts';
@@ -17,7 +18,6 @@ import { isAdvisorError } from '../errors.ts';
 import type { Knowledge } from '../knowledge/load.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxEntry, SessionStore } from '../sessions/store.ts';
-import { sessionId } from '../sessions/store.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import { Outbox } from './outbox.ts';
 import { planTurn, retireControls, type TurnPlan } from './plan.ts';
@@ -47,6 +47,16 @@ interface Draft {
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * What makes a turn's message handles unique: its delivery id, or for a
+ * delivery without one (the terminal) a fresh id. Handles must never repeat in
+ * a thread: an edit finds its message by handle.
+ */
+function turnTag(delivery: Delivery): string {
+  return delivery.id ?? `local-${randomUUID()}`;
+}
+
 const DAY_MS = 24 * 3_600_000;
 const NOTHING: Draft['result'] = { expired: false, changed: false, refused: false };
 
@@ -57,6 +67,8 @@ export class TurnService<Live = unknown> {
   private readonly conversation: Conversation;
   private readonly queue = createKeyedQueue();
   private readonly clock: () => number;
+  /** `run` calls in flight: between its commit and its drain a run is in neither queue, and `idle` must still wait for it. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: TurnServiceOptions<Live>) {
     this.knowledge = options.knowledge;
@@ -78,11 +90,17 @@ export class TurnService<Live = unknown> {
    * recorded) when the commit fails, before `acknowledge` is called, so the
    * platform can be told and retry.
    */
-  async run(delivery: Delivery, inbound: Inbound, io: { live?: Live; acknowledge?: () => Promise<void> } = {}): Promise<TurnResult> {
-    const result = await this.accept(delivery, inbound);
-    if (io.acknowledge) await io.acknowledge();
-    await this.outbox.drain(result.thread, io.live);
-    return result;
+  run(delivery: Delivery, inbound: Inbound, io: { live?: Live; acknowledge?: () => Promise<void> } = {}): Promise<TurnResult> {
+    const running = (async () => {
+      const result = await this.accept(delivery, inbound);
+      if (io.acknowledge) await io.acknowledge();
+      await this.outbox.drain(result.thread, io.live);
+      return result;
+    })();
+    const settled = running.catch(() => undefined);
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+    return running;
   }
 
   /** Applies and commits one delivery; sends nothing. */
@@ -100,8 +118,11 @@ export class TurnService<Live = unknown> {
 
   /** Resolves when every turn and drain started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    await this.queue.idle();
-    await this.outbox.idle();
+    do {
+      await Promise.all(this.running);
+      await this.queue.idle();
+      await this.outbox.idle();
+    } while (this.running.size > 0 || this.queue.size() > 0);
   }
 
   private async acceptNow(delivery: Delivery, inbound: Inbound): Promise<TurnResult> {
@@ -144,13 +165,14 @@ export class TurnService<Live = unknown> {
   private async draft(delivery: Delivery, inbound: Inbound): Promise<Draft> {
     switch (inbound.kind) {
       case 'ask':
-        return { operations: [{ op: 'post', handle: `${delivery.id ?? 'ask'}#0`, content: { kind: 'ask', answer: askKnowledge(this.knowledge, inbound.question), asker: delivery.actor } }], result: NOTHING };
+        return { operations: [{ op: 'post', handle: `${turnTag(delivery)}#0`, content: { kind: 'ask', answer: askKnowledge(this.knowledge, inbound.question), asker: delivery.actor } }], result: NOTHING };
       case 'help':
         return { operations: [this.tell(delivery, { kind: 'help', reply: helpReply(), ...(inbound.unknown === undefined ? {} : { lead: inbound.unknown }) })], result: NOTHING };
       case 'start':
         if (!delivery.inThread) {
           const content: Content = { kind: 'threadParent', owner: delivery.actor };
-          return { operations: [{ op: 'openThread', handle: `${delivery.id ?? 'start'}#thread`, content, owner: delivery.actor, startDelivery: `${delivery.id ?? 'start'}/started` }], result: NOTHING };
+          const tag = turnTag(delivery);
+          return { operations: [{ op: 'openThread', handle: `${tag}#thread`, content, owner: delivery.actor, startDelivery: `${tag}/started` }], result: NOTHING };
         }
         return this.interviewTurn(delivery, inbound);
       default:
@@ -166,8 +188,8 @@ export class TurnService<Live = unknown> {
     const stored = await this.store.loadThread(delivery.thread);
     const thread = stored?.state ?? emptyThreadState();
     const expectedThread = stored?.version ?? 0;
-    const sessions = await this.store.listByConversation(delivery.thread);
-    const owner = delivery.claimedOwner ?? thread.owner ?? sessions[0]?.session.key.user;
+    // The thread state names the owner once it exists; only older threads (before thread states) need the sessions read.
+    const owner = delivery.claimedOwner ?? thread.owner ?? (await this.store.listByConversation(delivery.thread))[0]?.session.key.user;
 
     // One ownership rule: an interview answers to the person who started it.
     if (owner !== undefined && owner !== delivery.actor) {
@@ -207,14 +229,16 @@ export class TurnService<Live = unknown> {
     const expectedVersion = found?.session.version ?? 0;
     if (inbound.kind === 'share' || inbound.kind === 'shareTo') return this.shareTurn(delivery, inbound, before, thread, expectedThread);
 
-    const event: ConversationEvent = inbound.kind === 'control' ? inbound.event : inbound.kind === 'text' ? { type: 'text', text: inbound.text } : { type: 'start' };
+    // After expiry a fresh interview begins (the notice says so), whatever was typed.
+    const event: ConversationEvent =
+      inbound.kind === 'control' ? inbound.event : inbound.kind === 'text' && !expired ? { type: 'text', text: inbound.text } : { type: 'start' };
     const { session, replies } = this.conversation.step(before, event);
     const notices: Reply[] = expired ? [expiredNotice()] : [];
     const changed = session !== before;
     const plan: TurnPlan = planTurn([...notices, ...replies], { ...thread, owner: thread.owner ?? delivery.actor }, {
       owner: delivery.actor,
       actor: delivery.actor,
-      handlePrefix: delivery.id ?? `${sessionId(key)}@${session.version}`,
+      handlePrefix: turnTag(delivery),
       repostRestated: inbound.kind === 'text' || inbound.kind === 'start',
     });
     return {
@@ -231,7 +255,7 @@ export class TurnService<Live = unknown> {
     if (Object.keys(session.answers).length === 0) {
       return { operations: [this.tell(delivery, { kind: 'turnNotice', notice: { code: 'nothing_to_share' } })], result: NOTHING };
     }
-    const prefix = delivery.id ?? `${threadId(delivery.thread)}@share`;
+    const prefix = turnTag(delivery);
     if (inbound.kind === 'share') {
       const handle = `${prefix}#picker`;
       const attempts = thread.pickerAttempts + 1;

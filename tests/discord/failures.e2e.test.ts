@@ -1,6 +1,7 @@
 /**
  * Discord calls that fail: each is logged with context, explained to the user
- * ephemerally, and loses nothing already recorded.
+ * ephemerally, loses nothing already recorded, and what may pass (a 5xx, a
+ * rate limit) stays in the outbox to be sent later.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { BotUnderTest, stopStartedBots, components } from './harness/bot-under-test.ts';
@@ -22,13 +23,25 @@ async function openChannelPicker(bot: BotUnderTest): Promise<{ threadId: string;
   const recommendation = bot.liveMessage(threadId);
   const post = fake.click(world.alice, recommendation, bot.control(recommendation, 'postToChannel').custom_id);
   await bot.handled(post);
-  const picker = fake.message(fake.rest.interactions.get(post.id)!.originalMessageId!);
+  const picker = bot.pickerMessage(threadId);
   return { threadId, picker, selectId: components(picker)[0]!.custom_id };
 }
 
-function pickerText(bot: BotUnderTest, interaction: InteractionPayload): string {
-  const edit = bot.fake.requestsFor(interaction).filter((r: RecordedRequest) => r.route === 'webhookEdit').at(-1);
-  return String((edit?.body as Record<string, unknown> | undefined)?.['content'] ?? '');
+/** What the person was told privately in answer to `interaction` (ephemeral replies and follow-ups), in order. */
+function toldText(bot: BotUnderTest, interaction: InteractionPayload): string {
+  return bot.fake
+    .requestsFor(interaction)
+    .map((r: RecordedRequest) => {
+      const body = (r.body ?? {}) as { flags?: number; content?: string; data?: { flags?: number; content?: string } };
+      const message = r.route === 'interactionCallback' ? body.data : body;
+      return message && (message.flags ?? 0) & EPHEMERAL ? String(message.content ?? '') : '';
+    })
+    .filter(Boolean)
+    .join('\n');
+}
+
+function failureLine(bot: BotUnderTest, step: string): Record<string, unknown> | undefined {
+  return bot.logs.lines.find((l) => l.msg === 'discord call failed' && l['step'] === step);
 }
 
 function postsTo(bot: BotUnderTest, channel: FakeChannel): RecordedRequest[] {
@@ -36,25 +49,27 @@ function postsTo(bot: BotUnderTest, channel: FakeChannel): RecordedRequest[] {
 }
 
 describe('posting the recommendation to a channel', () => {
-  test('50013 Missing Permissions in the chosen channel is logged with context and explained; the picker stays', async () => {
+  test('50013 Missing Permissions in the chosen channel is logged with context and explained; the picker is offered again', async () => {
     t = await BotUnderTest.start();
     const { world, fake } = t;
     fake.fail({ route: 'channelMessageCreate', when: (r) => r.params['channelId'] === world.locked.id, ...discordErrors.missingPermissions() });
     const { threadId, picker, selectId } = await openChannelPicker(t);
-    const answersBefore = (await t.service.get(t.key(threadId)))?.answers;
+    const answersBefore = (await t.session(threadId))?.answers;
 
     const chosen = fake.selectChannel(world.alice, picker, selectId, world.locked);
     expect(await t.handled(chosen)).toBe('post_failed');
     expect(postsTo(t, world.locked).map((r) => r.status)).toEqual([403]);
-    const text = pickerText(t, chosen);
+    const text = toldText(t, chosen);
     expect(text).toContain(`<#${world.locked.id}>`);
     expect(text).toContain('permission');
     expect(text).toContain('saved');
     expect(components(fake.message(picker.id))[0]?.type).toBe(8);
-    expect(fake.message(picker.id).flags & EPHEMERAL).toBe(EPHEMERAL);
-    const logged = t.logs.lines.find((l) => l.msg === 'posting the recommendation failed');
+    expect(fake.message(picker.id).channel_id).toBe(threadId);
+    const logged = failureLine(t, 'post the summary');
     expect(logged).toMatchObject({ failure: 'missing_permissions', status: 403, code: 50013, channelId: world.locked.id, interactionId: chosen.id, userId: world.alice.id });
-    expect((await t.service.get(t.key(threadId)))?.answers).toEqual(answersBefore);
+    expect((await t.session(threadId))?.answers).toEqual(answersBefore);
+    // A permission does not come back by waiting: nothing is left to retry.
+    expect(await t.store.pendingOutboxCount()).toBe(0);
 
     // Another channel still works from the same picker.
     const retry = fake.selectChannel(world.alice, fake.message(picker.id), selectId, world.announcements);
@@ -72,15 +87,17 @@ describe('posting the recommendation to a channel', () => {
     expect(postsTo(t, world.announcements).map((r) => r.status)).toEqual([429, 200]);
   });
 
-  test('a long 429 is not waited out past the interaction: the user is told to try again later', async () => {
+  test('a long 429 is not waited out past the interaction: the user is told, and the summary waits in the outbox', async () => {
     t = await BotUnderTest.start();
     const { world, fake } = t;
     fake.fail({ route: 'channelMessageCreate', when: (r) => r.params['channelId'] === world.announcements.id, ...discordErrors.rateLimited(60) });
     const { picker, selectId } = await openChannelPicker(t);
     const chosen = fake.selectChannel(world.alice, picker, selectId, world.announcements);
     expect(await t.handled(chosen)).toBe('post_failed');
-    expect(pickerText(t, chosen)).toContain('rate-limiting');
-    expect(t.logs.lines.find((l) => l.msg === 'posting the recommendation failed')).toMatchObject({ failure: 'rate_limited' });
+    expect(toldText(t, chosen)).toContain('rate-limiting');
+    expect(toldText(t, chosen)).toContain('try again');
+    expect(failureLine(t, 'post the summary')).toMatchObject({ failure: 'rate_limited' });
+    expect(await t.store.pendingOutboxCount()).toBeGreaterThan(0);
   });
 
   test('a 5xx that outlasts the retries is explained', async () => {
@@ -91,13 +108,14 @@ describe('posting the recommendation to a channel', () => {
     const chosen = fake.selectChannel(world.alice, picker, selectId, world.announcements);
     expect(await t.handled(chosen)).toBe('post_failed');
     expect(postsTo(t, world.announcements).map((r) => r.status)).toEqual([503, 503]);
-    expect(pickerText(t, chosen)).toContain('HTTP 503');
+    expect(toldText(t, chosen)).toContain('HTTP 503');
   });
 });
 
 describe('during the interview', () => {
-  test('when the next question cannot be posted the answer is still saved, the user is told, and /advisor start in the thread picks up', async () => {
-    t = await BotUnderTest.start({ restRetries: 0 });
+  test('when the next question cannot be posted the answer is still saved, the user is told, the sweep posts it later, and /advisor start in the thread picks up', async () => {
+    let now = Date.now();
+    t = await BotUnderTest.start({ restRetries: 0, clock: () => now });
     const { world, fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
@@ -105,18 +123,30 @@ describe('during the interview', () => {
 
     const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
     expect(await t.handled(choose)).toBe('shown_with_failure');
-    expect((await t.service.get(t.key(threadId)))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
     const explanation = fake.requestsFor(choose).filter((r) => r.route === 'webhookCreate').at(-1);
     expect((explanation?.body as Record<string, unknown>)['flags']).toBe(EPHEMERAL);
-    expect(String((explanation?.body as Record<string, unknown>)['content'])).toContain('Your answer is saved');
-    expect(t.logs.lines.find((l) => l.msg === 'discord call failed')).toMatchObject({ step: 'post in the thread', failure: 'discord_unavailable', status: 500 });
+    expect(String((explanation?.body as Record<string, unknown>)['content'])).toMatch(/try again shortly; your answers are saved/);
+    expect(failureLine(t, 'post in the thread')).toMatchObject({ failure: 'discord_unavailable', status: 500, interactionId: choose.id });
+    expect(await t.store.pendingOutboxCount()).toBe(1);
+    // For now the question is recorded and nothing clickable is left in the thread...
+    expect(() => t.liveMessage(threadId)).toThrow(/no message with controls/);
+
+    // The sweep, once the retry is due, posts the question with the bot token: the thread has its live question again.
+    now += 5_000;
+    expect(await t.turns.outbox.sweep()).toBe(1);
+    const swept = fake.requests.filter((r) => r.route === 'channelMessageCreate' && r.params['channelId'] === threadId).at(-1);
+    expect(swept?.status).toBe(200);
+    expect(t.liveMessage(threadId).embeds).toEqual([expect.objectContaining({ title: 'Architecture' })]);
+    expect(await t.store.pendingOutboxCount()).toBe(0);
 
     const resume = fake.slash(world.alice, fake.channel(threadId), 'start');
     expect(await t.handled(resume)).toBe('ok');
     const live = t.liveMessage(threadId);
     expect(live.embeds).toEqual([expect.objectContaining({ title: 'Architecture' })]);
     expect(fake.requestsFor(resume).map((r) => r.route)).toEqual(['interactionCallback', 'webhookCreate']);
-    expect((await t.service.get(t.key(threadId)))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
+    expect(fake.messagesIn(threadId).filter((m) => (m.flags & EPHEMERAL) === 0 && components(m).length > 0)).toHaveLength(1);
   });
 
   test('a missing Create Public Threads permission on /advisor start is explained', async () => {

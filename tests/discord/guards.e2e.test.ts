@@ -1,14 +1,13 @@
 /**
  * What keeps an interview honest on Discord: only its owner can use it, a
  * redelivered interaction or a double click records once, a click on an old
- * message either still works or says the interview expired, and a slow core
- * is deferred within Discord's 3 seconds.
+ * message either still works or says the interview expired, and a slow commit
+ * is answered after it is saved and deferred within Discord's 3 seconds.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ConversationEvent, SessionKey } from '../../src/conversation/types.ts';
-import { ConversationService, type HandleOptions, type HandleResult } from '../../src/sessions/service.ts';
 import { BotUnderTest, stopStartedBots, components, firstEmbed } from './harness/bot-under-test.ts';
 import type { RecordedRequest } from './harness/fake-discord.ts';
+import { slowCommits } from './harness/stores.ts';
 
 const EPHEMERAL = 64;
 
@@ -26,7 +25,7 @@ describe('ownership', () => {
     const { world, fake } = t;
     const { threadId } = await t.startInterview(world.alice);
     const q1 = t.liveMessage(threadId);
-    const before = await t.service.get(t.key(threadId));
+    const before = await t.session(threadId);
 
     const intrusion = fake.select(world.bob, q1, t.control(q1, 'select').custom_id, ['api']);
     expect(await t.handled(intrusion)).toBe('refused_not_owner');
@@ -36,8 +35,8 @@ describe('ownership', () => {
     expect(String(reply.data['content'])).toContain(`<@${world.alice.id}>`);
     expect(String(reply.data['content'])).toContain('/advisor start');
 
-    expect(await t.service.get(t.key(threadId))).toEqual(before);
-    expect(await t.service.get(t.key(threadId, world.bob))).toBeUndefined();
+    expect(await t.session(threadId)).toEqual(before);
+    expect(await t.session(threadId, world.bob)).toBeUndefined();
     expect(fake.message(q1.id).components).toEqual(q1.components);
     expect(fake.requestsFor(intrusion).map((r) => r.route)).toEqual(['interactionCallback']);
   });
@@ -62,11 +61,12 @@ describe('applied once', () => {
     fake.dispatchInteraction(choose);
 
     await t.logs.waitFor((l) => l.msg === 'interaction handled' && l['interactionId'] === choose.id && l['outcome'] === 'duplicate', 'the redelivery');
-    await t.handled(choose);
+    await t.logs.waitFor((l) => l.msg === 'interaction handled' && l['interactionId'] === choose.id && l['outcome'] === 'ok', 'the first delivery');
     expect(t.outcomes(choose).sort()).toEqual(['duplicate', 'ok']);
     expect(fake.callbacksFor(choose)).toHaveLength(1);
     expect(fake.requestsFor(choose).filter((r) => r.route === 'webhookCreate')).toHaveLength(1);
-    const session = await t.service.get(t.key(threadId));
+    expect(fake.messagesIn(threadId).filter((m) => m.embeds.length > 0 && firstEmbed(m).title === 'Architecture')).toHaveLength(1);
+    const session = await t.session(threadId);
     expect(session?.history).toEqual(['project_type']);
     expect(session?.version).toBe(2);
   });
@@ -85,7 +85,7 @@ describe('applied once', () => {
     expect(await t.handled(first)).toBe('ok');
     expect(await t.handled(second)).toBe('ok');
 
-    const session = await t.service.get(t.key(threadId));
+    const session = await t.session(threadId);
     expect(session?.history).toEqual(['project_type', 'architecture']);
     expect(session?.version).toBe(3);
     const secondReply = callback(fake.callbacksFor(second)[0]);
@@ -110,7 +110,7 @@ describe('applied once', () => {
     const reply = callback(fake.callbacksFor(stale)[0]);
     expect(reply.data['flags']).toBe(EPHEMERAL);
     expect(String(reply.data['content'])).toContain('earlier step');
-    expect((await t.service.get(t.key(threadId)))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
     expect(t.liveMessage(threadId).id).toBe(q2.id);
   });
 });
@@ -129,33 +129,34 @@ describe('old messages and slow work', () => {
     const [first] = fake.callbacksFor(late);
     expect(callback(first).type).toBe(7);
     expect(callback(first).data['components']).toEqual([]);
-    const notice = fake.requestsFor(late).find((r) => r.route === 'webhookCreate');
-    expect((notice?.body as Record<string, unknown>)['flags']).toBe(EPHEMERAL);
-    expect(String((notice?.body as Record<string, unknown>)['content'])).toContain('expired');
+    // One notice, privately; nothing else is posted and the interview is not restarted by a click.
+    const notices = fake.requestsFor(late).filter((r) => r.route === 'webhookCreate');
+    expect(notices).toHaveLength(1);
+    expect((notices[0]?.body as Record<string, unknown>)['flags']).toBe(EPHEMERAL);
+    expect(String((notices[0]?.body as Record<string, unknown>)['content'])).toContain('expired');
+    expect(fake.message(q1.id).components).toEqual([]);
+    expect((await t.session(threadId))?.answers).toEqual({});
   });
 
-  test('when the core is slower than the budget the click is deferred (type 6) and the result follows', async () => {
+  test('a slow commit: nothing is said to Discord before the turn is saved, then the click is deferred (type 6) at once and the result follows', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let slow = false;
-    class SlowService extends ConversationService {
-      override async handle(key: SessionKey, event: ConversationEvent, options?: HandleOptions): Promise<HandleResult> {
-        if (slow) await gate;
-        return super.handle(key, event, options);
-      }
-    }
-    t = await BotUnderTest.start({ ackBudgetMs: 20, makeService: (parts) => new SlowService(parts) });
+    const slow = { on: false };
+    t = await BotUnderTest.start({ ackBudgetMs: 20, wrapStore: (store) => slowCommits(store, slow, gate) });
     const { world, fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
-    slow = true;
+    slow.on = true;
     const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
-    const deferred = await fake.waitForRequest((r) => r.route === 'interactionCallback' && r.params['interactionId'] === choose.id, 'the deferral');
-    expect(callback(deferred).type).toBe(6);
+    // Well past the budget, the commit is still held: Discord has heard nothing.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.callbacksFor(choose)).toEqual([]);
+    expect((await t.session(threadId))?.answers).toEqual({});
     release();
     expect(await t.handled(choose)).toBe('ok');
+    expect(callback(fake.callbacksFor(choose)[0]).type).toBe(6);
     const calls = fake.requestsFor(choose).map((r) => `${r.route}:${r.params['messageId'] ?? ''}`);
     expect(calls).toEqual(['interactionCallback:', 'webhookEdit:@original', 'webhookCreate:']);
     expect(fake.message(q1.id).components).toEqual([]);

@@ -3,7 +3,7 @@
  * stand-in: /advisor start opens a thread, a select, a button and a typed
  * (modal) answer move it on, each answered question turns into a record, the
  * recommendation is shown and posted to another channel as a summary.
- * Assertions are on the REST calls the stand-in recorded.
+ * Assertions are on the REST calls the stand-in recorded and on the store.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parseCustomId } from '../../adapters/discord/custom-id.ts';
@@ -92,9 +92,10 @@ describe('a whole interview', () => {
     expect(await t.handled(submit)).toBe('ok');
     expect(body(fake.callbacksFor(submit)[0]!)['type']).toBe(CALLBACK.updateMessage);
     expect(firstEmbed(fake.message(q3.id)).description).toContain('Maximum freedom');
-    const posted = fake.requestsFor(submit).filter((r) => r.route === 'webhookCreate').map((r) => body(r));
-    expect(posted.some((b) => String(b['content'] ?? '').includes('Got several answers'))).toBe(true);
-    const session = await t.service.get(t.key(threadId));
+    // The note that several answers were understood goes to the one who typed them.
+    const notes = fake.requestsFor(submit).filter((r) => r.route === 'webhookCreate' && body(r)['flags'] === EPHEMERAL).map((r) => body(r));
+    expect(notes.some((b) => String(b['content'] ?? '').includes('Got several answers'))).toBe(true);
+    const session = await t.session(threadId);
     expect(session?.answers).toMatchObject({ project_type: 'api', architecture: 'monolith', flexibility: 'high', team_size: 'small', admin_panel: 'yes' });
 
     // See result: the recommendation embed with its own buttons; the question it came from loses its controls.
@@ -110,23 +111,26 @@ describe('a whole interview', () => {
     expect(verdict.footer?.text).toContain('Sources:');
     expect(components(recommendation).map((c) => c.label)).toEqual(['Keep refining', 'Start over', 'Post to channel']);
 
-    // Post to channel: an ephemeral channel select limited to text channels...
+    // Post to channel: a channel select limited to text channels, posted in the thread (it becomes the record of where the summary went)...
     const post = fake.click(world.alice, recommendation, t.control(recommendation, 'postToChannel').custom_id);
     expect(await t.handled(post)).toBe('ok');
-    const [pickerCallback] = fake.callbacksFor(post);
-    expect(body(pickerCallback!)['type']).toBe(CALLBACK.channelMessage);
-    expect(callbackData(pickerCallback!)['flags']).toBe(EPHEMERAL);
-    const picker = fake.message(fake.rest.interactions.get(post.id)!.originalMessageId!);
+    expect(body(fake.callbacksFor(post)[0]!)['type']).toBe(CALLBACK.deferredUpdate);
+    const picker = t.pickerMessage(threadId);
+    expect(picker.flags & EPHEMERAL).toBe(0);
+    expect(picker.content).toContain('which channel');
+    expect(fake.requestsFor(post).some((r) => r.route === 'webhookCreate' && (r.body as { components: unknown[] }).components.length === 1)).toBe(true);
     const channelSelect = components(picker)[0] as unknown as { type: number; custom_id: string; channel_types: number[] };
     expect(channelSelect.type).toBe(8);
     expect(channelSelect.channel_types).toEqual([0]);
+    expect(components(t.liveMessage(threadId)).map((c) => c.label)).toEqual(['Keep refining', 'Start over', 'Post to channel']);
 
-    // ...then the summary embed in the chosen channel, and the picker says where it went.
+    // ...then the summary embed in the chosen channel (bot token, with a nonce), and the picker says where it went.
     const chosen = fake.selectChannel(world.alice, picker, channelSelect.custom_id, world.announcements);
     expect(await t.handled(chosen)).toBe('posted');
-    expect(body(fake.callbacksFor(chosen)[0]!)['type']).toBe(CALLBACK.deferredUpdate);
     const summaryCall = fake.requests.find((r) => r.route === 'channelMessageCreate' && r.params['channelId'] === world.announcements.id)!;
     expect(summaryCall.status).toBe(200);
+    expect(summaryCall.authorization).toBe(`Bot ${fake.token}`);
+    expect(body(summaryCall)).toMatchObject({ nonce: expect.stringMatching(/^[0-9a-f]{25}$/), enforce_nonce: true });
     const summary = firstEmbed(body(summaryCall) as { embeds: unknown[] });
     expect(summary.title).toBe(verdict.title);
     expect(summary.url).toBe(`https://discord.com/channels/${world.guild.id}/${threadId}`);
@@ -134,11 +138,13 @@ describe('a whole interview', () => {
     expect(summaryText).toContain('Project type: API / backend service');
     expect(summaryText).toContain(`<@${world.alice.id}>`);
     expect(body(summaryCall)['allowed_mentions']).toEqual({ parse: [], replied_user: false });
-    const pickerEdit = fake.requestsFor(chosen).find((r) => r.route === 'webhookEdit' && r.params['messageId'] === '@original')!;
-    expect(body(pickerEdit)).toMatchObject({ content: `Posted to <#${world.announcements.id}>.`, components: [] });
+    const [pickerUpdate] = fake.callbacksFor(chosen);
+    expect(body(pickerUpdate!)['type']).toBe(CALLBACK.updateMessage);
+    expect(callbackData(pickerUpdate!)).toMatchObject({ content: `<@${world.alice.id}> posted the summary to <#${world.announcements.id}>`, components: [] });
+    expect(fake.message(picker.id).components).toEqual([]);
   });
 
-  test('Why? explains the open question only to the one who asked; Back re-asks the previous question', async () => {
+  test('Why? explains the open question in the thread, for everyone following it; Back re-asks the previous question', async () => {
     const { world, fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
@@ -148,18 +154,22 @@ describe('a whole interview', () => {
     const why = fake.click(world.alice, q2, t.control(q2, 'why').custom_id);
     expect(await t.handled(why)).toBe('ok');
     const [whyCallback] = fake.callbacksFor(why);
-    expect(body(whyCallback!)['type']).toBe(CALLBACK.channelMessage);
-    expect(callbackData(whyCallback!)['flags']).toBe(EPHEMERAL);
-    expect(JSON.stringify(callbackData(whyCallback!)['embeds'])).toContain('Architecture');
+    expect(body(whyCallback!)['type']).toBe(CALLBACK.deferredUpdate);
+    const whyPost = fake.requestsFor(why).find((r) => r.route === 'webhookCreate')!;
+    expect(body(whyPost)['flags']).toBeUndefined();
+    expect(JSON.stringify(body(whyPost)['embeds'])).toContain('Architecture');
     expect(fake.message(q2.id).components).not.toEqual([]);
+    expect(t.liveMessage(threadId).id).toBe(q2.id);
 
     const back = fake.click(world.alice, q2, t.control(q2, 'back').custom_id);
     expect(await t.handled(back)).toBe('ok');
     expect(fake.message(q2.id).components).toEqual([]);
     const again = t.liveMessage(threadId);
     expect(firstEmbed(again).title).toBe('Project type');
-    const session = await t.service.get(t.key(threadId));
+    const session = await t.session(threadId);
     expect(session?.answers).toEqual({});
-    expect(session?.meta['q:project_type']).toBe(again.id);
+    const state = await t.threadState(threadId);
+    expect(await t.messageIdOf(threadId, state!.questions['project_type']!)).toBe(again.id);
+    expect(await t.messageIdOf(threadId, state!.live!.handle)).toBe(again.id);
   });
 });

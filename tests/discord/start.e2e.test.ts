@@ -8,7 +8,6 @@ import { startDiscord, type RunningDiscord } from '../../adapters/discord/start.
 import type { DiscordConfig } from '../../src/config.ts';
 import { isAdvisorError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { ConversationService } from '../../src/sessions/service.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
 import { testKnowledge } from './harness/bot-under-test.ts';
 import { FakeDiscord } from './harness/fake-discord.ts';
@@ -23,7 +22,7 @@ async function setUp(options: { refusedIntents?: number } = {}) {
   const watch = watchProcessErrors();
   const fake = await FakeDiscord.start(options);
   const store = SqliteSessionStore.open(':memory:');
-  const service = new ConversationService({ store, knowledge: testKnowledge(), logger: silentLogger(), ttlMs: 3_600_000 });
+  const shared = { store, knowledge: testKnowledge(), logger: silentLogger(), ttlMs: 3_600_000 };
   cleanups.push(async () => {
     watch.stop();
     await fake.close();
@@ -37,30 +36,31 @@ async function setUp(options: { refusedIntents?: number } = {}) {
     messageContent: false,
     ...overrides,
   });
-  return { fake, service, config };
+  return { fake, shared, config };
 }
 
 describe('startDiscord', () => {
   test('logs in through DISCORD_API_URL (a trailing slash is fine), is ready, and stops', async () => {
-    const { fake, service, config } = await setUp();
-    const running: RunningDiscord = await startDiscord({ config: config(), service, logger: silentLogger() });
+    const { fake, shared, config } = await setUp();
+    const running: RunningDiscord = await startDiscord({ ...shared, config: config() });
     expect(running.name).toBe('discord');
     expect(running.client.isReady()).toBe(true);
+    expect(running.turns.outbox).toBeDefined();
     expect(fake.requests[0]?.route).toBe('gatewayBot');
     await running.stop();
     expect(running.client.isReady()).toBe(false);
   });
 
   test('a token Discord refuses is a configuration problem naming DISCORD_TOKEN', async () => {
-    const { service, config } = await setUp();
-    const failure = await startDiscord({ config: config({ token: 'not-the-token' }), service, logger: silentLogger() }).catch((error: unknown) => error);
+    const { shared, config } = await setUp();
+    const failure = await startDiscord({ ...shared, config: config({ token: 'not-the-token' }) }).catch((error: unknown) => error);
     expect(isAdvisorError(failure, 'CONFIG_INVALID')).toBe(true);
     expect((failure as Error).message).toContain('DISCORD_TOKEN');
   });
 
   test('Message Content requested but not enabled for the bot is a configuration problem naming DISCORD_MESSAGE_CONTENT', async () => {
-    const { service, config } = await setUp({ refusedIntents: GatewayIntentBits.MessageContent });
-    const failure = await startDiscord({ config: config({ messageContent: true }), service, logger: silentLogger() }).catch((error: unknown) => error);
+    const { shared, config } = await setUp({ refusedIntents: GatewayIntentBits.MessageContent });
+    const failure = await startDiscord({ ...shared, config: config({ messageContent: true }) }).catch((error: unknown) => error);
     expect(isAdvisorError(failure, 'CONFIG_INVALID')).toBe(true);
     expect((failure as Error).message).toContain('DISCORD_MESSAGE_CONTENT');
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActionValueTooLongError, actionId, encodeActionValue, parseActionKind, parseActionValue } from '../../adapters/slack/action-codec.ts';
-import { toConversationEvent } from '../../adapters/slack/handlers.ts';
+import { ActionValueTooLongError, actionId, encodeActionValue, parseActionKind, parseActionValue, toConversationEvent } from '../../adapters/slack/action-codec.ts';
 import { LIMITS } from '../../adapters/slack/limits.ts';
 import { testKnowledge } from './harness/rig.ts';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, CHANNEL, OTHER_CHANNEL, TEAM, blockAction, mentionEvent, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, controls, posts, type PostedMessage } from './harness/recorded.ts';
-import { startHttpRig, type HttpRig } from './harness/rig.ts';
+import { startHttpRig, type HttpRig, storedSession } from './harness/rig.ts';
 
 let rig: HttpRig;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ async function startInterview(): Promise<{ parent: PostedMessage; question: Post
 }
 
 function versionOf(parent: PostedMessage): Promise<number | undefined> {
-  return rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE)).then((s) => s?.version);
+  return storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE)).then((s) => s?.version);
 }
 
 describe('a redelivered event', () => {
@@ -70,7 +70,7 @@ describe('a double click', () => {
     await rig.client.interaction(click);
     expect(await versionOf(parent)).toBe(2);
     expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage']);
-    const session = await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE));
+    const session = await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE));
     expect(session?.answers).toEqual({ project_type: 'skip' });
   });
 

@@ -5,11 +5,11 @@
  * checks the exact Web API calls the app made and their key fields.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionKey } from '../../adapters/slack/session-key.ts';
+import { sessionKey, threadKey } from '../../adapters/slack/session-key.ts';
 import type { Session } from '../../src/conversation/types.ts';
 import { ALICE, CHANNEL, OTHER_CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, controls, lastPost, postedMessage, readableText, type PostedMessage } from './harness/recorded.ts';
-import { startHttpRig, testKnowledge, type HttpRig } from './harness/rig.ts';
+import { startHttpRig, testKnowledge, type HttpRig, storedSession } from './harness/rig.ts';
 
 let rig: HttpRig;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ function title(criterion: string): string {
 }
 
 async function session(threadTs: string): Promise<Session> {
-  const found = await rig.service.get(sessionKey(TEAM, CHANNEL, threadTs, ALICE));
+  const found = await storedSession(rig.store, sessionKey(TEAM, CHANNEL, threadTs, ALICE));
   if (!found) throw new Error('no session');
   return found;
 }
@@ -74,7 +74,10 @@ describe('an interview from /advisor to a summary in another channel', () => {
     const stored = await session(parent.ts);
     expect(stored).toMatchObject({ phase: 'asking', current: 'project_type', version: 1 });
     expect(stored.key).toEqual({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${parent.ts}`, user: ALICE });
-    expect(stored.meta['slack.thread']).toBe(parent.ts);
+    // The turn layer's record of the thread: whose it is, and which message is live (the question).
+    const thread = await rig.store.loadThread(threadKey(TEAM, `${CHANNEL}:${parent.ts}`));
+    expect(thread?.state).toMatchObject({ owner: ALICE, live: { version: 1, view: 'question:project_type' } });
+    expect(await rig.store.messageIdOf(threadKey(TEAM, `${CHANNEL}:${parent.ts}`), thread!.state.live!.handle)).toBe(question.ts);
   });
 
   it('choosing in the select records the answer, turns the question into a record and asks the next', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, CHANNEL, TEAM, mentionEvent, messageEvent, slashCommand } from './harness/payloads.ts';
 import { lastPost, posts, readableText } from './harness/recorded.ts';
-import { startHttpRig, type HttpRig } from './harness/rig.ts';
+import { startHttpRig, type HttpRig, storedSession } from './harness/rig.ts';
 
 let rig: HttpRig;
 beforeAll(async () => {
@@ -74,7 +74,7 @@ describe('ask <question> typed in an interview thread', () => {
     await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
     const parent = posts(rig.webApi)[0]!;
     const key = sessionKey(TEAM, CHANNEL, parent.ts, ALICE);
-    const before = await rig.service.get(key);
+    const before = await storedSession(rig.store, key);
     rig.webApi.reset();
     const typed = messageEvent({ eventId: 'Ev0ASKTHREAD', threadTs: parent.ts, text: 'ask does flask have an ORM?' });
     await rig.client.event(typed);
@@ -83,7 +83,7 @@ describe('ask <question> typed in an interview thread', () => {
     const answer = lastPost(rig.webApi);
     expect(answer.threadTs).toBe(parent.ts);
     expect(readableText(answer.blocks)).toMatch(/Sources: \S/);
-    expect(await rig.service.get(key)).toEqual(before);
+    expect(await storedSession(rig.store, key)).toEqual(before);
   });
 });
 

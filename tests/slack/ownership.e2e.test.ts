@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, BOB, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, posts, type PostedMessage } from './harness/recorded.ts';
-import { startHttpRig, type HttpRig } from './harness/rig.ts';
+import { startHttpRig, type HttpRig, storedSession } from './harness/rig.ts';
 
 let rig: HttpRig;
 let parent: PostedMessage;
@@ -37,10 +37,11 @@ describe("someone else's interview", () => {
       channel: CHANNEL,
       user: BOB,
       thread_ts: parent.ts,
-      text: `This interview is <@${ALICE}>'s; start your own with /advisor`,
+      // The turn layer's words, the same on every platform.
+      text: `This interview is <@${ALICE}>'s; start your own with /advisor.`,
     });
-    expect(await rig.service.get(aliceKey())).toMatchObject({ version: 1, answers: {} });
-    expect(await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, BOB))).toBeUndefined();
+    expect(await storedSession(rig.store, aliceKey())).toMatchObject({ version: 1, answers: {} });
+    expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, BOB))).toBeUndefined();
   });
 
   it('typed messages by another person are not answers; they get the same hint once, then silence', async () => {
@@ -48,7 +49,7 @@ describe("someone else's interview", () => {
     await rig.client.event(messageEvent({ eventId: 'Ev0BOB2', user: BOB, threadTs: parent.ts, text: 'skip' }));
     expect(rig.webApi.methods()).toEqual(['chat.postEphemeral']);
     expect(rig.webApi.callsTo('chat.postEphemeral')[0]!.body).toMatchObject({ user: BOB, thread_ts: parent.ts });
-    expect(await rig.service.get(aliceKey())).toMatchObject({ version: 1, answers: {} });
+    expect(await storedSession(rig.store, aliceKey())).toMatchObject({ version: 1, answers: {} });
   });
 
   it('messages outside interview threads, edits and bot messages are ignored', async () => {
@@ -57,11 +58,11 @@ describe("someone else's interview", () => {
     await rig.client.event(messageEvent({ eventId: 'Ev0EDIT', threadTs: parent.ts, text: 'skip', subtype: 'message_changed' }));
     await rig.client.event(messageEvent({ eventId: 'Ev0BOT', threadTs: parent.ts, text: 'skip', botId: 'B0OTHER' }));
     expect(rig.webApi.calls).toEqual([]);
-    expect(await rig.service.get(aliceKey())).toMatchObject({ version: 1, answers: {} });
+    expect(await storedSession(rig.store, aliceKey())).toMatchObject({ version: 1, answers: {} });
   });
 
   it('the owner can still answer (the checks above were about who, not what)', async () => {
     await rig.client.event(messageEvent({ eventId: 'Ev0ALICE', user: ALICE, threadTs: parent.ts, text: 'skip' }));
-    expect(await rig.service.get(aliceKey())).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
+    expect(await storedSession(rig.store, aliceKey())).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
   });
 });

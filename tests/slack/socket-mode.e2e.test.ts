@@ -1,12 +1,15 @@
 /**
  * Socket Mode against a local WebSocket stand-in: the app asks the Web API
  * stand-in for a connection URL (apps.connections.open, with the app-level
- * token), connects, receives envelopes and acknowledges each by envelope id.
+ * token), connects, receives envelopes and acknowledges each by envelope id,
+ * only once the envelope's turn is committed: an envelope whose commit fails is
+ * not acknowledged, so Slack redelivers it.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { AdvisorError } from '../../src/errors.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { controls, posts } from './harness/recorded.ts';
-import { APP_TOKEN, startSocketRig, type SocketRig } from './harness/rig.ts';
+import { APP_TOKEN, startSocketRig, type SocketRig, storedSession } from './harness/rig.ts';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 
 let rig: SocketRig;
@@ -49,13 +52,13 @@ it('an interactive envelope (a select choice) is acknowledged and answers the qu
   expect(ack.envelope_id).toBe('env-action');
   await rig.webApi.waitFor(() => rig.webApi.methods().length === 2);
   expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage']);
-  const session = await rig.service.get(sessionKey(TEAM, CHANNEL, parent!.ts, ALICE));
+  const session = await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent!.ts, ALICE));
   expect(session?.answers).toEqual({ project_type: 'api' });
 });
 
 it('an events_api envelope (a typed answer) is acknowledged and applied once, even when redelivered', async () => {
   const key = sessionKey(TEAM, CHANNEL, parentTs, ALICE);
-  const before = (await rig.service.get(key))!.version;
+  const before = (await storedSession(rig.store, key))!.version;
   rig.webApi.reset();
   const event = messageEvent({ eventId: 'Ev0SOCKET', threadTs: parentTs, text: 'skip' });
   const ack = await rig.socket.deliver('events_api', event, { envelopeId: 'env-event' });
@@ -63,10 +66,49 @@ it('an events_api envelope (a typed answer) is acknowledged and applied once, ev
   await rig.webApi.waitFor(() => rig.webApi.methods().includes('chat.postMessage'));
   const redelivery = await rig.socket.deliver('events_api', event, { envelopeId: 'env-event-retry', retryAttempt: 1 });
   expect(redelivery.envelope_id).toBe('env-event-retry');
-  // Events are acknowledged before they are processed; a typed "why" after the retry queues behind it on the same session.
+  // Acknowledged once committed; a typed "why" after the retry is applied after it, on the same session.
   await rig.socket.deliver('events_api', messageEvent({ eventId: 'Ev0SOCKETWHY', threadTs: parentTs, text: 'why' }), { envelopeId: 'env-why' });
   await rig.webApi.waitFor(() => rig.webApi.methods().filter((m) => m === 'chat.postMessage').length === 2);
-  expect((await rig.service.get(key))?.version).toBe(before + 1);
+  expect((await storedSession(rig.store, key))?.version).toBe(before + 1);
   expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage', 'chat.postMessage']);
   expect(rig.socket.acks.map((a) => a.envelope_id)).toEqual(['env-command', 'env-action', 'env-event', 'env-event-retry', 'env-why']);
+});
+
+it('an envelope is acknowledged after its commit, before the Web API calls that show it', async () => {
+  const key = sessionKey(TEAM, CHANNEL, parentTs, ALICE);
+  const before = (await storedSession(rig.store, key))!.version;
+  await rig.turns.idle();
+  rig.webApi.reset();
+  const held = rig.webApi.hold('chat.postMessage');
+  const ack = await rig.socket.deliver('events_api', messageEvent({ eventId: 'Ev0HELD', threadTs: parentTs, text: 'skip' }), { envelopeId: 'env-held' });
+  expect(ack.envelope_id).toBe('env-held');
+  expect(await rig.store.hasDelivery('event:Ev0HELD', Date.now())).toBe(true);
+  expect((await storedSession(rig.store, key))?.version).toBe(before + 1);
+  expect(rig.webApi.callsTo('chat.postMessage')).toEqual([]);
+  held.release();
+  await rig.turns.idle();
+  expect(rig.webApi.callsTo('chat.postMessage')).toHaveLength(1);
+});
+
+it('an envelope whose commit fails is not acknowledged, and its redelivery is applied', async () => {
+  const key = sessionKey(TEAM, CHANNEL, parentTs, ALICE);
+  const before = (await storedSession(rig.store, key))!.version;
+  rig.webApi.reset();
+  const commit = vi.spyOn(rig.store, 'commitTurn').mockRejectedValueOnce(new AdvisorError('STORE_FAILURE', 'cannot commit the turn: database is locked'));
+  const event = messageEvent({ eventId: 'Ev0LOCKED', threadTs: parentTs, text: 'skip' });
+  try {
+    // The stand-in's timeout is only how long this test waits for an ack that must never come.
+    await expect(rig.socket.deliver('events_api', event, { envelopeId: 'env-locked', timeoutMs: 1_000 })).rejects.toThrow('not acknowledged');
+  } finally {
+    commit.mockRestore();
+  }
+  expect(rig.socket.acks.map((a) => a.envelope_id)).not.toContain('env-locked');
+  expect(await rig.store.hasDelivery('event:Ev0LOCKED', Date.now())).toBe(false);
+  expect((await storedSession(rig.store, key))?.version).toBe(before);
+  expect(rig.webApi.calls).toEqual([]);
+
+  const redelivered = await rig.socket.deliver('events_api', event, { envelopeId: 'env-locked-retry', retryAttempt: 1 });
+  expect(redelivered.envelope_id).toBe('env-locked-retry');
+  await rig.turns.idle();
+  expect((await storedSession(rig.store, key))?.version).toBe(before + 1);
 });

@@ -1,16 +1,16 @@
 /**
- * Start-up (`npm start` calls startSlack) and session expiry as seen in Slack.
+ * Start-up (`npm start` calls startSlack) and session expiry as seen in Slack:
+ * an expired interview is announced once, and its old buttons are retired.
  */
 import { describe, expect, it } from 'vitest';
 import { startSlack } from '../../adapters/slack/start.ts';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { isAdvisorError } from '../../src/errors.ts';
-import { ConversationService } from '../../src/sessions/service.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
-import { ALICE, CHANNEL, TEAM, messageEvent, slashCommand } from './harness/payloads.ts';
-import { posts, readableText } from './harness/recorded.ts';
-import { BOT_TOKEN, SESSION_TTL_MS, SIGNING_SECRET, startHttpRig, testKnowledge } from './harness/rig.ts';
+import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
+import { blocksOf, control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
+import { BOT_TOKEN, SESSION_TTL_MS, SIGNING_SECRET, startHttpRig, testKnowledge, storedSession } from './harness/rig.ts';
 import { SignedSlackClient } from './harness/signer.ts';
 import { SlackWebApiStandIn } from './harness/web-api-stand-in.ts';
 
@@ -18,19 +18,20 @@ describe('startSlack', () => {
   it('looks the bot up once with auth.test, then serves commands', async () => {
     const webApi = await SlackWebApiStandIn.start();
     const store = SqliteSessionStore.open(':memory:');
-    const service = new ConversationService({ store, knowledge: testKnowledge(), logger: silentLogger(), ttlMs: SESSION_TTL_MS });
     const running = await startSlack({
       config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
-      service,
+      store,
+      knowledge: testKnowledge(),
+      ttlMs: SESSION_TTL_MS,
       logger: silentLogger(),
       host: '127.0.0.1',
-      processBeforeResponse: true,
     });
     try {
       expect(running).toMatchObject({ name: 'slack', mode: 'http' });
       expect(webApi.methods()).toEqual(['auth.test']);
       const client = new SignedSlackClient(`http://127.0.0.1:${running.port}/slack/events`, SIGNING_SECRET);
       await client.command(slashCommand({ responseUrl: webApi.responseUrl('s') }));
+      await running.turns.idle();
       expect(webApi.methods()).toEqual(['auth.test', 'chat.postMessage', 'chat.postMessage']);
     } finally {
       await running.stop();
@@ -43,9 +44,15 @@ describe('startSlack', () => {
     const webApi = await SlackWebApiStandIn.start();
     webApi.fail('auth.test', { kind: 'slack_error', error: 'invalid_auth' });
     const store = SqliteSessionStore.open(':memory:');
-    const service = new ConversationService({ store, knowledge: testKnowledge(), logger: silentLogger(), ttlMs: SESSION_TTL_MS });
     try {
-      const started = startSlack({ config: { botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl }, service, logger: silentLogger(), host: '127.0.0.1' });
+      const started = startSlack({
+        config: { botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
+        store,
+        knowledge: testKnowledge(),
+        ttlMs: SESSION_TTL_MS,
+        logger: silentLogger(),
+        host: '127.0.0.1',
+      });
       const error: unknown = await started.then(() => undefined, (e: unknown) => e);
       expect(isAdvisorError(error, 'CONFIG_INVALID')).toBe(true);
       expect((error as Error).message).toContain('SLACK_BOT_TOKEN: Slack refused the bot token (invalid_auth)');
@@ -57,19 +64,51 @@ describe('startSlack', () => {
 });
 
 describe('an interview left idle past its time to live', () => {
-  it('an answer typed by its owner: the core says it expired, and a fresh interview starts with that answer', async () => {
+  it('an answer typed by its owner: told it expired, the old question loses its buttons, and a fresh interview begins', async () => {
     let now = 1_000_000;
     const rig = await startHttpRig({ clock: () => now });
     try {
       await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
-      const parent = posts(rig.webApi)[0]!;
+      const [parent, oldQuestion] = posts(rig.webApi) as [PostedMessage, PostedMessage];
       now += SESSION_TTL_MS + 1;
       rig.webApi.reset();
       await rig.client.event(messageEvent({ eventId: 'Ev0LATE', threadTs: parent.ts, text: 'an online shop' }));
-      expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.postMessage']);
+      expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.update', 'chat.postMessage']);
       expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toContain('expired');
-      expect(posts(rig.webApi).at(-1)!.threadTs).toBe(parent.ts);
-      expect(await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', answers: { project_type: 'ecommerce' } });
+      const retired = rig.webApi.callsTo('chat.update')[0]!;
+      expect(retired.body['ts']).toBe(oldQuestion.ts);
+      expect(controls(blocksOf(retired))).toEqual([]);
+      const question = posts(rig.webApi).at(-1)!;
+      expect(question.threadTs).toBe(parent.ts);
+      expect(readableText(question.blocks)).toContain('What kind of project are you building?');
+      // After expiry the interview begins afresh (the notice says so); what was typed is not taken as an answer.
+      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: 'project_type', answers: {} });
+    } finally {
+      await rig.stop();
+    }
+  });
+
+  it('a click on the expired interview: one private notice, and its buttons are retired', async () => {
+    let now = 1_000_000;
+    const rig = await startHttpRig({ clock: () => now });
+    try {
+      await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
+      const [parent, question] = posts(rig.webApi) as [PostedMessage, PostedMessage];
+      now += SESSION_TTL_MS + 1;
+      rig.webApi.reset();
+      const skip = control(question, 'Skip');
+      const click = blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('late'), actionId: skip.actionId, button: { value: skip.value! } });
+      expect((await rig.client.interaction(click)).status).toBe(200);
+      expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postEphemeral']);
+      expect(rig.webApi.callsTo('chat.update')[0]!.body['ts']).toBe(question.ts);
+      expect(controls(blocksOf(rig.webApi.callsTo('chat.update')[0]!))).toEqual([]);
+      expect(rig.webApi.callsTo('chat.postEphemeral')[0]!.body).toMatchObject({
+        user: ALICE,
+        thread_ts: parent.ts,
+        text: 'That interview has ended (it expired after a long pause, or was started over). Start a new one with /advisor.',
+      });
+      expect(rig.webApi.responses).toEqual([]);
+      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 1, answers: {} });
     } finally {
       await rig.stop();
     }
@@ -87,7 +126,7 @@ describe('an interview left idle past its time to live', () => {
       const question = posts(rig.webApi).at(-1)!;
       expect(question.threadTs).toBe(parent.ts);
       expect(readableText(question.blocks)).toContain('What kind of project are you building?');
-      expect(await rig.service.get(sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: 'project_type', answers: {} });
+      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: 'project_type', answers: {} });
     } finally {
       await rig.stop();
     }

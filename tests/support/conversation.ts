@@ -142,7 +142,6 @@ export function assertInvariants(knowledge: Knowledge, before: Session, result: 
     expect(session).not.toEqual(before);
   }
   expect(session.key).toEqual(before.key);
-  expect(session.meta).toEqual(before.meta);
   // phase asking <=> a current question, and it is a real criterion.
   expect(session.phase === 'asking').toBe(session.current !== null);
   if (session.current !== null) expect(knowledge.criterionById.has(session.current)).toBe(true);

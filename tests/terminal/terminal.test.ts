@@ -9,8 +9,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionKey } from '../../src/conversation/types.ts';
 import { rankQuestions, recommend } from '../../src/engine/recommend.ts';
+import Database from 'better-sqlite3';
 import { silentLogger } from '../../src/logger.ts';
-import { ConversationService } from '../../src/sessions/service.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
 import { runTerminal } from '../../adapters/terminal/terminal.ts';
 import { realKnowledge, tempDir } from '../support/conversation.ts';
@@ -109,13 +109,12 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     const answers: Record<string, string> = {};
     expect(await expectNextQuestion(d, answers)).toBe('project_type');
 
-    // Several criteria in one line.
+    // Several criteria in one line: the question asked becomes its record, and one note names every answer taken
+    // (as on Slack and Discord, answers to questions not yet asked get no record of their own).
     d.send('solo dev building a small REST API');
-    await expectAnswered(d, 'project_type', 'api', 'rest api');
-    await expectAnswered(d, 'scale', 'small', 'small');
-    await expectAnswered(d, 'team_size', 'solo', 'solo dev');
+    expect(await d.textBefore(new RegExp(`✓ ${escape('Project type: API / backend service (from "rest api")')}\n`))).toBe('\n');
     await d.expectOutput(
-      /Got several answers from that: Project type: API \/ backend service; Expected scale: Small \(few users\); Team size: Just one developer\. Say "change <topic>" if I misread one\.\n/,
+      /^\nGot several answers from that: Project type: API \/ backend service; Expected scale: Small \(few users\); Team size: Just one developer\. Say "change <topic>" if I misread one\.\n/,
     );
     Object.assign(answers, { project_type: 'api', scale: 'small', team_size: 'solo' });
     expect(await expectNextQuestion(d, answers)).toBe('architecture');
@@ -161,6 +160,8 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     d.send('help');
     await d.expectOutput(/ {2}back {15}undo your last answer and ask it again\n/);
     await d.expectOutput(/ {2}change <topic> {5}answer an earlier question again, e\.g\. "change team size"\n/);
+    // The core's help, and the one command only the terminal has.
+    await d.expectOutput(/ {2}quit {15}leave the program; your answers are kept for next time\n/);
     d.send('ask does flask have an ORM?');
     await d.expectOutput(/What the sources say about orm:\n {2}• Flask has no ORM of its own; .+\[USSLLC: Choosing Your Python Web Framework/);
 
@@ -214,6 +215,13 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     const stored = await storedSession();
     expect(stored?.phase).toBe('result');
     expect(stored?.answers).toEqual(answers);
+    // Everything committed was printed and marked so: nothing waits in the outbox.
+    const store = SqliteSessionStore.open(dbPath);
+    try {
+      expect(await store.pendingOutboxCount()).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 
   it('kill -9 mid-interview, then start again: resumes at the same question with the same answers', async () => {
@@ -331,8 +339,11 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     first.send('quit');
     await expectCleanExit(first);
 
-    // A TTL of a few milliseconds: the stored interview is long expired when the next run starts.
-    const second = TerminalDriver.start(dbPath, { SESSION_TTL_HOURS: '0.000001' });
+    // Two days pass: the stored interview is long expired when the next run starts (default TTL 24 h).
+    const raw = new Database(dbPath);
+    raw.prepare('UPDATE sessions SET updated_at = updated_at - ?').run(2 * 24 * 3_600_000);
+    raw.close();
+    const second = TerminalDriver.start(dbPath);
     const beforeQuestion = await second.textBefore(new RegExp(escape(questionBlock('project_type', {}))));
     // The expired interview is announced, not silently removed by the startup cleanup.
     expect(beforeQuestion).toMatch(/expired/i);
@@ -344,7 +355,6 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
 describe('terminal front end (in-process, interactive)', () => {
   it('shows the prompt and styles, answers typed lines, and ends at end of input', async () => {
     const store = SqliteSessionStore.open(dbPath);
-    const service = new ConversationService({ store, knowledge, logger: silentLogger(), ttlMs: 24 * 3_600_000 });
     const input = new PassThrough();
     const output = new PassThrough();
     let text = '';
@@ -364,14 +374,14 @@ describe('terminal front end (in-process, interactive)', () => {
         check();
       });
     const key = { ...TERMINAL_KEY, user: 'interactive-tester' };
-    const done = runTerminal({ service, logger: silentLogger(), input, output, interactive: true, user: 'interactive-tester' });
+    const done = runTerminal({ store, knowledge, logger: silentLogger(), ttlMs: 24 * 3_600_000, input, output, interactive: true, user: 'interactive-tester' });
     try {
       await waitFor(/\u001b\[1mWhat kind of project are you building\?\u001b\[22m[\s\S]*> $/);
       expect(text).toContain(`\u001b[1m${BANNER}\u001b[22m`);
       expect(text).toContain('\u001b[2mQuestion 1 · verdict not settled yet\u001b[22m');
       input.write('5\n');
       await waitFor(/✓ Project type: API \/ backend service \(from "5"\)[\s\S]*> $/);
-      expect((await service.get(key))?.answers).toEqual({ project_type: 'api' });
+      expect((await store.load(key))?.session.answers).toEqual({ project_type: 'api' });
       input.end();
       await done;
     } finally {

@@ -1,16 +1,20 @@
 /**
  * The real adapter (a real discord.js Client) against the local stand-in, with
- * the in-memory SQLite store, captured logs and an error watch. Tests get
- * helpers to find the interview's messages and controls in the stand-in's
- * state and to wait for the adapter to finish an interaction.
+ * a TurnService on the SQLite store (in memory, or a file two bots share),
+ * captured logs and an error watch. Tests get helpers to find the interview's
+ * messages and controls in the stand-in's state, to read the store, and to
+ * wait for the adapter to finish an interaction.
  */
 import { expect } from 'vitest';
 import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../../../adapters/discord/bot.ts';
 import { parseCustomId, type ActionKind } from '../../../adapters/discord/custom-id.ts';
-import type { SessionKey } from '../../../src/conversation/types.ts';
+import type { DiscordLive } from '../../../adapters/discord/live.ts';
+import type { Session, SessionKey } from '../../../src/conversation/types.ts';
 import { loadKnowledge, type Knowledge } from '../../../src/knowledge/load.ts';
-import { ConversationService } from '../../../src/sessions/service.ts';
 import { SqliteSessionStore } from '../../../src/sessions/sqlite-store.ts';
+import type { SessionStore } from '../../../src/sessions/store.ts';
+import type { TurnService } from '../../../src/turns/service.ts';
+import type { ThreadKey, ThreadState } from '../../../src/turns/types.ts';
 import { FakeDiscord, type FakeUser, type InteractionPayload, type StoredMessage } from './fake-discord.ts';
 import { captureLogs, type LogCapture, type LogLine } from './log-capture.ts';
 import { watchProcessErrors, type ErrorWatch } from './process-errors.ts';
@@ -30,8 +34,12 @@ export interface BotUnderTestOptions {
   logLevel?: 'debug' | 'info';
   ttlMs?: number;
   clock?: () => number;
-  /** Swap in a service (e.g. a slow one) built from the given parts. */
-  makeService?: (parts: ConstructorParameters<typeof ConversationService>[0]) => ConversationService;
+  /** A SQLite file instead of a private in-memory database (two bots on one file are two processes sharing a store). */
+  databasePath?: string;
+  /** Wraps the store the turn layer sees (a slow or failing one); `store` stays the real one, for assertions. */
+  wrapStore?: (store: SessionStore) => SessionStore;
+  /** Connects to a stand-in another bot already uses (it receives the same dispatches); left open on stop. */
+  fake?: FakeDiscord;
 }
 
 export interface ComponentRef {
@@ -49,7 +57,8 @@ const running = new Set<BotUnderTest>();
  * raised an uncaught error meanwhile (it fails silently on malformed payloads).
  */
 export async function stopStartedBots(): Promise<void> {
-  const bots = [...running];
+  // Bots that borrowed another's stand-in stop first, so none loses its gateway while still running.
+  const bots = [...running].sort((a, b) => Number(a.ownsFake) - Number(b.ownsFake));
   running.clear();
   for (const bot of bots) {
     await bot.stop();
@@ -61,19 +70,17 @@ export class BotUnderTest {
   private constructor(
     readonly fake: FakeDiscord,
     readonly bot: DiscordBot,
-    readonly service: ConversationService,
     readonly store: SqliteSessionStore,
     readonly logs: LogCapture,
     readonly errors: ErrorWatch,
+    readonly ownsFake: boolean,
   ) {}
 
   static async start(options: BotUnderTestOptions = {}): Promise<BotUnderTest> {
     const errors = watchProcessErrors();
-    const fake = await FakeDiscord.start();
+    const fake = options.fake ?? (await FakeDiscord.start());
     const logs = captureLogs(options.logLevel ?? 'debug');
-    const store = SqliteSessionStore.open(':memory:');
-    const parts = { store, knowledge: testKnowledge(), logger: logs.logger, ttlMs: options.ttlMs ?? 3_600_000, ...(options.clock ? { clock: options.clock } : {}) };
-    const service = options.makeService ? options.makeService(parts) : new ConversationService(parts);
+    const store = SqliteSessionStore.open(options.databasePath ?? ':memory:');
     const botOptions: DiscordBotOptions = {
       config: {
         token: fake.token,
@@ -82,8 +89,11 @@ export class BotUnderTest {
         apiUrl: fake.apiUrl,
         messageContent: options.messageContent ?? false,
       },
-      service,
+      store: options.wrapStore ? options.wrapStore(store) : store,
+      knowledge: testKnowledge(),
       logger: logs.logger,
+      ttlMs: options.ttlMs ?? 3_600_000,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(options.ackBudgetMs !== undefined ? { ackBudgetMs: options.ackBudgetMs } : {}),
       ...(options.restRetries !== undefined ? { restRetries: options.restRetries } : {}),
       ...(options.globalRequestsPerSecond !== undefined ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
@@ -92,9 +102,19 @@ export class BotUnderTest {
     errors.watch(bot.client);
     errors.watch(bot.client, 'shardError');
     await bot.start();
-    const started = new BotUnderTest(fake, bot, service, store, logs, errors);
+    const started = new BotUnderTest(fake, bot, store, logs, errors, options.fake === undefined);
     running.add(started);
     return started;
+  }
+
+  /** Sessions as stored, read the way tests written against the old ConversationService read them. */
+  readonly service = {
+    get: async (key: SessionKey): Promise<Session | undefined> => (await this.store.load(key))?.session,
+  };
+
+  /** The turn layer behind the bot (its outbox can be swept by hand). */
+  get turns(): TurnService<DiscordLive> {
+    return this.bot.turns;
   }
 
   get world() {
@@ -106,7 +126,7 @@ export class BotUnderTest {
       await this.bot.stop();
     } finally {
       this.errors.stop();
-      await this.fake.close();
+      if (this.ownsFake) await this.fake.close();
       await this.store.close();
     }
   }
@@ -141,14 +161,50 @@ export class BotUnderTest {
     return { platform: 'discord', workspace: this.world.guild.id, conversation: threadId, user: user.id };
   }
 
-  /** The newest non-ephemeral message in the thread that carries interview controls. */
+  thread(threadId: string): ThreadKey {
+    return { platform: 'discord', workspace: this.world.guild.id, conversation: threadId };
+  }
+
+  /** The interview `user` runs in the thread, as stored. */
+  async session(threadId: string, user: FakeUser = this.world.alice): Promise<Session | undefined> {
+    return (await this.store.load(this.key(threadId, user)))?.session;
+  }
+
+  /** The turn layer's record of the thread (live message, question messages). */
+  async threadState(threadId: string): Promise<ThreadState | undefined> {
+    return (await this.store.loadThread(this.thread(threadId)))?.state;
+  }
+
+  /** The Discord message id the outbox posted under `handle` in the thread. */
+  messageIdOf(threadId: string, handle: string): Promise<string | undefined> {
+    return this.store.messageIdOf(this.thread(threadId), handle);
+  }
+
+  /** The newest non-ephemeral message in the thread that carries interview controls (a channel picker is not one). */
   liveMessage(threadId: string): StoredMessage {
     const live = this.fake
       .messagesIn(threadId)
-      .filter((m) => (m.flags & 64) === 0 && components(m).length > 0)
+      .filter((m) => (m.flags & 64) === 0 && components(m).some((c) => parseCustomId(c.custom_id)?.kind !== 'channelChosen'))
       .at(-1);
     if (!live) throw new Error(`no message with controls in thread ${threadId}`);
     return live;
+  }
+
+  /** The newest "Post to channel" picker in the thread. */
+  pickerMessage(threadId: string): StoredMessage {
+    const picker = this.fake
+      .messagesIn(threadId)
+      .filter((m) => components(m).some((c) => parseCustomId(c.custom_id)?.kind === 'channelChosen'))
+      .at(-1);
+    if (!picker) throw new Error(`no channel picker in thread ${threadId}`);
+    return picker;
+  }
+
+  /** Whose interview a message's controls belong to (the owner their custom ids carry). */
+  controlsOwner(message: StoredMessage): string | undefined {
+    const owners = new Set(components(message).map((c) => parseCustomId(c.custom_id)?.owner));
+    if (owners.size !== 1) throw new Error(`message ${message.id} has controls of ${owners.size} owners`);
+    return [...owners][0];
   }
 
   /** The control of `kind` on a message (optionally the one whose label is `label`). */

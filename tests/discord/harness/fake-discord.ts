@@ -84,6 +84,27 @@ export class FakeDiscord {
     return payload;
   }
 
+  /**
+   * Dispatches INTERACTION_CREATE with any payload, well-formed or not (for
+   * malformed-payload tests). REST learns about it when it has the id, token
+   * and channel a callback would need; returns the payload as sent.
+   */
+  dispatchRawInteraction<T extends Record<string, unknown>>(payload: T): T {
+    const { id, token, channel_id: channelId, guild_id: guildId, message } = payload;
+    if (typeof id === 'string' && typeof token === 'string' && typeof channelId === 'string') {
+      const messageId = typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
+      this.rest.track({
+        id,
+        token,
+        channelId,
+        guildId: typeof guildId === 'string' ? guildId : this.world.guild.id,
+        ...(typeof messageId === 'string' ? { messageId } : {}),
+      });
+    }
+    this.gateway.dispatch('INTERACTION_CREATE', payload);
+    return payload;
+  }
+
   slash(user: FakeUser, channel: FakeChannel, subcommand: string, strings?: Record<string, string>): InteractionPayload {
     return this.dispatchInteraction(slashCommand(this.world, { user, channel, subcommand, ...(strings ? { strings } : {}) }));
   }

@@ -203,6 +203,8 @@ export class FakeDiscordRest {
   private readonly interactionIdByToken = new Map<string, string>();
   /** Message ids per channel, oldest first. */
   private readonly messageIdsByChannel = new Map<string, string[]>();
+  /** `channel:nonce` -> message id, for creates with `enforce_nonce` (Discord returns the first message instead of a second). */
+  private readonly messageIdByNonce = new Map<string, string>();
   /** Gateway address served from GET /gateway/bot; set by the composite once the gateway listens. */
   gatewayUrl = 'ws://127.0.0.1:1';
   private readonly failures: (FailureRule & { remaining: number })[] = [];
@@ -396,7 +398,14 @@ export class FakeDiscordRest {
       case 'channelMessageCreate': {
         this.requireBotAuth(request);
         if (!this.channels.has(p['channelId']!)) throw unknownChannel();
-        return { status: 200, payload: this.createMessage(p['channelId']!, asRecord(request.body)) };
+        const body = asRecord(request.body);
+        // Like Discord within its nonce window: the same nonce with enforce_nonce gives back the message it made.
+        const nonceKey = body['enforce_nonce'] === true && body['nonce'] !== undefined ? `${p['channelId']}:${String(body['nonce'])}` : undefined;
+        const earlier = nonceKey === undefined ? undefined : this.messages.get(this.messageIdByNonce.get(nonceKey) ?? '');
+        if (earlier) return { status: 200, payload: earlier };
+        const message = this.createMessage(p['channelId']!, body);
+        if (nonceKey !== undefined) this.messageIdByNonce.set(nonceKey, message.id);
+        return { status: 200, payload: message };
       }
       case 'channelMessageGet': {
         this.requireBotAuth(request);

@@ -53,6 +53,8 @@ export type ActionInput = {
   threadTs?: string;
   responseUrl: string;
   actionId: string;
+  /** The block the control is in (Slack sends it with every action; a redrawn block gets a new one). */
+  blockId?: string;
 } & ({ button: { value: string; text?: string } } | { select: { value: string } } | { conversation: string });
 
 let actionCounter = 0;
@@ -62,12 +64,13 @@ export function blockAction(input: ActionInput): Record<string, unknown> {
   actionCounter += 1;
   const actionTs = `1700001000.${String(actionCounter).padStart(6, '0')}`;
   let action: Record<string, unknown>;
+  const blockId = input.blockId ?? 'b1';
   if ('button' in input) {
-    action = { type: 'button', action_id: input.actionId, block_id: 'b1', value: input.button.value, text: { type: 'plain_text', text: input.button.text ?? 'x' }, action_ts: actionTs };
+    action = { type: 'button', action_id: input.actionId, block_id: blockId, value: input.button.value, text: { type: 'plain_text', text: input.button.text ?? 'x' }, action_ts: actionTs };
   } else if ('select' in input) {
-    action = { type: 'static_select', action_id: input.actionId, block_id: 'b1', selected_option: { text: { type: 'plain_text', text: 'x' }, value: input.select.value }, action_ts: actionTs };
+    action = { type: 'static_select', action_id: input.actionId, block_id: blockId, selected_option: { text: { type: 'plain_text', text: 'x' }, value: input.select.value }, action_ts: actionTs };
   } else {
-    action = { type: 'conversations_select', action_id: input.actionId, block_id: 'b1', selected_conversation: input.conversation, action_ts: actionTs };
+    action = { type: 'conversations_select', action_id: input.actionId, block_id: blockId, selected_conversation: input.conversation, action_ts: actionTs };
   }
   const channel = input.channel ?? CHANNEL;
   const message: Record<string, unknown> = { type: 'message', user: 'U0ADVISOR', ts: input.messageTs, text: '', blocks: [] };

@@ -19,6 +19,8 @@ export interface Control {
   caption: string;
   value: string | undefined;
   options: { text: string; value: string }[];
+  /** The block it is in, when the app named it. */
+  blockId: string | undefined;
 }
 
 function asObject(value: unknown): JsonObject {
@@ -77,7 +79,7 @@ export function readableText(blocks: readonly JsonObject[]): string {
 /** Buttons, selects and accessories on a message. */
 export function controls(blocks: readonly JsonObject[]): Control[] {
   const found: Control[] = [];
-  const add = (element: JsonObject): void => {
+  const add = (element: JsonObject, block: JsonObject): void => {
     const type = str(element['type']);
     if (!['button', 'static_select', 'conversations_select'].includes(type)) return;
     found.push({
@@ -86,11 +88,12 @@ export function controls(blocks: readonly JsonObject[]): Control[] {
       caption: str(asObject(element['text'])['text']) || str(asObject(element['placeholder'])['text']),
       value: typeof element['value'] === 'string' ? element['value'] : undefined,
       options: asArray(element['options']).map((o) => ({ text: str(asObject(asObject(o)['text'])['text']), value: str(asObject(o)['value']) })),
+      blockId: typeof block['block_id'] === 'string' ? block['block_id'] : undefined,
     });
   };
   for (const block of blocks) {
-    for (const element of asArray(block['elements'])) add(asObject(element));
-    if (block['accessory']) add(asObject(block['accessory']));
+    for (const element of asArray(block['elements'])) add(asObject(element), block);
+    if (block['accessory']) add(asObject(block['accessory']), block);
   }
   return found;
 }

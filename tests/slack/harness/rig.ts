@@ -1,18 +1,26 @@
 /**
  * A real Bolt app on 127.0.0.1, wired to the Web API stand-in and an in-memory
- * SQLite session store through the real core, plus a signed-request client.
- * Nothing leaves the machine: the app's Web API client points at the stand-in
- * (`clientOptions.slackApiUrl`), and `response_url`s point at it too.
+ * SQLite session store through the real turn layer and core, plus a
+ * signed-request client. Nothing leaves the machine: the app's Web API client
+ * points at the stand-in, and `response_url`s point at it too.
+ *
+ * The app answers Slack right after a turn's commit and sends the turn's
+ * messages afterwards; the rig's `client` waits for that work too (`turns.idle()`)
+ * after every response, so a test reads "after the response, the work is done".
+ * `rawClient` does not wait.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadKnowledge, type Knowledge } from '../../../src/knowledge/load.ts';
+import type { Session, SessionKey } from '../../../src/conversation/types.ts';
 import type { Logger } from '../../../src/logger.ts';
-import { ConversationService } from '../../../src/sessions/service.ts';
+import type { SessionStore } from '../../../src/sessions/store.ts';
 import { SqliteSessionStore } from '../../../src/sessions/sqlite-store.ts';
-import { createSlackApp, SLACK_EVENTS_PATH } from '../../../adapters/slack/app.ts';
+import { SLACK_EVENTS_PATH } from '../../../adapters/slack/app.ts';
+import type { SlackLive } from '../../../adapters/slack/port.ts';
 import { startSlack, type RunningSlack } from '../../../adapters/slack/start.ts';
-import { SignedSlackClient } from './signer.ts';
+import type { TurnService } from '../../../src/turns/service.ts';
+import { SignedSlackClient, type SendOptions, type SlackHttpResponse } from './signer.ts';
 import { SlackWebApiStandIn } from './web-api-stand-in.ts';
 import { SocketModeStandIn } from './socket-mode-stand-in.ts';
 
@@ -50,53 +58,72 @@ function assertWithinLimits(webApi: SlackWebApiStandIn): void {
   }
 }
 
+/** A signed client whose requests resolve once the app has also sent what the request's turn queued. */
+export class SettlingSlackClient extends SignedSlackClient {
+  constructor(
+    endpoint: string,
+    signingSecret: string,
+    private readonly turns: TurnService<SlackLive>,
+  ) {
+    super(endpoint, signingSecret);
+  }
+
+  override async send(rawBody: string, contentType: string, options: SendOptions = {}): Promise<SlackHttpResponse> {
+    const response = await super.send(rawBody, contentType, options);
+    await this.turns.idle();
+    return response;
+  }
+}
+
 export interface HttpRig {
   webApi: SlackWebApiStandIn;
-  service: ConversationService;
+  turns: TurnService<SlackLive>;
   store: SqliteSessionStore;
+  /** Resolves after the response and the work behind it. */
   client: SignedSlackClient;
+  /** Resolves at the response. */
+  rawClient: SignedSlackClient;
   endpoint: string;
   logs: LogEntry[];
   stop(): Promise<void>;
 }
 
 export interface HttpRigOptions {
-  /** Default true: a request's HTTP response comes after the listener's work, so assertions are deterministic. */
-  processBeforeResponse?: boolean;
-  /** Default 0: a failing Web API call fails at once. */
-  webApiRetries?: number;
-  /** The session service's clock (default Date.now), to expire sessions in a test. */
+  /** The turn layer's clock (default Date.now), to expire sessions or reach a retry time in a test. */
   clock?: () => number;
 }
 
 export const SESSION_TTL_MS = 3_600_000;
 
-function newService(logger: Logger, clock?: () => number): { service: ConversationService; store: SqliteSessionStore } {
-  const store = SqliteSessionStore.open(':memory:');
-  const service = new ConversationService({ store, knowledge: testKnowledge(), logger, ttlMs: SESSION_TTL_MS, ...(clock ? { clock } : {}) });
-  return { service, store };
+/** The stored session of a key, or undefined. */
+export async function storedSession(store: SessionStore, key: SessionKey): Promise<Session | undefined> {
+  return (await store.load(key))?.session;
 }
 
 /** Starts the stand-in and a real Bolt app in HTTP mode (signature verification on) on 127.0.0.1. */
 export async function startHttpRig(options: HttpRigOptions = {}): Promise<HttpRig> {
   const webApi = await SlackWebApiStandIn.start();
   const { logger, entries } = capturingLogger();
-  const { service, store } = newService(logger, options.clock);
+  const store = SqliteSessionStore.open(':memory:');
   const running: RunningSlack = await startSlack({
     config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
-    service,
+    store,
+    knowledge: testKnowledge(),
+    ttlMs: SESSION_TTL_MS,
+    ...(options.clock ? { clock: options.clock } : {}),
     logger,
     host: '127.0.0.1',
-    processBeforeResponse: options.processBeforeResponse ?? true,
-    webApiRetries: options.webApiRetries ?? 0,
+    // Tests sweep the outbox themselves (`turns.outbox.sweep()`), so nothing is sent behind their back.
+    sweepIntervalMs: 0,
     botIdentity: { botId: webApi.botId, botUserId: webApi.botUserId },
   });
   const endpoint = `http://127.0.0.1:${running.port}${SLACK_EVENTS_PATH}`;
   return {
     webApi,
-    service,
+    turns: running.turns,
     store,
-    client: new SignedSlackClient(endpoint, SIGNING_SECRET),
+    client: new SettlingSlackClient(endpoint, SIGNING_SECRET, running.turns),
+    rawClient: new SignedSlackClient(endpoint, SIGNING_SECRET),
     endpoint,
     logs: entries,
     /** Stops everything; rejects when any message the app sent broke a Block Kit limit. */
@@ -112,7 +139,7 @@ export async function startHttpRig(options: HttpRigOptions = {}): Promise<HttpRi
 export interface SocketRig {
   webApi: SlackWebApiStandIn;
   socket: SocketModeStandIn;
-  service: ConversationService;
+  turns: TurnService<SlackLive>;
   store: SqliteSessionStore;
   stop(): Promise<void>;
 }
@@ -123,24 +150,25 @@ export async function startSocketRig(): Promise<SocketRig> {
   const socket = await SocketModeStandIn.start();
   webApi.socketModeUrl = socket.url;
   const { logger } = capturingLogger();
-  const { service, store } = newService(logger);
-  const { app } = createSlackApp({
+  const store = SqliteSessionStore.open(':memory:');
+  const running = await startSlack({
     config: { botToken: BOT_TOKEN, appToken: APP_TOKEN, port: 0, apiUrl: webApi.apiUrl },
-    service,
+    store,
+    knowledge: testKnowledge(),
+    ttlMs: SESSION_TTL_MS,
     logger,
-    webApiRetries: 0,
     socketAutoReconnect: false,
+    sweepIntervalMs: 0,
     botIdentity: { botId: webApi.botId, botUserId: webApi.botUserId },
   });
-  await app.start();
   await socket.connected();
   return {
     webApi,
     socket,
-    service,
+    turns: running.turns,
     store,
     async stop() {
-      await app.stop();
+      await running.stop();
       await socket.close();
       await store.close();
       await webApi.close();

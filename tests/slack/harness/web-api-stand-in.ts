@@ -38,7 +38,9 @@ export type Failure =
   /** HTTP 429 with `Retry-After` (seconds) and `{ ok: false, error: 'ratelimited' }`. */
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   /** An HTTP error status (500, 503, ...). */
-  | { kind: 'http_error'; status: number };
+  | { kind: 'http_error'; status: number }
+  /** Slack applies the call (the message is posted) but its answer is lost: the app sees an HTTP 500. */
+  | { kind: 'lost_answer' };
 
 interface PlannedFailure {
   failure: Failure;
@@ -104,8 +106,19 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A message as Slack keeps it (what conversations.history and conversations.replies return). */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | undefined;
+  text: string;
+  metadata: unknown;
+}
+
 export class SlackWebApiStandIn {
   readonly calls: RecordedCall[] = [];
+  /** Every message posted, in order: Slack's state, kept across `reset()`. */
+  readonly messages: StoredMessage[] = [];
   readonly responses: RecordedResponse[] = [];
   /** Block Kit limit violations found in any message sent here (checked like Slack would refuse them). */
   readonly limitViolations: string[] = [];
@@ -281,6 +294,9 @@ export class SlackWebApiStandIn {
           };
         case 'http_error':
           return { status: failure.status, payload: { ok: false, error: 'internal_error' } };
+        case 'lost_answer':
+          this.success(method, body);
+          return { status: 500, payload: { ok: false, error: 'internal_error' } };
       }
     }
     return { status: 200, payload: this.success(method, body) };
@@ -291,6 +307,7 @@ export class SlackWebApiStandIn {
     switch (method) {
       case 'chat.postMessage': {
         const ts = this.nextTs();
+        this.messages.push({ channel, ts, threadTs: text(body['thread_ts']), text: text(body['text']) ?? '', metadata: body['metadata'] });
         return {
           ok: true,
           channel,
@@ -306,6 +323,17 @@ export class SlackWebApiStandIn {
         const ts = text(body['message_ts']) ?? '';
         return { ok: true, channel, permalink: `https://advisor-test.slack.com/archives/${channel}/p${ts.replace('.', '')}` };
       }
+      case 'conversations.history': {
+        // Newest first, top-level messages only, as Slack answers.
+        const found = this.messages.filter((m) => m.channel === channel && m.threadTs === undefined).reverse();
+        return { ok: true, messages: found.map((m) => this.asListed(m, body)), has_more: false };
+      }
+      case 'conversations.replies': {
+        // The parent, then its replies, oldest first.
+        const ts = text(body['ts']);
+        const found = this.messages.filter((m) => m.channel === channel && (m.ts === ts || m.threadTs === ts));
+        return { ok: true, messages: found.map((m) => this.asListed(m, body)), has_more: false };
+      }
       case 'conversations.info':
         return { ok: true, channel: { id: channel, name: `name-of-${channel}`, is_member: true } };
       case 'apps.connections.open':
@@ -317,6 +345,11 @@ export class SlackWebApiStandIn {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  private asListed(message: StoredMessage, body: JsonObject): JsonObject {
+    const metadata = body['include_all_metadata'] === true || body['include_all_metadata'] === 'true' ? message.metadata : undefined;
+    return { type: 'message', user: this.botUserId, bot_id: this.botId, ts: message.ts, text: message.text, ...(message.threadTs ? { thread_ts: message.threadTs } : {}), ...(metadata ? { metadata } : {}) };
   }
 
   private send(response: ServerResponse, status: number, payload: JsonObject, headers: Record<string, string> = {}): void {

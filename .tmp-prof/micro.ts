@@ -1,0 +1,16 @@
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+const db = new Database(':memory:');
+db.exec('CREATE TABLE d (id TEXT PRIMARY KEY NOT NULL, e INTEGER NOT NULL) STRICT, WITHOUT ROWID; CREATE INDEX d_e ON d(e);');
+const ins = db.prepare('INSERT OR IGNORE INTO d VALUES (?, ?)');
+const sel = db.prepare('SELECT 1 FROM d WHERE id = ? AND e > ?');
+const N = 20000;
+let t = performance.now();
+for (let i = 0; i < N; i++) sel.get(`x${i}`, 5);
+console.log('select', ((performance.now() - t) / N * 1000).toFixed(1), 'µs');
+t = performance.now();
+for (let i = 0; i < N; i++) db.transaction(() => { ins.run(`k${i}`, i); }).immediate();
+console.log('txn insert', ((performance.now() - t) / N * 1000).toFixed(1), 'µs');
+t = performance.now();
+for (let i = 0; i < N; i++) ins.run(`j${i}`, i);
+console.log('insert', ((performance.now() - t) / N * 1000).toFixed(1), 'µs');

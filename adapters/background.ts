@@ -1,0 +1,90 @@
+/**
+ * The work a running advisor does besides answering deliveries: sending what
+ * the outbox still holds (once at start-up, for what a crash left unsent, then
+ * every few seconds for retries), and removing expired sessions.
+ */
+import type { Logger } from '../src/logger.ts';
+
+/** What the background work needs of a platform's TurnService. */
+export interface TurnsHandle {
+  readonly outbox: { sweep(): Promise<number> };
+  cleanup(): Promise<number>;
+  idle(): Promise<void>;
+}
+
+export interface BackgroundOptions {
+  /** One per platform: each sweeps its own platform's threads. */
+  turns: readonly { name: string; turns: TurnsHandle }[];
+  logger: Logger;
+  sweepEveryMs?: number;
+  cleanupEveryMs?: number;
+}
+
+export interface Background {
+  /** Stops the timers and waits for a sweep or cleanup in progress. */
+  stop(): Promise<void>;
+}
+
+const SWEEP_EVERY_MS = 2_000;
+const CLEANUP_EVERY_MS = 60 * 60 * 1000;
+
+/** Sends each platform's pending outbox entries; never throws (a failure is logged, the next sweep tries again). */
+export async function sweepAll(turns: BackgroundOptions['turns'], logger: Logger): Promise<void> {
+  for (const platform of turns) {
+    try {
+      await platform.turns.outbox.sweep();
+    } catch (error) {
+      logger.error({ err: error, platform: platform.name }, 'outbox sweep failed; the next one will try again');
+    }
+  }
+}
+
+/**
+ * Starts the periodic sweep and cleanup. Each runs again only after the
+ * previous run finished (a slow platform never piles sweeps up), on unref'd
+ * timers that never keep the process alive.
+ */
+export function startBackground(options: BackgroundOptions): Background {
+  const { turns, logger } = options;
+  let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+
+  const every = (ms: number, work: () => Promise<void>): (() => void) => {
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = (): void => {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        const run = work()
+          .catch((error: unknown) => logger.error({ err: error }, 'background work failed'))
+          .finally(() => {
+            inFlight.delete(run);
+            schedule();
+          });
+        inFlight.add(run);
+      }, ms);
+      timer.unref();
+    };
+    schedule();
+    return () => clearTimeout(timer);
+  };
+
+  const cancelSweep = every(options.sweepEveryMs ?? SWEEP_EVERY_MS, () => sweepAll(turns, logger));
+  const cancelCleanup = every(options.cleanupEveryMs ?? CLEANUP_EVERY_MS, async () => {
+    // The store is shared: one platform's cleanup covers all of them.
+    const first = turns[0];
+    if (!first) return;
+    await first.turns.cleanup().then(
+      () => undefined,
+      (error: unknown) => logger.error({ err: error }, 'session cleanup failed'),
+    );
+  });
+
+  return {
+    async stop() {
+      stopped = true;
+      cancelSweep();
+      cancelCleanup();
+      await Promise.all(inFlight);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The turn layer's port on Discord: renders `Content` and makes the discord.js
+ * calls. The outbox decides what to send and in which order; this decides only
+ * how, given the delivery being answered now (`live`), if any:
+ *
+ * - edit: the clicked message through the interaction (type 7, or `editReply`
+ *   after a deferral); any other message with the bot token.
+ * - post: in the interaction's own channel its reply (commands) or a follow-up
+ *   (components); anywhere else, or with no live interaction, a channel message
+ *   with the bot token and a nonce from the operation's handle (`enforceNonce`),
+ *   so a resend after a crash, within Discord's nonce window, returns the
+ *   message already made instead of doubling it.
+ * - notify: an ephemeral reply or follow-up, or a reply to a typed message;
+ *   with neither, nothing private can be sent and the note is skipped.
+ * - openThread: the reply to `/advisor start` (or a channel message) becomes
+ *   the thread's starter message.
+ *
+ * A failed call is logged with Discord's code and the delivery's context and
+ * thrown as a `DiscordCallError` naming the step, which `classify` explains.
+ */
+import { createHash } from 'node:crypto';
+import { ChannelType, ThreadAutoArchiveDuration, type Client, type NewsChannel, type SendableChannels, type TextChannel } from 'discord.js';
+import type { Knowledge } from '../../src/knowledge/load.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
+import type { Content, ThreadKey } from '../../src/turns/types.ts';
+import { forEdit, renderContent } from './content.ts';
+import { classifyDiscordError, DISCORD_ERROR_CODES, DiscordCallError, verdictFor, type DiscordStep } from './errors.ts';
+import { DISCORD_LIMITS, truncate } from './limits.ts';
+import type { DiscordLive } from './live.ts';
+import { threadName } from './platform-text.ts';
+import type { DiscordMessage } from './render.ts';
+
+export const PLATFORM = 'discord';
+
+/** The same handle always gives the same nonce (Discord takes up to 25 characters). */
+export function nonceFor(handle: string): string {
+  return createHash('sha256').update(handle).digest('hex').slice(0, 25);
+}
+
+function liveContext(live: DiscordLive | undefined): Record<string, string> {
+  if (!live) return {};
+  return live.kind === 'interaction' ? { interactionId: live.interaction.id, userId: live.userId } : { messageId: live.message.id, userId: live.userId };
+}
+
+export class DiscordPort implements PlatformPort<DiscordLive> {
+  readonly platform = PLATFORM;
+
+  constructor(
+    private readonly client: Client,
+    private readonly knowledge: Knowledge,
+    private readonly logger: Logger,
+  ) {}
+
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: DiscordLive }): Promise<string> {
+    const { live, handle } = options;
+    const target = options.channel ?? thread.conversation;
+    const message = renderContent(content, this.knowledge, thread);
+    return this.attempt(content.kind === 'summary' ? 'post the summary' : 'post in the thread', content, live, target, async () => {
+      const viaInteraction = live?.kind === 'interaction' && live.channelId === target ? await live.post(message) : undefined;
+      return viaInteraction ?? this.send(target, message, handle);
+    });
+  }
+
+  edit(thread: ThreadKey, messageId: string, content: Content, live?: DiscordLive): Promise<void> {
+    const message = forEdit(renderContent(content, this.knowledge, thread));
+    return this.attempt('edit a message', content, live, thread.conversation, async () => {
+      if (live?.kind === 'interaction' && live.sourceMessageId === messageId && (await live.editSource(message))) return;
+      await (await this.sendable(thread.conversation)).messages.edit(messageId, message);
+    });
+  }
+
+  notify(thread: ThreadKey, user: string, content: Content, live?: DiscordLive): Promise<void> {
+    const message = renderContent(content, this.knowledge, thread);
+    return this.attempt('tell the person', content, live, thread.conversation, async () => {
+      if (live?.kind === 'message' && live.userId === user) return live.reply(message);
+      if (live?.kind === 'interaction' && live.userId === user && (await live.notify(message))) return;
+      this.logger.info({ channelId: thread.conversation, user, content: content.kind, ...liveContext(live) }, 'nothing private can be sent without a live interaction; note skipped');
+    });
+  }
+
+  openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string }): Promise<{ conversation: string; messageId: string }> {
+    const message = renderContent(content, this.knowledge, where);
+    return this.attempt('open a thread', content, live, where.conversation, async () => {
+      const channel = await this.threadable(where.conversation);
+      const viaInteraction = live?.kind === 'interaction' && live.channelId === where.conversation ? await live.post(message) : undefined;
+      const messageId = viaInteraction ?? (await this.send(where.conversation, message, options?.handle ?? `${where.conversation}#thread`));
+      const owner = content.kind === 'threadParent' ? content.owner : undefined;
+      const displayName = live?.kind === 'interaction' && live.userId === owner ? live.interaction.user.displayName : undefined;
+      try {
+        const thread = await channel.threads.create({
+          name: truncate(threadName(displayName), DISCORD_LIMITS.threadName),
+          startMessage: messageId,
+          autoArchiveDuration: ThreadAutoArchiveDuration.OneDay,
+        });
+        return { conversation: thread.id, messageId };
+      } catch (error) {
+        // A resend after a crash: the nonce gave back the message already posted, and its thread exists
+        // (a thread started from a message has that message's id).
+        if (classifyDiscordError(error).code === DISCORD_ERROR_CODES.threadAlreadyCreated) return { conversation: messageId, messageId };
+        throw error;
+      }
+    });
+  }
+
+  deliveryOf(live: DiscordLive): string {
+    return live.kind === 'interaction' ? live.interaction.id : live.message.id;
+  }
+
+  async finish(live: DiscordLive): Promise<void> {
+    if (live.kind === 'interaction') await live.finish();
+  }
+
+  classify(error: unknown): FailureVerdict {
+    return verdictFor(error);
+  }
+
+  private async send(channelId: string, message: DiscordMessage, handle: string): Promise<string> {
+    const sent = await (await this.sendable(channelId)).send({ ...message, nonce: nonceFor(handle), enforceNonce: true });
+    return sent.id;
+  }
+
+  private async sendable(channelId: string): Promise<SendableChannels> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (!channel?.isSendable()) throw new Error(`channel ${channelId} does not take messages from the bot`);
+    return channel;
+  }
+
+  private async threadable(channelId: string): Promise<TextChannel | NewsChannel> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (channel?.type === ChannelType.GuildText || channel?.type === ChannelType.GuildAnnouncement) return channel;
+    throw new Error(`channel ${channelId} cannot hold interview threads`);
+  }
+
+  /** Runs one step: journals it on `live`, logs a failure with context, and throws it named. */
+  private async attempt<T>(step: DiscordStep, content: Content, live: DiscordLive | undefined, channelId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      const value = await work();
+      live?.journal.push({ step, content: content.kind, ok: true });
+      return value;
+    } catch (error) {
+      live?.journal.push({ step, content: content.kind, ok: false });
+      const failure = classifyDiscordError(error);
+      this.logger.warn(
+        { err: error, step, channelId, content: content.kind, failure: failure.kind, status: failure.status, code: failure.code, ...liveContext(live) },
+        'discord call failed',
+      );
+      throw new DiscordCallError(step, error, channelId);
+    }
+  }
+}

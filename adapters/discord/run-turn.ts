@@ -1,0 +1,88 @@
+/**
+ * One delivery through the turn layer, in the order issue 8 requires:
+ *
+ *   commit (turns.accept) → first response to Discord → send (outbox drain)
+ *
+ * Nothing is said to Discord before the turn is committed. The 3-second
+ * budget runs from the interaction's arrival: if the commit used it up the
+ * interaction is deferred at once, otherwise a timer defers it should sending
+ * take longer than what is left. If the commit fails nothing was recorded,
+ * and the person is told so (Discord does not resend interactions, so they
+ * try again themselves).
+ */
+import type { Logger } from '../../src/logger.ts';
+import type { TurnService } from '../../src/turns/service.ts';
+import type { Delivery, Inbound, TurnResult } from '../../src/turns/types.ts';
+import { startAckTimer } from './deadline.ts';
+import type { DiscordStep } from './errors.ts';
+import type { DiscordLive } from './live.ts';
+import { PLATFORM_TEXT } from './platform-text.ts';
+
+export type TurnOutcome =
+  | 'ok'
+  | 'duplicate'
+  | 'expired'
+  | 'refused_not_owner'
+  | 'ignored'
+  | 'thread_failed'
+  | 'posted'
+  | 'post_failed'
+  | 'shown_with_failure'
+  | 'not_saved';
+
+export interface TurnRunnerDeps {
+  turns: TurnService<DiscordLive>;
+  /** How long after arrival an interaction is deferred if it has not been answered yet. */
+  ackBudgetMs: number;
+}
+
+export async function runTurn(deps: TurnRunnerDeps, delivery: Delivery, inbound: Inbound, live: DiscordLive, log: Logger): Promise<TurnOutcome> {
+  const { turns } = deps;
+  let result: TurnResult;
+  try {
+    result = await turns.accept(delivery, inbound);
+  } catch (error) {
+    log.error({ err: error }, 'the turn could not be saved; nothing was recorded');
+    await tellNotSaved(live).catch((tellError: unknown) => log.warn({ err: tellError }, 'could not tell the person that nothing was saved'));
+    return 'not_saved';
+  }
+  if (result.duplicate) {
+    // Applied before (a redelivery, or another process got it first): that delivery answers Discord.
+    // What it left unsent still goes, with the bot token.
+    await turns.outbox.drain(result.thread);
+    return 'duplicate';
+  }
+  if (live.kind === 'message') {
+    await turns.outbox.drain(result.thread, live);
+    return outcomeOf(result, live);
+  }
+  // The commit may have used the budget up (a busy database): then defer before sending anything.
+  const remaining = deps.ackBudgetMs - (performance.now() - live.receivedAt);
+  if (remaining <= 0) await live.acknowledge().catch((error: unknown) => log.warn({ err: error }, 'deferring the interaction failed'));
+  const ack = startAckTimer(Math.max(0, remaining), () => live.acknowledge());
+  try {
+    await turns.outbox.drain(result.thread, live);
+  } finally {
+    await ack.settle().catch((error: unknown) => log.warn({ err: error }, 'deferring the interaction failed'));
+  }
+  return outcomeOf(result, live);
+}
+
+async function tellNotSaved(live: DiscordLive): Promise<void> {
+  const message = { content: PLATFORM_TEXT.notSaved };
+  if (live.kind === 'message') await live.reply(message);
+  else await live.notify(message);
+}
+
+/** How the turn went, for the "handled" log line: from the result, and from what the port managed to send. */
+function outcomeOf(result: TurnResult, live: DiscordLive): TurnOutcome {
+  const failed = (step: DiscordStep): boolean => live.journal.some((entry) => entry.step === step && !entry.ok);
+  if (result.refused) return 'refused_not_owner';
+  if (failed('open a thread')) return 'thread_failed';
+  if (failed('post the summary')) return 'post_failed';
+  if (failed('post in the thread')) return 'shown_with_failure';
+  if (live.journal.some((entry) => entry.step === 'post the summary' && entry.ok)) return 'posted';
+  if (result.expired) return 'expired';
+  if (result.queued === 0 && !result.changed) return 'ignored';
+  return 'ok';
+}

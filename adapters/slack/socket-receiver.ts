@@ -1,0 +1,128 @@
+/**
+ * Socket Mode's receiver: envelopes from Slack's WebSocket (through
+ * @slack/socket-mode's client) handed to `app.processEvent`, and acknowledged
+ * on the socket only once processing has resolved.
+ *
+ * Why not Bolt's SocketModeReceiver: it acknowledges an events_api envelope
+ * before any listener runs, so an event whose commit then fails (database
+ * locked, disk full) is lost: Slack never redelivers an acknowledged envelope.
+ * Here `ack()` inside Bolt only records the answer; the socket ack (carrying it,
+ * e.g. a slash command's ephemeral reply) goes after the listener has committed.
+ * When a listener throws, nothing is acknowledged and Slack redelivers.
+ *
+ * A body Bolt cannot even route is the payload's fault, not ours: it is
+ * acknowledged (and logged) so Slack does not redeliver it forever.
+ */
+import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { SocketModeClient } from '@slack/socket-mode';
+import { z } from 'zod';
+import type { Logger } from '../../src/logger.ts';
+import { boltLevelFor, boltLogger } from './bolt-logger.ts';
+
+export interface SlackSocketReceiverOptions {
+  appToken: string;
+  logger: Logger;
+  /** The Web API base URL for apps.connections.open (tests, proxies). */
+  apiUrl?: string;
+  autoReconnect?: boolean;
+}
+
+type SocketAck = (response?: Record<string, unknown>) => Promise<void>;
+
+/** What the Socket Mode client emits for every envelope (`slack_event`); parsed, not trusted. */
+const envelopeSchema = z.object({
+  ack: z.custom<SocketAck>((value) => typeof value === 'function'),
+  envelope_id: z.string().optional(),
+  type: z.string(),
+  body: z.record(z.string(), z.unknown()),
+  retry_num: z.number().int().nonnegative().optional(),
+  retry_reason: z.string().optional(),
+});
+
+const answerSchema = z.record(z.string(), z.unknown()).optional();
+
+export class SlackSocketReceiver implements Receiver {
+  readonly client: SocketModeClient;
+  private app: App | undefined;
+  private readonly log: Logger;
+  /** Bodies that got past Bolt's own routing into the middleware chain. */
+  private readonly routed = new WeakSet<object>();
+
+  constructor(options: SlackSocketReceiverOptions) {
+    this.log = options.logger.child({ component: 'socket-receiver' });
+    this.client = new SocketModeClient({
+      appToken: options.appToken,
+      logger: boltLogger(options.logger, 'socket-mode'),
+      logLevel: boltLevelFor(options.logger),
+      autoReconnectEnabled: options.autoReconnect ?? true,
+      clientOptions: {
+        ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+        retryConfig: { retries: 5, factor: 1.5, minTimeout: 500 },
+      },
+    });
+    this.client.on('slack_event', (args: unknown) => {
+      void this.onEnvelope(args);
+    });
+  }
+
+  init(app: App): void {
+    this.app = app;
+    app.use(async ({ body, next }) => {
+      this.routed.add(body);
+      await next();
+    });
+  }
+
+  start(): Promise<unknown> {
+    return this.client.start();
+  }
+
+  stop(): Promise<void> {
+    return this.client.disconnect();
+  }
+
+  private async onEnvelope(args: unknown): Promise<void> {
+    const parsed = envelopeSchema.safeParse(args);
+    if (!parsed.success) {
+      this.log.warn({ issues: parsed.error.issues.slice(0, 5) }, 'ignoring a Socket Mode envelope without a body');
+      const ack = (args as { ack?: unknown } | null)?.ack;
+      if (typeof ack === 'function') await (ack as SocketAck)().catch(() => undefined);
+      return;
+    }
+    const envelope = parsed.data;
+    const log = this.log.child({ envelopeId: envelope.envelope_id, type: envelope.type, retryNum: envelope.retry_num });
+    const app = this.app;
+    if (!app) {
+      log.error('an envelope arrived before App#init; not acknowledged, Slack will redeliver it');
+      return;
+    }
+    let acked = false;
+    let answer: unknown;
+    const event: ReceiverEvent = {
+      body: envelope.body,
+      ack: async (response?: unknown) => {
+        if (acked) throw new ReceiverMultipleAckError();
+        acked = true;
+        answer = response;
+      },
+      ...(envelope.retry_num === undefined ? {} : { retryNum: envelope.retry_num }),
+      ...(envelope.retry_reason ? { retryReason: envelope.retry_reason } : {}),
+    };
+    try {
+      await app.processEvent(event);
+    } catch (error) {
+      if (this.routed.has(envelope.body)) {
+        log.error({ err: error }, 'processing a Slack envelope failed; not acknowledged, Slack will redeliver it');
+        return;
+      }
+      log.warn({ err: error }, 'Bolt could not route a Slack envelope; acknowledged and dropped');
+      answer = undefined;
+    }
+    const response = answerSchema.safeParse(typeof answer === 'string' ? { text: answer } : answer);
+    try {
+      await envelope.ack(response.success ? response.data : undefined);
+    } catch (error) {
+      log.warn({ err: error }, 'could not acknowledge a Slack envelope; Slack will redeliver it (applied once: it is deduplicated)');
+    }
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The Web API calls the advisor makes (auth.test at start; chat.postMessage,
+ * chat.update, chat.postEphemeral, chat.getPermalink for the outbox, and
+ * conversations.replies/history to find a message a crash left unrecorded): one POST
+ * each over a keep-alive connection, the bot token in the Authorization header,
+ * JSON bodies for the write methods (as Slack recommends for Block Kit) and a
+ * form for the rest. Every failure comes out as one coded `SlackCallError`
+ * (not in the channel, channel not found, rate limited, Slack unavailable, or
+ * another refusal) and is logged once with the method and channel.
+ *
+ * Why not @slack/web-api's WebClient: its queue, retry wrapper and fetch stack
+ * cost about half a millisecond of CPU per call, and retrying (after the wait
+ * Slack asks for) is the outbox's job here.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { z } from 'zod';
+import type { Logger } from '../../src/logger.ts';
+import type { SlackMessage } from './blocks.ts';
+
+export type SlackFailureCode = 'not_in_channel' | 'channel_not_found' | 'ratelimited' | 'slack_unavailable' | 'slack_refused';
+
+export class SlackCallError extends Error {
+  readonly code: SlackFailureCode;
+  readonly method: string;
+  readonly channel: string | undefined;
+  /** Slack's own error string (`not_in_channel`, `invalid_blocks`, ...), when it gave one. */
+  readonly slackError: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly httpStatus: number | undefined;
+
+  constructor(input: {
+    code: SlackFailureCode;
+    method: string;
+    channel?: string | undefined;
+    slackError?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+    httpStatus?: number | undefined;
+    cause?: unknown;
+  }) {
+    super(`${input.method} failed: ${input.slackError ?? input.code}${input.httpStatus ? ` (HTTP ${input.httpStatus})` : ''}`, { cause: input.cause });
+    this.name = 'SlackCallError';
+    this.code = input.code;
+    this.method = input.method;
+    this.channel = input.channel;
+    this.slackError = input.slackError;
+    this.retryAfterSeconds = input.retryAfterSeconds;
+    this.httpStatus = input.httpStatus;
+  }
+}
+
+export function isSlackCallError(error: unknown, code?: SlackFailureCode): error is SlackCallError {
+  return error instanceof SlackCallError && (code === undefined || error.code === code);
+}
+
+const PLATFORM_CODES: Readonly<Record<string, SlackFailureCode>> = {
+  not_in_channel: 'not_in_channel',
+  channel_not_found: 'channel_not_found',
+  is_archived: 'channel_not_found',
+  ratelimited: 'ratelimited',
+  rate_limited: 'ratelimited',
+  fatal_error: 'slack_unavailable',
+  internal_error: 'slack_unavailable',
+  service_unavailable: 'slack_unavailable',
+  request_timeout: 'slack_unavailable',
+};
+
+/** The code for Slack's own error string: anything not listed is a refusal. */
+export function slackErrorCode(slackError: string): SlackFailureCode {
+  return PLATFORM_CODES[slackError] ?? 'slack_refused';
+}
+
+export const DEFAULT_API_URL = 'https://slack.com/api/';
+/** A call Slack has not answered in this time fails as "Slack unavailable" (the outbox tries again later). */
+const TIMEOUT_MS = 10_000;
+/** Slack answers with small JSON documents; anything bigger is not an answer we can use. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+export type SlackAnswer = Record<string, unknown>;
+
+const answerSchema = z.looseObject({ ok: z.boolean(), error: z.string().optional() });
+const postedSchema = z.looseObject({ ts: z.string().min(1) });
+/** The metadata event type that carries an outbox handle on the bot's messages. */
+const HANDLE_EVENT = 'advisor_message';
+const historySchema = z.looseObject({
+  messages: z.array(
+    z.looseObject({
+      ts: z.string(),
+      metadata: z.looseObject({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() }).optional(),
+    }),
+  ),
+});
+const permalinkSchema = z.looseObject({ permalink: z.string().url() });
+
+interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+function formBody(args: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(args)) form.set(key, typeof value === 'string' ? value : JSON.stringify(value));
+  return form.toString();
+}
+
+export interface SlackWebApiOptions {
+  botToken: string;
+  /** Base URL ending in `/` (default Slack's own). */
+  apiUrl?: string;
+  logger: Logger;
+}
+
+export class SlackWebApi {
+  private readonly base: URL;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly log: Logger;
+
+  constructor(private readonly options: SlackWebApiOptions) {
+    this.base = new URL(options.apiUrl ?? DEFAULT_API_URL);
+    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.log = options.logger.child({ component: 'web-api' });
+  }
+
+  /**
+   * Posts a message (in a thread when `threadTs` is given); resolves with its ts.
+   * `handle` goes along as message metadata, so that `findPosted` can tell later whether it went out.
+   */
+  async postMessage(channel: string, message: SlackMessage, options: { threadTs?: string; handle?: string } = {}): Promise<string> {
+    const { threadTs, handle } = options;
+    const args = {
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(handle ? { metadata: { event_type: HANDLE_EVENT, event_payload: { handle } } } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    };
+    return this.parsed('chat.postMessage', args, postedSchema, { channel }).then((answer) => answer.ts);
+  }
+
+  /**
+   * The ts of a message the bot posted with `handle`, looked up in the thread
+   * (or among the channel's latest messages); undefined when there is none or
+   * Slack would not say (a DM without history access, a rate limit).
+   */
+  async findPosted(channel: string, handle: string, threadTs?: string): Promise<string | undefined> {
+    const method = threadTs ? 'conversations.replies' : 'conversations.history';
+    const args = { channel, include_all_metadata: true, limit: threadTs ? 200 : 50, ...(threadTs ? { ts: threadTs } : {}) };
+    try {
+      const { messages } = await this.parsed(method, args, historySchema, { channel, form: true });
+      return messages.find((m) => m.metadata?.event_type === HANDLE_EVENT && m.metadata.event_payload?.['handle'] === handle)?.ts;
+    } catch {
+      return undefined; // Logged with the call; posting again is the fallback (at least once, never lost).
+    }
+  }
+
+  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.call('chat.update', { channel, ts, text: message.text, blocks: message.blocks }, { channel });
+  }
+
+  async postEphemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
+    await this.call('chat.postEphemeral', { channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }, { channel });
+  }
+
+  async permalink(channel: string, messageTs: string): Promise<string> {
+    return this.parsed('chat.getPermalink', { channel, message_ts: messageTs }, permalinkSchema, { channel, form: true }).then((answer) => answer.permalink);
+  }
+
+  /** Calls `method`; resolves with Slack's answer when it says `ok`, otherwise logs and throws a SlackCallError. */
+  async call(method: string, args: Record<string, unknown>, options: { channel?: string; form?: boolean } = {}): Promise<SlackAnswer> {
+    try {
+      return await this.callOnce(method, args, options);
+    } catch (error) {
+      const failure = error instanceof SlackCallError ? error : new SlackCallError({ code: 'slack_unavailable', method, channel: options.channel, cause: error });
+      this.log.warn(
+        { method, channel: failure.channel, code: failure.code, slackError: failure.slackError, httpStatus: failure.httpStatus, retryAfterSeconds: failure.retryAfterSeconds },
+        'Slack Web API call failed',
+      );
+      throw failure;
+    }
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async parsed<T>(method: string, args: Record<string, unknown>, schema: z.ZodType<T>, options: { channel?: string; form?: boolean }): Promise<T> {
+    const answer = await this.call(method, args, options);
+    const result = schema.safeParse(answer);
+    if (result.success) return result.data;
+    const failure = new SlackCallError({ code: 'slack_refused', method, channel: options.channel, slackError: 'unexpected_answer', cause: result.error });
+    this.log.warn({ method, channel: options.channel, issues: result.error.issues.slice(0, 3) }, 'Slack answered without what the call needs');
+    throw failure;
+  }
+
+  private async callOnce(method: string, args: Record<string, unknown>, options: { channel?: string; form?: boolean }): Promise<SlackAnswer> {
+    const channel = options.channel;
+    const body = options.form ? formBody(args) : JSON.stringify(args);
+    const { status, headers, text } = await this.send(new URL(method, this.base), body, options.form ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8');
+    if (status === 429) {
+      const retryAfter = Number(headers['retry-after']);
+      const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
+      throw new SlackCallError({ code: 'ratelimited', method, channel, slackError: 'ratelimited', retryAfterSeconds, httpStatus: 429 });
+    }
+    if (status >= 500) throw new SlackCallError({ code: 'slack_unavailable', method, channel, httpStatus: status });
+    if (status !== 200) throw new SlackCallError({ code: 'slack_refused', method, channel, slackError: `http_${status}`, httpStatus: status });
+    let answer: z.infer<typeof answerSchema>;
+    try {
+      answer = answerSchema.parse(JSON.parse(text));
+    } catch (error) {
+      // A proxy's error page, a cut-off answer: not Slack's word on the call.
+      throw new SlackCallError({ code: 'slack_unavailable', method, channel, httpStatus: status, cause: error });
+    }
+    if (!answer.ok) {
+      const slackError = answer.error ?? 'unknown_error';
+      throw new SlackCallError({ code: slackErrorCode(slackError), method, channel, slackError });
+    }
+    return answer;
+  }
+
+  private send(url: URL, body: string, contentType: string): Promise<RawAnswer> {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const headers = { authorization: `Bearer ${this.options.botToken}`, 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
+      const req = request(url, { method: 'POST', agent: this.agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) response.destroy(new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        response.once('error', reject);
+        response.once('close', () => {
+          if (!response.complete) reject(new Error('the connection closed before the answer ended'));
+        });
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      req.once('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The outbox part of the store contract: order, claims and their leases,
+ * completion with message ids, failures with and without a retry time,
+ * release, and which threads a sweep should visit.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Operation, ThreadKey } from '../../src/turns/types.ts';
+import type { ContractContext } from './store-contract.ts';
+import { enqueue, keyOf, MINUTE, notify, post, T0, textOf, threadOf } from './store-fixtures.ts';
+
+const A: ThreadKey = threadOf(keyOf({ conversation: 'A' }));
+const B: ThreadKey = threadOf(keyOf({ conversation: 'B' }));
+const lease = (owner: string, now = T0) => ({ now, leaseMs: MINUTE, owner });
+
+export function describeOutboxContract(context: ContractContext): void {
+  describe('outbox', () => {
+    it('keeps every kind of operation exactly, and claims a thread’s entries in the order they were committed', async () => {
+      const store = context.store();
+      const operations: Operation[] = [
+        post('h1', 'first «ü» 🚀'),
+        { op: 'post', handle: 'h2', channel: 'C-general', content: { kind: 'shared', owner: 'U1', channel: 'C-general' } },
+        { op: 'edit', target: { handle: 'h1' }, content: { kind: 'threadParent', owner: 'U1' }, when: { handle: 'h2', sent: false } },
+        { op: 'edit', target: { messageId: 'M9' }, content: { kind: 'sharePicker', owner: 'U1', version: 3, attempt: 2 } },
+        notify('U2', 'psst'),
+        { op: 'openThread', handle: 'h3', content: { kind: 'threadParent', owner: 'U1' }, owner: 'U1', startDelivery: 'Ev1/started' },
+      ];
+      await store.commitTurn({ now: T0, outbox: { thread: A, operations: operations.slice(0, 3), deliveryId: 'Ev1', actor: 'U1' } });
+      await enqueue(store, B, [post('b1')]);
+      await store.commitTurn({ now: T0 + 1, outbox: { thread: A, operations: operations.slice(3) } });
+      const claimed = await store.claimOutbox(A, lease('p1'));
+      expect(claimed.map((e) => e.operation)).toEqual(operations);
+      expect(claimed.map((e) => e.thread)).toEqual(operations.map(() => A));
+      expect(claimed[0]).toMatchObject({ deliveryId: 'Ev1', actor: 'U1', attempts: 0, createdAt: T0 });
+      expect(claimed[3]).not.toHaveProperty('deliveryId');
+      expect(claimed[3]).not.toHaveProperty('actor');
+      const seqs = claimed.map((e) => e.seq);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+      expect(await store.pendingOutboxCount()).toBe(7);
+    });
+
+    it('a claim holds against other owners until it lapses; its owner may claim again', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2')]);
+      expect(await store.claimOutbox(A, lease('p1'))).toHaveLength(2);
+      expect(await store.claimOutbox(A, lease('p2', T0 + MINUTE - 1))).toEqual([]);
+      expect(await store.claimOutbox(A, lease('p1', T0 + 1))).toHaveLength(2);
+      // p1's second claim runs from T0 + 1.
+      expect(await store.claimOutbox(A, lease('p2', T0 + MINUTE))).toEqual([]);
+      expect((await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1))).map((e) => textOf(e.operation))).toEqual(['h1', 'h2']);
+      // A claim on one thread does not block another.
+      await enqueue(store, B, [post('b1')]);
+      expect(await store.claimOutbox(B, lease('p1', T0 + MINUTE + 1))).toHaveLength(1);
+    });
+
+    it('a completed entry is not sent again, and its message id is found under its handle', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), notify('U1', 'note'), post('h2')]);
+      const [first, second] = await store.claimOutbox(A, lease('p1'));
+      await store.completeOutbox(first!.seq, { now: T0 + 1, messageId: 'M1' });
+      await store.completeOutbox(second!.seq, { now: T0 + 1 });
+      expect(await store.messageIdOf(A, 'h1')).toBe('M1');
+      expect(await store.messageIdOf(A, 'h2')).toBeUndefined(); // not sent yet
+      expect(await store.messageIdOf(A, 'nope')).toBeUndefined();
+      expect(await store.messageIdOf(B, 'h1')).toBeUndefined();
+      expect((await store.claimOutbox(A, lease('p1', T0 + 2))).map((e) => textOf(e.operation))).toEqual(['h2']);
+      expect(await store.pendingOutboxCount()).toBe(1);
+    });
+
+    it('a failure with a retry time keeps the entry, and the whole thread waits for it', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2')]);
+      const [first] = await store.claimOutbox(A, lease('p1'));
+      await store.failOutbox(first!.seq, { now: T0 + 1, error: 'rate limited', retryAt: T0 + 5_000 });
+      await store.releaseOutbox([first!.seq + 1]);
+      expect(await store.claimOutbox(A, lease('p2', T0 + 4_999))).toEqual([]);
+      // h2 could go, but not before h1: the sweep is not sent to a thread that can only wait.
+      expect(await store.threadsWithPendingOutbox(T0 + 4_999, 10, A.platform)).toEqual([]);
+      expect(await store.threadsWithPendingOutbox(T0 + 5_000, 10, A.platform)).toEqual([A]);
+      const retried = await store.claimOutbox(A, lease('p2', T0 + 5_000));
+      expect(retried.map((e) => [textOf(e.operation), e.attempts])).toEqual([
+        ['h1', 1],
+        ['h2', 0],
+      ]);
+      expect(await store.pendingOutboxCount()).toBe(2);
+    });
+
+    it('a failure without a retry time gives the entry up, and later entries go', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2')]);
+      const [first] = await store.claimOutbox(A, lease('p1'));
+      await store.failOutbox(first!.seq, { now: T0 + 1, error: 'channel_not_found '.repeat(100) });
+      expect((await store.claimOutbox(A, lease('p1', T0 + 1))).map((e) => textOf(e.operation))).toEqual(['h2']);
+      expect(await store.messageIdOf(A, 'h1')).toBeUndefined();
+      expect(await store.pendingOutboxCount()).toBe(1);
+    });
+
+    it('released entries may be claimed by another process at once; a sent entry stays sent', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2')]);
+      const [first, second] = await store.claimOutbox(A, lease('p1'));
+      await store.completeOutbox(first!.seq, { now: T0, messageId: 'M1' });
+      await store.releaseOutbox([first!.seq, second!.seq]);
+      expect((await store.claimOutbox(A, lease('p2'))).map((e) => textOf(e.operation))).toEqual(['h2']);
+      expect(await store.messageIdOf(A, 'h1')).toBe('M1');
+    });
+
+    it('lists the threads a sweep should visit: its platform only, ready and unclaimed, oldest first, up to the limit', async () => {
+      const store = context.store();
+      const C = threadOf(keyOf({ conversation: 'C' }));
+      const elsewhere = threadOf(keyOf({ platform: 'discord', conversation: 'A' }));
+      await enqueue(store, B, [post('b1')], T0);
+      await enqueue(store, elsewhere, [post('d1')], T0);
+      await enqueue(store, A, [post('a1'), post('a2')], T0 + 1);
+      await enqueue(store, C, [post('c1')], T0 + 2);
+      expect(await store.threadsWithPendingOutbox(T0 + 10, 10, 'slack')).toEqual([B, A, C]);
+      expect(await store.threadsWithPendingOutbox(T0 + 10, 2, 'slack')).toEqual([B, A]);
+      expect(await store.threadsWithPendingOutbox(T0 + 10, 10, 'discord')).toEqual([elsewhere]);
+
+      // Claimed by a live process: not listed until the claim lapses, even with newer entries behind the claimed ones.
+      // Waiting for a retry: not listed until then.
+      await store.claimOutbox(A, lease('p1', T0 + 10));
+      await enqueue(store, A, [post('a3')], T0 + 11);
+      const [c1] = await store.claimOutbox(C, lease('p1', T0 + 10));
+      await store.failOutbox(c1!.seq, { now: T0 + 10, error: 'later', retryAt: T0 + 30_000 });
+      expect(await store.threadsWithPendingOutbox(T0 + 20, 10, 'slack')).toEqual([B]);
+      expect(await store.threadsWithPendingOutbox(T0 + 30_000, 10, 'slack')).toEqual([B, C]);
+      expect(await store.threadsWithPendingOutbox(T0 + 10 + MINUTE, 10, 'slack')).toEqual([B, A, C]);
+    });
+
+    if (context.reopen) {
+      it('two connections never both claim the same entries', async () => {
+        const store = context.store();
+        const other = await context.reopen!();
+        await enqueue(store, A, [post('h1'), post('h2')]);
+        const claims = await Promise.all([store.claimOutbox(A, lease('p1')), other.claimOutbox(A, lease('p2'))]);
+        expect(claims.map((c) => c.length).sort()).toEqual([0, 2]);
+      });
+    }
+  });
+}

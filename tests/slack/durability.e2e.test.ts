@@ -1,0 +1,168 @@
+/**
+ * Durable before acknowledged, and applied once: a replayed signed request is
+ * one delivery (its id is in the store, not in memory), and when the commit
+ * fails nothing is recorded and Slack is told so that it (or the person) tries
+ * again: an event gets a 5xx, a command an ephemeral answer, a click a private
+ * note through its response_url.
+ */
+import { stringify as formEncode } from 'node:querystring';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sessionKey } from '../../adapters/slack/session-key.ts';
+import { AdvisorError } from '../../src/errors.ts';
+import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
+import { control, posts, readableText, type PostedMessage } from './harness/recorded.ts';
+import { startHttpRig, storedSession, type HttpRig } from './harness/rig.ts';
+import { FORM } from './harness/signer.ts';
+
+const NOT_RECORDED = "I couldn't save that just now, so nothing was recorded. Please try again in a moment.";
+
+let rig: HttpRig;
+/** The turn layer's clock, moved forward to reach a retry time. */
+let now = Date.now();
+beforeAll(async () => {
+  rig = await startHttpRig({ clock: () => now });
+});
+afterAll(async () => {
+  await rig.stop();
+});
+beforeEach(() => {
+  rig.webApi.reset();
+  rig.logs.length = 0;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** The store refuses the next commit as a locked or full database would. */
+function failNextCommit(): void {
+  vi.spyOn(rig.store, 'commitTurn').mockRejectedValueOnce(new AdvisorError('STORE_FAILURE', 'cannot commit the turn: database is locked'));
+}
+
+async function startInterview(): Promise<{ parent: PostedMessage; question: PostedMessage }> {
+  await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
+  const [parent, question] = posts(rig.webApi).slice(-2);
+  rig.webApi.reset();
+  return { parent: parent!, question: question! };
+}
+
+describe('a replayed signed slash command (same body, signature and timestamp)', () => {
+  const timestampSeconds = Math.floor(Date.now() / 1000);
+
+  it('/advisor starts one interview', async () => {
+    const body = formEncode(slashCommand({ responseUrl: rig.webApi.responseUrl('replay-start') }));
+    const sessions = await rig.store.count();
+    const first = await rig.client.send(body, FORM, { timestampSeconds });
+    const replay = await rig.client.send(body, FORM, { timestampSeconds });
+    expect([first.status, replay.status]).toEqual([200, 200]);
+    expect(rig.webApi.methods()).toEqual(['chat.postMessage', 'chat.postMessage']);
+    expect(await rig.store.count()).toBe(sessions + 1);
+  });
+
+  it('/advisor ask is answered once', async () => {
+    const body = formEncode(slashCommand({ text: 'ask does flask have an ORM?', responseUrl: rig.webApi.responseUrl('replay-ask') }));
+    await rig.client.send(body, FORM, { timestampSeconds });
+    await rig.client.send(body, FORM, { timestampSeconds });
+    expect(rig.webApi.methods()).toEqual(['chat.postMessage']);
+    expect(readableText(posts(rig.webApi)[0]!.blocks)).toContain('asked: “does flask have an ORM?”');
+  });
+});
+
+describe('a commit that fails', () => {
+  it('an event gets a 5xx and nothing is recorded; Slack’s retry is then applied', async () => {
+    const { parent } = await startInterview();
+    const key = sessionKey(TEAM, CHANNEL, parent.ts, ALICE);
+    const typed = messageEvent({ eventId: 'Ev0LOCKED', threadTs: parent.ts, text: 'skip' });
+    failNextCommit();
+    const response = await rig.client.event(typed);
+    expect(response.status).toBe(500);
+    expect(rig.webApi.calls).toEqual([]);
+    expect(await rig.store.hasDelivery('event:Ev0LOCKED', now)).toBe(false);
+    expect(await storedSession(rig.store, key)).toMatchObject({ version: 1, answers: {} });
+    expect(rig.logs.find((entry) => entry.level === 50 && entry.msg === 'event not recorded; Slack will redeliver it')).toMatchObject({
+      kind: 'message',
+      delivery: 'event:Ev0LOCKED',
+      user: ALICE,
+      err: expect.objectContaining({ message: 'cannot commit the turn: database is locked' }),
+    });
+
+    const retry = await rig.client.event(typed, { retryNum: 1, retryReason: 'http_error' });
+    expect(retry.status).toBe(200);
+    expect(await storedSession(rig.store, key)).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
+    expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage']);
+  });
+
+  it('a slash command is answered ephemerally that nothing was recorded', async () => {
+    const sessions = await rig.store.count();
+    failNextCommit();
+    const response = await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('locked-command') }));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ response_type: 'ephemeral', text: NOT_RECORDED });
+    expect(rig.webApi.calls).toEqual([]);
+    expect(rig.webApi.responses).toEqual([]);
+    expect(await rig.store.count()).toBe(sessions);
+    expect(await rig.store.pendingOutboxCount()).toBe(0);
+  });
+
+  it('a click is told privately, through its response_url, that nothing was recorded', async () => {
+    const { parent, question } = await startInterview();
+    const skip = control(question, 'Skip');
+    const click = blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('locked-click'), actionId: skip.actionId, button: { value: skip.value! } });
+    failNextCommit();
+    expect((await rig.client.interaction(click)).status).toBe(200);
+    expect(rig.webApi.calls).toEqual([]);
+    expect(rig.webApi.responses).toEqual([
+      { id: 'locked-click', body: expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text: NOT_RECORDED }) },
+    ]);
+    expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 1, answers: {} });
+
+    // Nothing was recorded, so the same click, tried again, is applied.
+    await rig.client.interaction(click);
+    expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
+  });
+});
+
+describe('a retried delivery whose messages did not all go out', () => {
+  it('sends what is still unsent instead of dropping it', async () => {
+    const { parent, question } = await startInterview();
+    rig.webApi.fail('chat.postMessage', { kind: 'http_error', status: 503 }, 1);
+    const typed = messageEvent({ eventId: 'Ev0HALFSENT', threadTs: parent.ts, text: 'skip' });
+    await rig.client.event(typed);
+    expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage', 'chat.postEphemeral']);
+    expect(await rig.store.pendingOutboxCount()).toBe(1);
+    rig.webApi.clearFailures();
+    rig.webApi.reset();
+    // Slack's retry of the same event (say the first response was lost): not applied again, but the unsent question goes out once due.
+    now += 120_000;
+    await rig.client.event(typed, { retryNum: 1 });
+    expect(rig.webApi.methods()).toEqual(['conversations.replies', 'chat.postMessage']);
+    expect(posts(rig.webApi)[0]!.threadTs).toBe(parent.ts);
+    expect(posts(rig.webApi)[0]!.ts).not.toBe(question.ts);
+    expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 2 });
+  });
+});
+
+describe('a message that reached Slack but whose answer was lost (a crash, a dropped connection)', () => {
+  it('is found by its handle when sent again, not posted twice', async () => {
+    const { parent, question } = await startInterview();
+    rig.webApi.fail('chat.postMessage', { kind: 'lost_answer' }, 1);
+    const skip = control(question, 'Skip');
+    await rig.client.interaction(blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('lost'), actionId: skip.actionId, button: { value: skip.value! } }));
+    // Slack has the next question; the outbox does not know it.
+    const inThread = (): number => rig.webApi.messages.filter((m) => m.threadTs === parent.ts).length;
+    expect(inThread()).toBe(2);
+    expect(await rig.store.pendingOutboxCount()).toBe(1);
+    rig.webApi.reset();
+
+    now += 120_000;
+    await rig.turns.outbox.sweep();
+    await rig.turns.idle();
+    expect(rig.webApi.methods()).toEqual(['conversations.replies']);
+    expect(inThread()).toBe(2);
+    expect(await rig.store.pendingOutboxCount()).toBe(0);
+
+    // The thread goes on from the message found: answering retires its buttons.
+    const next = rig.webApi.messages.filter((m) => m.threadTs === parent.ts).at(-1)!;
+    const thread = await rig.store.loadThread({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${parent.ts}` });
+    expect(await rig.store.messageIdOf({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${parent.ts}` }, thread!.state.live!.handle)).toBe(next.ts);
+  });
+});

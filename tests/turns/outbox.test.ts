@@ -1,0 +1,195 @@
+/**
+ * The outbox: what a committed turn queued is sent in order, marked sent only
+ * once the platform took it, retried after a passing failure, given up (and
+ * the person told) after a lasting one, re-sent by the next process after a
+ * crash, and never sent by two processes at once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Content, ThreadKey } from '../../src/turns/types.ts';
+import { MemoryPort, PlatformFailure } from './memory-port.ts';
+import { OWNER, THREAD, control, delivery, liveMessage, makeWorld, notesOf, shown, start, text, type World } from './harness.ts';
+
+/** Posts fail with the queued failures (other calls do not consume them); a gate can hold posts. */
+class FlakyPort extends MemoryPort {
+  readonly postFailures: PlatformFailure[] = [];
+  gate: Promise<void> | undefined;
+  postsEntered = 0;
+
+  override async post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string }): Promise<string> {
+    this.postsEntered++;
+    await this.gate;
+    const failure = this.postFailures.shift();
+    if (failure) {
+      this.calls.push('post');
+      throw failure;
+    }
+    return super.post(thread, content, options);
+  }
+}
+
+let world: World;
+
+function flakyWorld(): { world: World; port: FlakyPort } {
+  const port = new FlakyPort();
+  world = makeWorld({ port });
+  return { world, port };
+}
+
+afterEach(async () => {
+  await world.close();
+});
+
+async function pending(): Promise<number> {
+  return world.openStore().pendingOutboxCount();
+}
+
+describe('outbox failures', () => {
+  it('a post that fails for now stays pending, later entries wait behind it, and a sweep sends them in order', async () => {
+    const { port } = flakyWorld();
+    const turns = world.service();
+    port.postFailures.push(new PlatformFailure(true));
+    const result = await turns.run(delivery(), start);
+    // The turn was committed all the same; only the platform call waits.
+    expect(result.changed).toBe(true);
+    expect(port.thread(THREAD)).toEqual([]);
+    expect(port.notes.map((n) => n.content)).toEqual([
+      { kind: 'turnNotice', notice: { code: 'delivery_failed', explanation: 'The platform had a problem.', retrying: true } },
+    ]);
+    expect(await pending()).toBe(1);
+
+    // A later turn commits, but its message must not overtake the question.
+    await turns.run(delivery(), text('why'));
+    expect(port.thread(THREAD)).toEqual([]);
+    expect(await pending()).toBe(2);
+
+    world.now += 1_000; // before the retry time: still waiting
+    await turns.outbox.sweep();
+    expect(port.thread(THREAD)).toEqual([]);
+
+    world.now += 1_500;
+    expect(await turns.outbox.sweep()).toBe(1);
+    expect(port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*', 'why']);
+    expect(await pending()).toBe(0);
+    // Told once that it would be retried, not again when it went.
+    expect(notesOf(port)).toEqual([`${OWNER}:delivery_failed`]);
+  });
+
+  it('a lasting failure is given up, the person is told, and later entries go', async () => {
+    const { port } = flakyWorld();
+    const turns = world.service();
+    await turns.run(delivery(), start);
+    await turns.accept(delivery(), text('why'));
+    await turns.accept(delivery(), control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 }));
+    port.postFailures.push(new PlatformFailure(false));
+    await turns.outbox.drain(THREAD);
+    expect(port.thread(THREAD).map(shown)).toEqual(['answered:project_type', 'question:architecture@2*']);
+    expect(port.notes.map((n) => n.content)).toEqual([
+      { kind: 'turnNotice', notice: { code: 'delivery_failed', explanation: 'I may not post there.', retrying: false } },
+    ]);
+    expect(await pending()).toBe(0);
+  });
+
+  it('a failure that keeps passing is tried a bounded number of times, then given up and said so', async () => {
+    const { port } = flakyWorld();
+    const turns = world.service();
+    for (let i = 0; i < 20; i++) port.postFailures.push(new PlatformFailure(true));
+    await turns.run(delivery(), start);
+    for (let sweep = 0; sweep < 12; sweep++) {
+      world.now += 61_000;
+      await turns.outbox.sweep();
+    }
+    expect(port.calls.filter((c) => c === 'post')).toHaveLength(8);
+    expect(port.notes.map((n) => n.content.kind === 'turnNotice' && n.content.notice.code === 'delivery_failed' && n.content.notice.retrying)).toEqual([true, false]);
+    expect(await pending()).toBe(0);
+  });
+
+  it('an edit of a message whose post was given up is skipped, not failed', async () => {
+    const { port } = flakyWorld();
+    const turns = world.service();
+    port.postFailures.push(new PlatformFailure(false));
+    await turns.run(delivery(), start);
+    await turns.run(delivery(), text('api'));
+    // The first question never went out: its record has nothing to edit; the next question is posted.
+    expect(port.thread(THREAD).map(shown)).toEqual(['question:architecture@2*']);
+    expect(port.calls.filter((c) => c === 'edit')).toEqual([]);
+    expect(await pending()).toBe(0);
+  });
+});
+
+describe('outbox after a crash', () => {
+  it('a crash between commit and send: the next process sweeps at start-up and posts the live question', async () => {
+    world = makeWorld();
+    const crashed = world.service();
+    await crashed.accept(delivery(), start);
+    expect(world.port.messages.size).toBe(0);
+
+    const restarted = world.service();
+    expect(await restarted.outbox.sweep()).toBe(1);
+    expect(shown(liveMessage(world.port))).toBe('question:project_type@1*');
+    expect(await pending()).toBe(0);
+    expect(await restarted.outbox.sweep()).toBe(0);
+  });
+
+  it("the platform's retry of a committed delivery sends what was not sent, without applying it again", async () => {
+    world = makeWorld();
+    const crashed = world.service();
+    await crashed.run(delivery(), start);
+    const answer = delivery({ id: 'Ev-answer' });
+    const click = control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 });
+    await crashed.accept(answer, click);
+
+    const restarted = world.service();
+    const retried = await restarted.run(answer, click);
+    expect(retried.duplicate).toBe(true);
+    expect(world.port.thread(THREAD).map(shown)).toEqual(['answered:project_type', 'question:architecture@2*']);
+  });
+});
+
+describe('outbox claims across processes', () => {
+  it("a claim keeps a second process's drain away from entries being sent", async () => {
+    const { port } = flakyWorld();
+    const a = world.service({ processId: 'A' });
+    const b = world.service({ processId: 'B' });
+    await a.accept(delivery(), start);
+    let open: () => void = () => {};
+    port.gate = new Promise((resolve) => (open = resolve));
+    const draining = a.outbox.drain(THREAD);
+    while (port.postsEntered === 0) await new Promise((resolve) => setImmediate(resolve));
+
+    await b.outbox.drain(THREAD);
+    expect(await b.outbox.sweep()).toBe(0);
+    open();
+    await draining;
+    expect(port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*']);
+    expect(port.postsEntered).toBe(1);
+    expect(await pending()).toBe(0);
+  });
+
+  it('a claim whose process died lapses, and another process sends the entries then', async () => {
+    world = makeWorld();
+    const a = world.service({ processId: 'A' });
+    await a.accept(delivery(), start);
+    const claimed = await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'dead-process' });
+    expect(claimed).toHaveLength(1);
+
+    const b = world.service({ processId: 'B' });
+    await b.outbox.drain(THREAD);
+    expect(await b.outbox.sweep()).toBe(0);
+    expect(world.port.messages.size).toBe(0);
+
+    world.now += 60_001;
+    expect(await b.outbox.sweep()).toBe(1);
+    expect(world.port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*']);
+  });
+
+  it("a platform's sweep sends only its own platform's threads", async () => {
+    world = makeWorld();
+    const memory = world.service();
+    // Another platform's turn in the same database: not for this port.
+    const elsewhere: ThreadKey = { platform: 'elsewhere', workspace: 'W1', conversation: 'C9' };
+    await memory.accept(delivery({ thread: elsewhere }), start);
+    expect(await memory.outbox.sweep()).toBe(0);
+    expect(world.port.messages.size).toBe(0);
+    expect(await pending()).toBe(1);
+  });
+});
