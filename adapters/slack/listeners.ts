@@ -122,5 +122,5 @@ async function acceptEvent(turns: TurnService<SlackLive>, decoded: Decoded, log:
 
 /** The delivery's live handle, less what only some deliveries have (response_url, being a command). */
 function liveOf(decoded: Decoded, result: TurnResult): Omit<SlackLive, 'command'> {
-  return { ...(decoded.delivery.id === undefined ? {} : { delivery: decoded.delivery.id }), user: decoded.delivery.actor, redelivered: result.duplicate };
+  return { user: decoded.delivery.actor, redelivered: result.duplicate };
 }

@@ -5,8 +5,11 @@
  *
  * `SlackLive` is what the delivery being answered right now offers: Bolt's
  * `respond` (the request's response_url), which reaches the person privately
- * even where the bot is not a channel member. Entries sent later (a retry, the
- * sweep after a restart) have none, and everything still works without it.
+ * even where the bot is not a channel member; it is used only for that person.
+ * Entries sent later (a retry, the sweep after a restart) have none, and
+ * everything still works without it. (No `deliveryOf`: all starts and asks of a
+ * channel share its outbox, and lending each delivery only its own entries
+ * made concurrent commands in one channel claim and release each other's.)
  *
  * Slack has no idempotency key for chat.postMessage, so every post carries its
  * outbox handle as message metadata. An entry sent by anything but its
@@ -28,8 +31,6 @@ import { isSlackCallError, SlackWebApi } from './web-api.ts';
 export type Respond = (message: SlackMessage) => Promise<void>;
 
 export interface SlackLive {
-  /** The delivery being answered: only its own operations use this handle. */
-  delivery?: string;
   /** Who sent the delivery: a response_url reaches only them. */
   user: string;
   respond?: Respond;
@@ -79,10 +80,11 @@ export class SlackPort implements PlatformPort<SlackLive> {
     try {
       return await this.calls.postMessage(channel, message, { handle: options.handle, ...(threadTs ? { threadTs } : {}) });
     } catch (error) {
-      const respond = options.live?.respond;
-      const verdict = this.classify(error);
       // A knowledge answer where the bot may not post: the asker still gets it, privately, with the reason.
-      if (content.kind !== 'ask' || respond === undefined || verdict.retry) throw error;
+      const live = options.live;
+      const respond = content.kind === 'ask' && live !== undefined && content.asker === live.user ? live.respond : undefined;
+      const verdict = this.classify(error);
+      if (respond === undefined || verdict.retry) throw error;
       await respond({ text: message.text, blocks: limitBlocks([section(verdict.explanation), ...message.blocks]) });
       return PRIVATE_REPLY;
     }
@@ -114,10 +116,6 @@ export class SlackPort implements PlatformPort<SlackLive> {
     const found = mayHaveGoneOut(live) && handle !== undefined ? await this.calls.findPosted(channel, handle) : undefined;
     const ts = found ?? (await this.calls.postMessage(channel, renderContent(content), handle === undefined ? {} : { handle }));
     return { conversation: threadConversation(channel, ts), messageId: ts };
-  }
-
-  deliveryOf(live: SlackLive): string | undefined {
-    return live.delivery;
   }
 
   classify(error: unknown): FailureVerdict {

@@ -106,7 +106,7 @@ function formBody(args: Record<string, unknown>): string {
 
 export interface SlackWebApiOptions {
   botToken: string;
-  /** Base URL ending in `/` (default Slack's own). */
+  /** Base URL of the methods, e.g. `https://slack.com/api/` (the default). */
   apiUrl?: string;
   logger: Logger;
 }
@@ -118,6 +118,8 @@ export class SlackWebApi {
 
   constructor(private readonly options: SlackWebApiOptions) {
     this.base = new URL(options.apiUrl ?? DEFAULT_API_URL);
+    // `https://slack.com/api` and `https://slack.com/api/` both mean the folder the methods live in.
+    if (!this.base.pathname.endsWith('/')) this.base.pathname += '/';
     this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
     this.log = options.logger.child({ component: 'web-api' });
   }
@@ -199,7 +201,7 @@ export class SlackWebApi {
   private async callOnce(method: string, args: Record<string, unknown>, options: { channel?: string; form?: boolean }): Promise<SlackAnswer> {
     const channel = options.channel;
     const body = options.form ? formBody(args) : JSON.stringify(args);
-    const { status, headers, text } = await this.send(new URL(method, this.base), body, options.form ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8');
+    const { status, headers, text } = await this.send(method, body, options.form ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8');
     if (status === 429) {
       const retryAfter = Number(headers['retry-after']);
       const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
@@ -221,11 +223,14 @@ export class SlackWebApi {
     return answer;
   }
 
-  private send(url: URL, body: string, contentType: string): Promise<RawAnswer> {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  private send(method: string, body: string, contentType: string): Promise<RawAnswer> {
+    const { base } = this;
+    const request = base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const headers = { authorization: `Bearer ${this.options.botToken}`, 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
-      const req = request(url, { method: 'POST', agent: this.agent, headers }, (response) => {
+      // Plain options rather than a URL per call: the method names are ours (`chat.postMessage`), never user input.
+      const target = { protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, path: `${base.pathname}${method}` };
+      const req = request({ ...target, method: 'POST', agent: this.agent, headers }, (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {

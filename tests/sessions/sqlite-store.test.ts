@@ -4,7 +4,7 @@
  * written before the turn layer), corrupt rows, lock timeouts and size.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -112,8 +112,10 @@ describe('SqliteSessionStore specifics', () => {
   });
 
   it('migrates a database written before the turn layer: its sessions load (adapter meta dropped) and carry on', async () => {
-    // fixtures/v1-sessions.db was written by the advisor at schema version 1 (sessions with `meta`, per-session event ids).
-    copyFileSync(join(here, 'fixtures', 'v1-sessions.db'), path);
+    // The database as the advisor wrote it at schema version 1 (sessions with `meta`, per-session event ids).
+    const written = new Database(path);
+    written.exec(readFileSync(join(here, 'fixtures', 'v1-sessions.sql'), 'utf8'));
+    written.close();
     const before = new Database(path, { readonly: true });
     expect(before.pragma('user_version', { simple: true })).toBe(1);
     expect(JSON.parse(before.prepare<[], { state: string }>('SELECT state FROM sessions ORDER BY id').get()!.state)).toHaveProperty('meta');

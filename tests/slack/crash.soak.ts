@@ -11,32 +11,19 @@
  * matches its interview, once the restarted process has sent what was left.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
-import { startAdvisorProcess, type AdvisorProcess } from './harness/advisor-process.ts';
+import { freePort, startAdvisorProcess, type AdvisorProcess } from './harness/advisor-process.ts';
 import { blockAction, CHANNEL, messageEvent, slashCommand, TEAM } from './harness/payloads.ts';
 import { SIGNING_SECRET } from './harness/rig.ts';
 import { SignedSlackClient, type SlackHttpResponse } from './harness/signer.ts';
 import { controlsOf, liveMessages, shownMessages } from './harness/thread-view.ts';
 import { SlackWebApiStandIn } from './harness/web-api-stand-in.ts';
 
-const KILLS = 30;
+const KILLS = Number(process.env['CRASH_KILLS'] ?? 30);
 const USERS = ['U0CRASH1', 'U0CRASH2', 'U0CRASH3', 'U0CRASH4', 'U0CRASH5', 'U0CRASH6'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A seeded generator, so a failing run can be replayed. */
 function random(seed: number): () => number {
@@ -83,7 +70,7 @@ describe('SIGKILL at random moments during interviews', () => {
     let kills = 0;
 
     const start = async (): Promise<{ advisor: AdvisorProcess; client: SignedSlackClient }> => {
-      const advisor = await startAdvisorProcess({ port: await freePort(), databasePath, apiUrl: webApi.apiUrl, cwd: folder });
+      const advisor = await startAdvisorProcess({ port: await freePort(), database: databasePath, apiUrl: webApi.apiUrl, cwd: folder });
       return { advisor, client: new SignedSlackClient(advisor.endpoint, SIGNING_SECRET) };
     };
     const post = async (request: () => Promise<SlackHttpResponse>): Promise<number> => {
@@ -98,6 +85,13 @@ describe('SIGKILL at random moments during interviews', () => {
       const status = await post(() => client.event(pending.envelope, retry));
       if (status === 200) pending.sent.acknowledged = true;
       else if (pending.retries < 3) pendingEvents.push({ ...pending, retries: pending.retries + 1 });
+    };
+
+    const reader = SqliteSessionStore.open(databasePath);
+    /** The question the interview is asking right now, as stored. */
+    const askedNow = async (user: string, threadTs: string): Promise<string | undefined> => {
+      const stored = await reader.load({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${threadTs}`, user });
+      return stored?.session.phase === 'asking' ? (stored.session.current ?? undefined) : undefined;
     };
 
     /** The person's newest interview thread (a parent message naming them), if any. */
@@ -126,10 +120,14 @@ describe('SIGKILL at random moments during interviews', () => {
         return;
       }
       if (!answer) return;
-      const criterion = answer.value.split('|')[1] ?? '';
+      const typed = next() >= 0.5;
+      // A click names its question (and version); typed text answers whatever the interview is asking now,
+      // which may be a question still on its way to the thread.
+      const criterion = typed ? await askedNow(user, threadTs) : (answer.value.split('|')[1] ?? '');
+      if (criterion === undefined) return;
       const record: Sent = { user, threadTs, criterion, acknowledged: false };
       sent.push(record);
-      if (next() < 0.5) {
+      if (!typed) {
         const click = blockAction({ user, messageTs: live.ts, threadTs, responseUrl: webApi.responseUrl(`click-${user}`), actionId: answer.actionId, blockId: answer.blockId, button: { value: answer.value } });
         record.acknowledged = (await post(() => client.interaction(click))) === 200;
       } else {
@@ -181,7 +179,9 @@ describe('SIGKILL at random moments during interviews', () => {
         }
         // Doubled: a delivery applied twice would answer a question nobody answered.
         const meant = new Set(mine.map((m) => m.criterion));
-        for (const criterion of Object.keys(session.answers)) expect(meant.has(criterion), `${user}: ${criterion} answered by no delivery`).toBe(true);
+        for (const criterion of Object.keys(session.answers)) {
+          expect(meant.has(criterion), `${user}: ${criterion} answered by no delivery; history ${session.history.join(',')}; sent ${mine.map((m) => `${m.criterion}${m.acknowledged ? '+' : '-'}`).join(',')}`).toBe(true);
+        }
         expect(new Set(session.history).size).toBe(session.history.length);
         // Live: exactly one message with controls, matching the interview.
         const live = liveMessages(webApi, CHANNEL, threadTs);
@@ -193,6 +193,7 @@ describe('SIGKILL at random moments during interviews', () => {
       expect(acknowledgedAnswers, `seed ${seed}`).toBeGreaterThan(KILLS);
     } finally {
       await store.close();
+      await reader.close();
       await advisor.kill('SIGTERM');
     }
   });

@@ -5,7 +5,7 @@
  * database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { BOT_TOKEN, SIGNING_SECRET } from './rig.ts';
 
@@ -22,6 +22,19 @@ export interface AdvisorProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** A port nothing listens on right now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
@@ -34,7 +47,13 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 /** Starts the advisor and resolves once it accepts connections. */
-export async function startAdvisorProcess(options: { port: number; databasePath: string; apiUrl: string; cwd: string }): Promise<AdvisorProcess> {
+export async function startAdvisorProcess(options: {
+  port: number;
+  /** SQLite file, or `{ url }` for PostgreSQL. */
+  database: string | { url: string };
+  apiUrl: string;
+  cwd: string;
+}): Promise<AdvisorProcess> {
   const child = spawn(process.execPath, [START_SCRIPT], {
     cwd: options.cwd,
     env: {
@@ -44,7 +63,7 @@ export async function startAdvisorProcess(options: { port: number; databasePath:
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: options.apiUrl,
       PORT: String(options.port),
-      DATABASE_PATH: options.databasePath,
+      ...(typeof options.database === 'string' ? { DATABASE_PATH: options.database } : { DATABASE_URL: options.database.url, DATABASE_MIGRATE: 'true' }),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -58,10 +58,10 @@ export function controlsOf(message: ShownMessage): Control[] {
     const elements = block['type'] === 'actions' ? asObjects(block['elements']) : block['accessory'] ? asObjects([block['accessory']]) : [];
     for (const element of elements) {
       if (typeof element['action_id'] !== 'string') continue;
-      if (typeof element['value'] === 'string') controls.push({ actionId: element['action_id'], value: element['value'], blockId });
-      for (const option of asObjects(element['options'])) {
-        if (typeof option['value'] === 'string') controls.push({ actionId: element['action_id'], value: option['value'], blockId });
-      }
+      const options = asObjects(element['options']).filter((option) => typeof option['value'] === 'string');
+      for (const option of options) controls.push({ actionId: element['action_id'], value: String(option['value']), blockId });
+      // A button has a value; a conversations select (the channel picker) has none but is a control all the same.
+      if (typeof element['value'] === 'string' || options.length === 0) controls.push({ actionId: element['action_id'], value: String(element['value'] ?? ''), blockId });
     }
   }
   return controls;
