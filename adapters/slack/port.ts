@@ -68,11 +68,11 @@ export class SlackPort implements PlatformPort<SlackLive> {
     this.calls.close();
   }
 
-  async post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: SlackLive }): Promise<string> {
+  async post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: SlackLive; resend?: boolean }): Promise<string> {
     const place = parseConversation(thread.conversation);
     const channel = options.channel ?? place.channel;
     const threadTs = options.channel === undefined ? place.threadTs : undefined;
-    if (mayHaveGoneOut(options.live)) {
+    if (options.resend === true || mayHaveGoneOut(options.live)) {
       const found = await this.calls.findPosted(channel, options.handle, threadTs);
       if (found !== undefined) return found;
     }
@@ -110,10 +110,10 @@ export class SlackPort implements PlatformPort<SlackLive> {
     }
   }
 
-  async openThread(where: ThreadKey, content: Content, live?: SlackLive, options?: { handle: string }): Promise<{ conversation: string; messageId: string }> {
+  async openThread(where: ThreadKey, content: Content, live?: SlackLive, options?: { handle: string; resend?: boolean }): Promise<{ conversation: string; messageId: string }> {
     const { channel } = parseConversation(where.conversation);
     const handle = options?.handle;
-    const found = mayHaveGoneOut(live) && handle !== undefined ? await this.calls.findPosted(channel, handle) : undefined;
+    const found = (options?.resend === true || mayHaveGoneOut(live)) && handle !== undefined ? await this.calls.findPosted(channel, handle) : undefined;
     const ts = found ?? (await this.calls.postMessage(channel, renderContent(content), handle === undefined ? {} : { handle }));
     return { conversation: threadConversation(channel, ts), messageId: ts };
   }

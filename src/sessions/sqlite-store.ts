@@ -29,6 +29,13 @@ export interface SqliteStoreOptions {
   durability?: 'normal' | 'full';
   /** How long a write waits for another process's lock before failing with STORE_FAILURE. */
   busyTimeoutMs?: number;
+  /**
+   * `auto` (default): SQLite checkpoints the WAL inside whichever commit
+   * crosses its threshold. `background`: commits never checkpoint; the owner
+   * calls `checkpoint()` on a timer, which keeps that cost out of the turns
+   * a platform is waiting on.
+   */
+  walCheckpoint?: 'auto' | 'background';
 }
 
 export interface SqliteStoreSettings {
@@ -81,6 +88,7 @@ export class SqliteSessionStore implements SessionStore {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
+      if (options.walCheckpoint === 'background') db.pragma('wal_autocheckpoint = 0');
       migrate(db);
       return new SqliteSessionStore(db);
     } catch (error) {
@@ -191,8 +199,20 @@ export class SqliteSessionStore implements SessionStore {
           if (first === undefined || first.next_attempt_at > options.now) return [];
           if (rows.some((row) => row.lease_until > options.now && row.lease_owner !== options.owner)) return [];
           const until = options.now + options.leaseMs;
-          for (const row of rows) s.leaseOutbox.run(options.owner, until, row.seq);
-          return rows.map(decodeOutbox);
+          const entries: OutboxEntry[] = [];
+          for (const row of rows) {
+            let entry: OutboxEntry;
+            try {
+              entry = decodeOutbox(row);
+            } catch (error) {
+              // An entry nobody can read is given up, so it cannot block its thread forever.
+              s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now });
+              continue;
+            }
+            s.leaseOutbox.run(options.owner, until, row.seq);
+            entries.push(entry);
+          }
+          return entries;
         })
         .immediate(),
     );
@@ -276,6 +296,13 @@ export class SqliteSessionStore implements SessionStore {
     }));
   }
 
+  /** Copies the WAL back into the database where no reader needs it (PASSIVE: never waits for a lock). */
+  checkpoint(): void {
+    this.#guard('cannot checkpoint the database', {}, () => {
+      this.#db.pragma('wal_checkpoint(PASSIVE)');
+    });
+  }
+
   /** Closes the database; closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
@@ -314,6 +341,8 @@ function decodeOutbox(row: OutboxRow): OutboxEntry {
     thread: { platform: row.platform, workspace: row.workspace, conversation: row.conversation },
     operation: parseOperation(row.operation, { seq: row.seq }),
     attempts: row.attempts,
+    // Read before this claim: a claim still recorded here was never completed nor given back.
+    mayHaveBeenSent: row.attempts > 0 || row.lease_owner !== null,
     createdAt: row.created_at,
   };
   if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;

@@ -11,6 +11,13 @@
  * the operations sent.
  *
  * Methods are async so that a networked store fits the same shape.
+ *
+ * Times. Callers pass their clock's `now`. A store shared by several
+ * processes may decide expiry and leases on its own clock instead (the
+ * PostgreSQL store uses the database's), so that processes whose clocks
+ * disagree still agree on them: it then reads each absolute time it is given
+ * (`expiresAt`, `retryAt`, `olderThan`) as an offset from the `now` passed
+ * alongside, and the times it returns are on its clock. SQLite uses `now` as is.
  */
 import type { Session, SessionKey } from '../conversation/types.ts';
 import type { Operation, ThreadKey, ThreadState } from '../turns/types.ts';
@@ -57,6 +64,12 @@ export interface OutboxEntry {
   actor?: string;
   /** Failed attempts so far. */
   attempts: number;
+  /**
+   * True when an earlier attempt may have reached the platform: it failed
+   * (perhaps after the platform took it), or its claim lapsed (the process
+   * died mid-send). Ports with no idempotency key look before posting again.
+   */
+  mayHaveBeenSent: boolean;
   createdAt: number;
 }
 

@@ -152,6 +152,7 @@ export class Outbox<Live> {
           handle: operation.handle,
           ...(operation.channel === undefined ? {} : { channel: operation.channel }),
           ...(live === undefined ? {} : { live }),
+          resend: entry.mayHaveBeenSent,
         });
         await store.completeOutbox(entry.seq, { now: clock(), messageId });
         return undefined;
@@ -170,7 +171,7 @@ export class Outbox<Live> {
         await store.completeOutbox(entry.seq, { now: clock() });
         return undefined;
       case 'openThread': {
-        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle });
+        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle, resend: entry.mayHaveBeenSent });
         return this.options.onThreadOpened(entry, opened);
       }
     }

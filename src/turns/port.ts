@@ -20,8 +20,13 @@ export interface FailureVerdict {
 
 export interface PlatformPort<Live = unknown> {
   readonly platform: string;
-  /** Posts in `thread` (or in `channel`, when given); returns the new message's id. `handle` is unique per message (an idempotency key where the platform has one). */
-  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live }): Promise<string>;
+  /**
+   * Posts in `thread` (or in `channel`, when given); returns the new message's
+   * id. `handle` is unique per message (an idempotency key where the platform
+   * has one); `resend` says an earlier attempt may have gone out, so a port
+   * without idempotency keys should look for the message before posting again.
+   */
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live; resend?: boolean }): Promise<string>;
   edit(thread: ThreadKey, messageId: string, content: Content, live?: Live): Promise<void>;
   /** Tells `user` privately in `thread`, where the platform allows that. */
   notify(thread: ThreadKey, user: string, content: Content, live?: Live): Promise<void>;
@@ -29,7 +34,7 @@ export interface PlatformPort<Live = unknown> {
    * Posts `content` in the channel `where` and opens a thread on it; returns the thread's conversation id and the message id.
    * `handle` is unique per operation, as for `post` (an idempotency key where the platform has one).
    */
-  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string }): Promise<{ conversation: string; messageId: string }>;
+  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string; resend?: boolean }): Promise<{ conversation: string; messageId: string }>;
   /**
    * The delivery id `live` answers. When given, a drain lends `live` only to
    * that delivery's operations and leaves later deliveries' operations to their

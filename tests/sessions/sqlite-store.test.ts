@@ -176,19 +176,27 @@ describe('SqliteSessionStore specifics', () => {
       expect((await rejection(store.listByConversation(threadOf(broken)))).details.sessionId).toBe(sessionId(broken));
     });
 
-    it('reports an unreadable thread state or outbox operation as STORE_FAILURE naming it', async () => {
+    it('reports an unreadable thread state as STORE_FAILURE naming it', async () => {
       const store = openStore(path);
       const thread = threadOf(keyOf());
       await store.commitTurn({ now: T0, thread: { key: thread, state: threadState(), expectedVersion: 0 } });
-      await enqueue(store, thread, [post('h1')]);
-      const raw = openRaw();
-      raw.prepare('UPDATE threads SET state = ?').run('{"questions": 7}');
-      raw.prepare('UPDATE outbox SET operation = ?').run('{"op": "teleport"}');
+      openRaw().prepare('UPDATE threads SET state = ?').run('{"questions": 7}');
       const threadError = await rejection(store.loadThread(thread));
       expect(threadError).toMatchObject({ code: 'STORE_FAILURE', details: { thread: threadId(thread) } });
-      const outboxError = await rejection(store.claimOutbox(thread, { now: T0, leaseMs: MINUTE, owner: 'p1' }));
-      expect(outboxError.code).toBe('STORE_FAILURE');
-      expect(outboxError.details).toHaveProperty('seq');
+    });
+
+    it('gives up an unreadable outbox entry with its reason, so the entries behind it still go', async () => {
+      const store = openStore(path);
+      const thread = threadOf(keyOf());
+      await enqueue(store, thread, [post('h1'), post('h2')]);
+      const raw = openRaw();
+      raw.prepare("UPDATE outbox SET operation = ? WHERE handle = 'h1'").run('{"op": "teleport"}');
+      const claimed = await store.claimOutbox(thread, { now: T0, leaseMs: MINUTE, owner: 'p1' });
+      expect(claimed.map((entry) => entry.operation.op === 'post' && entry.operation.handle)).toEqual(['h2']);
+      const given = raw.prepare<[], { status: string; error: string }>("SELECT status, error FROM outbox WHERE handle = 'h1'").get()!;
+      expect(given.status).toBe('failed');
+      expect(given.error).toContain('outbox operation');
+      expect(await store.pendingOutboxCount()).toBe(1);
     });
   });
 

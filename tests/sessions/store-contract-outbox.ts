@@ -94,6 +94,24 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.pendingOutboxCount()).toBe(1);
     });
 
+    it('marks entries an earlier attempt may have sent: a lapsed claim or a failure, not a fresh or given-back one', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2'), post('h3')]);
+      const fresh = await store.claimOutbox(A, lease('p1'));
+      expect(fresh.map((e) => e.mayHaveBeenSent)).toEqual([false, false, false]);
+      // p1 died mid-send: its claim lapses and p2 takes the entries over.
+      const taken = await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1));
+      expect(taken.map((e) => e.mayHaveBeenSent)).toEqual([true, true, true]);
+      await store.failOutbox(taken[0]!.seq, { now: T0 + MINUTE + 2, error: 'timeout', retryAt: T0 + MINUTE + 3 });
+      await store.releaseOutbox(taken.slice(1).map((e) => e.seq));
+      const again = await store.claimOutbox(A, lease('p3', T0 + MINUTE + 3));
+      expect(again.map((e) => [textOf(e.operation), e.mayHaveBeenSent])).toEqual([
+        ['h1', true],
+        ['h2', false],
+        ['h3', false],
+      ]);
+    });
+
     it('released entries may be claimed by another process at once; a sent entry stays sent', async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1'), post('h2')]);

@@ -87,11 +87,15 @@ describe('SIGKILL at random moments during interviews', () => {
       else if (pending.retries < 3) pendingEvents.push({ ...pending, retries: pending.retries + 1 });
     };
 
-    const reader = SqliteSessionStore.open(databasePath);
-    /** The question the interview is asking right now, as stored. */
+    /** The question the interview is asking right now, as stored (read through a fresh connection). */
     const askedNow = async (user: string, threadTs: string): Promise<string | undefined> => {
-      const stored = await reader.load({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${threadTs}`, user });
-      return stored?.session.phase === 'asking' ? (stored.session.current ?? undefined) : undefined;
+      const reader = SqliteSessionStore.open(databasePath);
+      try {
+        const stored = await reader.load({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${threadTs}`, user });
+        return stored?.session.phase === 'asking' ? (stored.session.current ?? undefined) : undefined;
+      } finally {
+        await reader.close();
+      }
     };
 
     /** The person's newest interview thread (a parent message naming them), if any. */
@@ -104,6 +108,9 @@ describe('SIGKILL at random moments during interviews', () => {
      * clicking its first option or typing "skip".
      */
     const act = async (client: SignedSlackClient, user: string): Promise<void> => {
+      // Like a person whose message has not gone through yet, wait for Slack's retry before typing again:
+      // then the stored interview is exactly what the next message will answer.
+      if (pendingEvents.some((pending) => pending.sent.user === user)) return;
       const threadTs = currentThread(user);
       const live = threadTs === undefined ? undefined : liveMessages(webApi, CHANNEL, threadTs).at(-1);
       const controls = live ? controlsOf(live) : [];
@@ -142,7 +149,7 @@ describe('SIGKILL at random moments during interviews', () => {
       const retries = pendingEvents;
       pendingEvents = [];
       for (const pending of retries) await sendEvent(client, pending);
-      const killAt = Date.now() + 20 + next() * 400;
+      const killAt = Date.now() + 50 + next() * 1_200;
       const timer = setTimeout(() => void advisor.kill('SIGKILL'), killAt - Date.now());
       while (Date.now() < killAt + 50 && advisor.child.exitCode === null && advisor.child.signalCode === null) {
         await Promise.all(USERS.map((user) => act(client, user)));
@@ -185,15 +192,24 @@ describe('SIGKILL at random moments during interviews', () => {
         expect(new Set(session.history).size).toBe(session.history.length);
         // Live: exactly one message with controls, matching the interview.
         const live = liveMessages(webApi, CHANNEL, threadTs);
+        if (live.length !== 1 && process.env['CRASH_DEBUG']) {
+          const { default: Database } = await import('better-sqlite3');
+          const raw = new Database(databasePath, { readonly: true });
+          const rows = raw.prepare("SELECT seq, handle, status, attempts, message_id, error, substr(operation, 1, 120) AS op FROM outbox WHERE conversation = ? ORDER BY seq").all(`${CHANNEL}:${threadTs}`);
+          raw.close();
+          const calls = webApi.calls.filter((c) => c.body['thread_ts'] === threadTs || c.body['ts'] === threadTs || live.some((m) => m.ts === c.body['ts'])).map((c) => ({ method: c.method, ts: c.body['ts'] ?? c.response['ts'], meta: c.body['metadata'], controls: JSON.stringify(c.body['blocks'] ?? '').includes('"actions"') }));
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync('/tmp/crash-debug.json', JSON.stringify({ threadTs, version: session.version, phase: session.phase, live: live.map((m) => [m.ts, controlsOf(m)[0]?.value]), rows, calls }, null, 1));
+        }
         expect(live, `${user} in ${threadTs}: messages with live controls`).toHaveLength(1);
         if (session.phase === 'asking') expect(controlsOf(live[0]!).some((c) => c.value.split('|')[1] === session.current)).toBe(true);
         for (const control of controlsOf(live[0]!)) expect(Number(control.value.split('|')[0]), `${user}: controls at the session's version`).toBe(session.version);
       }
+      console.log(`crash soak (seed ${seed}): ${kills} SIGKILLs, ${parents.length} threads, ${sent.length} answers sent, ${acknowledgedAnswers} acknowledged; 0 lost, 0 doubled, one live message per thread`);
       expect(kills).toBeGreaterThanOrEqual(KILLS);
       expect(acknowledgedAnswers, `seed ${seed}`).toBeGreaterThan(KILLS);
     } finally {
       await store.close();
-      await reader.close();
       await advisor.kill('SIGTERM');
     }
   });
