@@ -4,8 +4,11 @@
  * Discord), or the terminal interview when none are.
  *
  * The store is opened once and shared; each platform builds its own
- * TurnService (its own port) on it. Shutdown stops taking new work first,
- * then lets turns in flight and their sends finish, then closes the store.
+ * TurnService (its own port) on it. `/healthz` checks the store: on Slack's
+ * port in HTTP mode, and on HEALTH_PORT when that is set. SIGTERM (or
+ * SIGINT) shuts down gracefully (shutdown.ts): no new work, the turns in
+ * flight finish, the outbox drains, then the store closes and the exit
+ * status is 0.
  */
 import dotenv from 'dotenv';
 import { isAdvisorError } from '../src/errors.ts';
@@ -13,51 +16,61 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { loadKnowledge, type Knowledge } from '../src/knowledge/load.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
 import { checkDatabaseLocation } from '../src/sessions/database-location.ts';
+import { redactUrl } from '../src/sessions/pg-errors.ts';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.ts';
+import type { SessionStore } from '../src/sessions/store.ts';
 import { startBackground, sweepAll, type TurnsHandle } from './background.ts';
+import { createHealthCheck, startHealthServer, type HealthCheck, type HealthServer } from './health.ts';
 import { installProcessGuard } from './process-guard.ts';
+import { shutDown } from './shutdown.ts';
 import { runTerminal } from './terminal/terminal.ts';
 
 /** A started platform; `stop` ends its connections (no new deliveries), `turns` is its turn layer. */
 export interface RunningPlatform {
   name: string;
+  /** Stops taking new deliveries while sends go on (graceful shutdown); those being received finish first. */
+  stopIntake?(): Promise<void>;
   stop(): Promise<void>;
   turns: TurnsHandle;
 }
 
 /** How long shutdown waits for turns in flight to be sent; what is left stays in the outbox for the next start. */
 const SHUTDOWN_GRACE_MS = 8_000;
+/** After shutdown, a handle still open (a socket a client library keeps) may not keep the process alive longer than this. */
+const EXIT_AFTER_MS = 2_000;
 
 interface Shared {
-  store: SqliteSessionStore;
+  store: SessionStore;
   knowledge: Knowledge;
   logger: Logger;
   ttlMs: number;
 }
 
-async function startPlatforms(config: Config, shared: Shared, running: RunningPlatform[]): Promise<void> {
+async function startPlatforms(config: Config, shared: Shared, running: RunningPlatform[], health: HealthCheck): Promise<void> {
   if (config.slack) {
     const { startSlack } = await import('./slack/start.ts');
     // Sweeping is done here for every platform (startBackground), not by the Slack app itself.
-    running.push(await startSlack({ config: config.slack, ...shared, sweepIntervalMs: 0 }));
+    running.push(await startSlack({ config: config.slack, ...shared, sweepIntervalMs: 0, health }));
   }
-  if (config.discord) {
+  if (config.discord?.shards !== undefined) {
+    // DISCORD_SHARDS: Discord runs in one child process per shard (adapters/discord/shard.ts), never in this one.
+    const { startShardManager } = await import('./discord/shard-manager.ts');
+    running.push(await startShardManager({ config: config.discord, logger: shared.logger }));
+  } else if (config.discord) {
     const { startDiscord } = await import('./discord/start.ts');
     running.push(await startDiscord({ config: config.discord, ...shared }));
   }
 }
 
-/** Resolves after `promise` or `ms`, whichever comes first; true when the promise won. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
+/** PostgreSQL when DATABASE_URL is set (loaded only then), else the SQLite file. */
+export async function openStore(config: Config, logger: Logger): Promise<SessionStore> {
+  if (config.postgres) {
+    const { PgSessionStore } = await import('../src/sessions/pg-store.ts');
+    return PgSessionStore.open({ url: config.postgres.url, migrate: config.postgres.migrate, logger });
   }
+  // Before SQLite touches the path: a folder that cannot be made (e.g. under /proc) would make open() spin forever.
+  await checkDatabaseLocation(config.databasePath);
+  return SqliteSessionStore.open(config.databasePath);
 }
 
 /** Runs the advisor; the exit status. Whatever stops it is printed as a message, never as a bare stack trace. */
@@ -93,13 +106,11 @@ async function run(): Promise<number> {
   const level = terminalOnly && !process.env['LOG_LEVEL'] ? 'warn' : config.logLevel;
   const logger = createLogger({ level });
 
-  let store: SqliteSessionStore;
+  let store: SessionStore;
   let knowledge: Knowledge;
   try {
-    // Before SQLite touches the path: a folder that cannot be made (e.g. under /proc) would make open() spin forever.
-    await checkDatabaseLocation(config.databasePath);
     knowledge = loadKnowledge(config.knowledgeDir);
-    store = SqliteSessionStore.open(config.databasePath);
+    store = await openStore(config, logger);
   } catch (error) {
     if (isAdvisorError(error)) {
       console.error(error.code === 'CONFIG_INVALID' ? `${error.message}\nSee .env.example for every setting.` : error.message);
@@ -121,8 +132,12 @@ async function run(): Promise<number> {
   // Slack and Discord share this process: an error escaping one must not end the other.
   const uninstallGuard = installProcessGuard(logger);
   const running: RunningPlatform[] = [];
+  let stopping = false;
+  const health = createHealthCheck({ store, logger, stopping: () => stopping });
+  let healthServer: HealthServer | undefined;
   try {
-    await startPlatforms(config, { store, knowledge, logger, ttlMs }, running);
+    await startPlatforms(config, { store, knowledge, logger, ttlMs }, running, health);
+    if (config.healthPort !== undefined) healthServer = await startHealth(config.healthPort, health, logger);
   } catch (error) {
     await Promise.allSettled(running.map((p) => p.stop()));
     await Promise.allSettled(running.map((p) => p.turns.idle()));
@@ -138,22 +153,42 @@ async function run(): Promise<number> {
   // What a crash left committed but unsent goes out now, so no thread is left without its live question.
   await sweepAll(running, logger);
   const background = startBackground({ turns: running, logger });
-  logger.info({ platforms: running.map((p) => p.name), database: config.databasePath }, 'advisor started');
+  logger.info(
+    { platforms: running.map((p) => p.name), database: config.postgres ? redactUrl(config.postgres.url) : config.databasePath, healthPort: healthServer?.port },
+    'advisor started',
+  );
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info({ signal }, 'stopping');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  // No new sweeps, no new deliveries; then the turns already accepted finish sending before the store closes.
-  await background.stop();
-  await Promise.allSettled(running.map((p) => p.stop()));
-  const drained = await within(Promise.allSettled(running.map((p) => p.turns.idle())), SHUTDOWN_GRACE_MS);
-  if (!drained) logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'some replies were still being sent at shutdown; they stay in the outbox for the next start');
-  await store.close();
+  logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new work; finishing the turns in flight and draining the outbox');
+  await shutDown({
+    platforms: running,
+    background,
+    store,
+    logger,
+    beginStopping: () => {
+      stopping = true;
+    },
+    ...(healthServer ? { closeHealth: healthServer.close } : {}),
+    graceMs: SHUTDOWN_GRACE_MS,
+  });
   uninstallGuard();
+  // Everything is closed; a socket some client library still holds must not keep a supervisor waiting.
+  setTimeout(() => {
+    logger.warn({ afterMs: EXIT_AFTER_MS }, 'handles still open after shutdown; exiting anyway');
+    process.exit();
+  }, EXIT_AFTER_MS).unref();
   return 0;
+}
+
+/** The health server on HEALTH_PORT; a port that cannot be used stops start-up naming the setting. */
+async function startHealth(port: number, check: HealthCheck, logger: Logger): Promise<HealthServer> {
+  try {
+    return await startHealthServer({ port, check, logger });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is already in use' : `cannot be listened on (${error instanceof Error ? error.message : String(error)})`;
+    throw new Error(`HEALTH_PORT: port ${port} ${reason}; pick a free port for the health endpoint`, { cause: error });
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Core figures: the engine (recommendations per second, latency), how many
- * questions interviews need before the verdict is settled, and a full turn
+ * questions interviews need before the result is offered under each
+ * next-question rule (see interviews.ts), and a full turn
  * through the turn layer (TurnService.accept: duplicate check, ownership,
  * state machine + engine, plan, and the SQLite commit of session, thread state,
  * delivery id and outbox) on an empty store and with 100,000 idle sessions.
@@ -18,16 +19,9 @@ import { silentLogger } from '../src/logger.ts';
 import type { PlatformPort } from '../src/turns/port.ts';
 import { TurnService } from '../src/turns/service.ts';
 import type { Delivery, ThreadKey } from '../src/turns/types.ts';
-import { fmtMs, nowMs, summarise } from './stats.ts';
-
-/** A deterministic pseudo-random generator, so every run measures the same inputs. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { interviewFigures } from './interviews.ts';
+import { fmtMs, nowMs, seeded, summarise } from './stats.ts';
+import { NEXT_QUESTION_RULE } from '../src/engine/next-question.ts';
 
 function randomAnswers(knowledge: Knowledge, random: () => number, answeredShare: number): Record<string, string> {
   const answers: Record<string, string> = {};
@@ -61,46 +55,6 @@ function engineFigures(knowledge: Knowledge, iterations: number): string[] {
     `engine: single recommendations per second: ${Math.round(1000 / single.mean).toLocaleString('en')}`,
     `engine: batch (JSON line in, JSON line out) per second: ${Math.round((lines.length * 5) / (batchMs / 1000)).toLocaleString('en')}`,
   ];
-}
-
-/** Interviews that follow next_question until decided, for answer profiles of varying coherence. */
-function settlingFigures(knowledge: Knowledge): string[] {
-  const lines: string[] = [];
-  for (const [name, coherence] of [
-    ['random answers', 0],
-    ['mostly consistent answers (70%)', 0.7],
-  ] as const) {
-    const random = seeded(7);
-    const asked: number[] = [];
-    let disagreements = 0;
-    for (let run = 0; run < 2000; run++) {
-      const hidden = knowledge.frameworks[Math.floor(random() * knowledge.frameworks.length)]!.id;
-      const full: Record<string, string> = {};
-      for (const c of knowledge.criteria) {
-        const favouring = c.options.filter((o) => {
-          const mine = o.effects.find((e) => e.framework === hidden)?.points ?? 0;
-          return o.effects.every((e) => e.framework === hidden || e.points <= mine);
-        });
-        const pool = random() < coherence && favouring.length > 0 ? favouring : c.options;
-        full[c.id] = pool[Math.floor(random() * pool.length)]!.id;
-      }
-      const answers: Record<string, string> = {};
-      let rec = recommend(knowledge, answers);
-      while (rec.next_question !== null) {
-        answers[rec.next_question] = full[rec.next_question]!;
-        rec = recommend(knowledge, answers);
-      }
-      asked.push(Object.keys(answers).length);
-      if (rec.winner !== recommend(knowledge, full).winner) disagreements++;
-    }
-    const sorted = asked.sort((a, b) => a - b);
-    const settledEarly = sorted.filter((n) => n < knowledge.criteria.length).length;
-    lines.push(
-      `interviews (${name}): questions until settled: median ${sorted[1000]}, p90 ${sorted[1800]} of ${knowledge.criteria.length}; ` +
-        `${Math.round((settledEarly / 2000) * 100)}% stop early; ${disagreements} of 2000 end on a different winner than answering everything`,
-    );
-  }
-  return lines;
 }
 
 /** A platform that accepts everything at once: the figures are the turn layer's, not a network's. */
@@ -179,7 +133,11 @@ async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: nu
   }
 }
 
-export async function benchCore(options: { iterations: number; idleSessions: number }): Promise<string[]> {
+export async function benchCore(options: { iterations: number; idleSessions: number; interviews: number }): Promise<string[]> {
   const knowledge = loadKnowledge();
-  return [...engineFigures(knowledge, options.iterations), ...settlingFigures(knowledge), ...(await turnFigures(knowledge, Math.min(options.iterations, 5000), options.idleSessions))];
+  return [
+    ...engineFigures(knowledge, options.iterations),
+    ...interviewFigures(knowledge, options.interviews, NEXT_QUESTION_RULE),
+    ...(await turnFigures(knowledge, Math.min(options.iterations, 5000), options.idleSessions)),
+  ];
 }

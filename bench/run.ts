@@ -19,7 +19,19 @@ async function section(name: string, run: () => Promise<string[]>): Promise<void
 }
 
 console.log(`advisor benchmarks (node ${process.version}, ${quick ? 'quick' : 'full'} run)`);
-await section('core', () => benchCore({ iterations, idleSessions: quick ? 10_000 : 100_000 }));
+await section('core', () => benchCore({ iterations, idleSessions: quick ? 10_000 : 100_000, interviews: quick ? 500 : 2_000 }));
+if (existsSync(new URL('./parse.ts', import.meta.url))) {
+  const { benchParse } = (await import('./parse.ts')) as { benchParse: (o: { iterations: number; longMessages: number }) => Promise<string[]> };
+  await section('free-text parsing', () => benchParse({ iterations: quick ? 2_000 : 20_000, longMessages: quick ? 50 : 300 }));
+}
+if (existsSync(new URL('./postgres.ts', import.meta.url))) {
+  const { benchPostgres } = (await import('./postgres.ts')) as { benchPostgres: (o: { turns: number }) => Promise<string[]> };
+  await section('store: SQLite and PostgreSQL', () => benchPostgres({ turns: quick ? 1_000 : 5_000 }));
+}
+if (existsSync(new URL('./replicas.ts', import.meta.url))) {
+  const { benchReplicas } = (await import('./replicas.ts')) as { benchReplicas: (o: { iterations: number }) => Promise<string[]> };
+  await section('replicas: one and two processes on one PostgreSQL', () => benchReplicas({ iterations: quick ? 200 : 1_000 }));
+}
 if (existsSync(new URL('./slack.ts', import.meta.url))) {
   const { benchSlack } = (await import('./slack.ts')) as { benchSlack: (o: { iterations: number }) => Promise<string[]> };
   await section('slack adapter', () => benchSlack({ iterations: quick ? 200 : 1_000 }));

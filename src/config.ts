@@ -59,16 +59,69 @@ const hoursText = z
     return hours;
   });
 
+/**
+ * DISCORD_SHARDS: `auto` (Discord's recommendation, from GET /gateway/bot) or
+ * a whole number of shards in decimal digits, at least 1.
+ */
+const shardsText = z
+  .string()
+  .trim()
+  .transform((text, ctx): number | 'auto' => {
+    if (text.toLowerCase() === 'auto') return 'auto';
+    const shards = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isSafeInteger(shards) && shards >= 1) return shards;
+    ctx.addIssue({ code: 'custom', message: `expected auto or a whole number of shards of at least 1 in decimal digits, such as 2, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  });
+
+/**
+ * DISCORD_SHARD_LIST: the shards this machine runs, as ids and ranges
+ * (`0-3,8`), sorted and without repeats.
+ */
+const shardListText = z
+  .string()
+  .trim()
+  .transform((text, ctx): number[] => {
+    const ids = new Set<number>();
+    for (const part of text.split(',').map((p) => p.trim())) {
+      const range = /^(\d{1,6})(?:-(\d{1,6}))?$/.exec(part);
+      const from = Number(range?.[1]);
+      const to = range?.[2] === undefined ? from : Number(range[2]);
+      if (!range || to < from) {
+        ctx.addIssue({ code: 'custom', message: `expected shard ids and ranges such as 0-3,8, got ${JSON.stringify(text)}` });
+        return z.NEVER;
+      }
+      for (let id = from; id <= to; id += 1) ids.add(id);
+    }
+    return [...ids].sort((a, b) => a - b);
+  });
+
 /** An http(s) URL: z.url() alone also accepts file:, ftp: or javascript: addresses the API clients cannot use. */
 function httpUrl(example: string) {
   return optionalText.pipe(z.url({ protocol: /^https?$/, message: `expected an http:// or https:// URL such as ${example}` }).optional());
 }
 
+/**
+ * A PostgreSQL connection string. The value is never echoed back: it usually
+ * holds a password.
+ */
+const postgresUrl = optionalText.pipe(
+  z
+    .string()
+    .refine((text) => URL.canParse(text) && /^postgres(ql)?:$/.test(new URL(text).protocol), {
+      message: 'expected a postgres:// or postgresql:// URL such as postgres://advisor:secret@db.internal:5432/advisor',
+    })
+    .optional(),
+);
+
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_PATH: z.string().trim().min(1).default('data/advisor.db'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_MIGRATE: booleanText,
   SESSION_TTL_HOURS: hoursText.default(24),
   KNOWLEDGE_DIR: optionalText,
+  HEALTH_PORT: portText.optional(),
 
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
   SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
@@ -81,6 +134,8 @@ const envSchema = z.object({
   DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(/^\d{15,25}$/, 'expected a numeric Discord guild (server) id').optional()),
   DISCORD_API_URL: httpUrl('https://discord.com/api'),
   DISCORD_MESSAGE_CONTENT: booleanText,
+  DISCORD_SHARDS: shardsText.optional(),
+  DISCORD_SHARD_LIST: shardListText.optional(),
 });
 
 export interface SlackConfig {
@@ -99,13 +154,32 @@ export interface DiscordConfig {
   guildId?: string;
   apiUrl?: string;
   messageContent: boolean;
+  /** DISCORD_SHARDS: run under discord.js's ShardingManager, one process per shard (absent: one process, no sharding). */
+  shards?: number | 'auto';
+  /** DISCORD_SHARD_LIST: the shards this machine runs (absent: all of them); needs a numeric `shards`. */
+  shardList?: number[];
+}
+
+export interface PostgresConfig {
+  /** DATABASE_URL. */
+  url: string;
+  /** DATABASE_MIGRATE: apply pending schema migrations at start-up. */
+  migrate: boolean;
 }
 
 export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** The SQLite file; used when `postgres` is absent (the default). */
   databasePath: string;
+  /** Set by DATABASE_URL: sessions live in PostgreSQL instead of SQLite. */
+  postgres?: PostgresConfig;
   sessionTtlMs: number;
   knowledgeDir?: string;
+  /**
+   * HEALTH_PORT: a port of its own for `/healthz`. Slack in HTTP mode also
+   * answers it on PORT; Socket Mode and Discord only have it here.
+   */
+  healthPort?: number;
   slack?: SlackConfig;
   discord?: DiscordConfig;
 }
@@ -147,7 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
 
   let discord: DiscordConfig | undefined;
-  const discordSet = [e.DISCORD_TOKEN, e.DISCORD_APPLICATION_ID, e.DISCORD_GUILD_ID].some(Boolean);
+  const discordSet = [e.DISCORD_TOKEN, e.DISCORD_APPLICATION_ID, e.DISCORD_GUILD_ID, e.DISCORD_SHARDS].some((value) => value !== undefined);
   if (discordSet) {
     if (!e.DISCORD_TOKEN) problems.push('DISCORD_TOKEN: missing; Discord needs the bot token');
     if (!e.DISCORD_APPLICATION_ID) problems.push('DISCORD_APPLICATION_ID: missing; Discord needs the application id');
@@ -155,7 +229,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, messageContent: e.DISCORD_MESSAGE_CONTENT };
       if (e.DISCORD_GUILD_ID) discord.guildId = e.DISCORD_GUILD_ID;
       if (e.DISCORD_API_URL) discord.apiUrl = e.DISCORD_API_URL;
+      if (e.DISCORD_SHARDS !== undefined) discord.shards = e.DISCORD_SHARDS;
+      if (e.DISCORD_SHARD_LIST !== undefined) discord.shardList = e.DISCORD_SHARD_LIST;
     }
+  }
+  if (e.DISCORD_SHARD_LIST !== undefined) {
+    const total = e.DISCORD_SHARDS;
+    if (typeof total !== 'number') {
+      problems.push(
+        `DISCORD_SHARD_LIST: needs DISCORD_SHARDS set to the total number of shards across all machines (${total === 'auto' ? 'not auto, which could differ between machines' : 'it is not set'})`,
+      );
+    } else {
+      const missing = e.DISCORD_SHARD_LIST.filter((id) => id >= total);
+      if (missing.length > 0) problems.push(`DISCORD_SHARD_LIST: shard ${missing.join(', ')} does not exist with DISCORD_SHARDS=${total} (shards are numbered 0 to ${total - 1})`);
+    }
+  }
+  if (e.DATABASE_URL !== undefined && present['DATABASE_PATH'] !== undefined) {
+    problems.push('DATABASE_PATH and DATABASE_URL: both set; set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both');
+  }
+  if (e.DATABASE_URL === undefined && e.DATABASE_MIGRATE) {
+    problems.push('DATABASE_MIGRATE: true without DATABASE_URL; it applies PostgreSQL migrations (SQLite migrates itself), so set DATABASE_URL or remove it');
+  }
+  if (e.HEALTH_PORT !== undefined && slack && !slack.appToken && e.HEALTH_PORT === slack.port) {
+    problems.push(`HEALTH_PORT and PORT: both ${e.HEALTH_PORT}; Slack's HTTP mode already answers /healthz on PORT, so leave HEALTH_PORT empty or pick another port`);
   }
   if (problems.length > 0) fail(problems);
 
@@ -164,7 +260,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     databasePath: e.DATABASE_PATH,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
   };
+  if (e.DATABASE_URL !== undefined) config.postgres = { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE };
   if (e.KNOWLEDGE_DIR) config.knowledgeDir = e.KNOWLEDGE_DIR;
+  if (e.HEALTH_PORT !== undefined) config.healthPort = e.HEALTH_PORT;
   if (slack) config.slack = slack;
   if (discord) config.discord = discord;
   return config;

@@ -1,70 +1,36 @@
 /**
- * The slash commands, defined once: the bot routes on these names and
- * `deploy-commands.ts` registers exactly these definitions.
- *
- *   /advisor start                 interview in a thread
- *   /advisor ask question:<text>   answer from the knowledge base, with sources
- *   /advisor help                  what the commands do
+ * The slash command, defined once: the bot routes on these names,
+ * `deploy-commands.ts` registers exactly this definition, and the help lists it.
  */
-import {
-  ApplicationIntegrationType,
-  InteractionContextType,
-  SlashCommandBuilder,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
 export const COMMAND_NAME = 'advisor';
-
-export const SUBCOMMANDS = {
-  start: 'start',
-  ask: 'ask',
-  help: 'help',
-} as const;
-
-export type Subcommand = (typeof SUBCOMMANDS)[keyof typeof SUBCOMMANDS];
-
 export const ASK_QUESTION_OPTION = 'question';
 /** Long enough for a real question, short enough to search well. */
 export const ASK_QUESTION_MAX_LENGTH = 300;
 
-/** Descriptions as registered with Discord (Discord shows them in its command picker; 100 characters at most). */
-export const SUBCOMMAND_DESCRIPTIONS: Record<Subcommand, string> = {
-  start: 'Start an interview in a thread and get a Django or Flask recommendation',
-  ask: 'Ask what the sources say about Django and Flask',
-  help: 'How the advisor works and what its commands do',
-};
+/** The subcommands: how they are written, and what they do as Discord's picker shows it (100 characters at most). */
+export const SUBCOMMANDS = {
+  start: { usage: `/${COMMAND_NAME} start`, description: 'Start an interview in a thread and get a Django or Flask recommendation' },
+  ask: { usage: `/${COMMAND_NAME} ask ${ASK_QUESTION_OPTION}:<text>`, description: 'Ask what the sources say about Django and Flask' },
+  help: { usage: `/${COMMAND_NAME} help`, description: 'How the advisor works and what its commands do' },
+} as const;
 
-export function advisorCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
-  return new SlashCommandBuilder()
+/** Everything `deploy-commands` registers. */
+export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  const question = 'For example: does Flask have an ORM?';
+  const command = new SlashCommandBuilder()
     .setName(COMMAND_NAME)
     .setDescription('Recommends a Python web framework (Django or Flask) and explains why, with sources')
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
     .setContexts(InteractionContextType.Guild)
-    .addSubcommand((sub) => sub.setName(SUBCOMMANDS.start).setDescription(SUBCOMMAND_DESCRIPTIONS.start))
+    .addSubcommand((sub) => sub.setName('start').setDescription(SUBCOMMANDS.start.description))
     .addSubcommand((sub) =>
       sub
-        .setName(SUBCOMMANDS.ask)
-        .setDescription(SUBCOMMAND_DESCRIPTIONS.ask)
-        .addStringOption((option) =>
-          option
-            .setName(ASK_QUESTION_OPTION)
-            .setDescription('For example: does Flask have an ORM?')
-            .setRequired(true)
-            .setMaxLength(ASK_QUESTION_MAX_LENGTH),
-        ),
+        .setName('ask')
+        .setDescription(SUBCOMMANDS.ask.description)
+        .addStringOption((option) => option.setName(ASK_QUESTION_OPTION).setDescription(question).setRequired(true).setMaxLength(ASK_QUESTION_MAX_LENGTH)),
     )
-    .addSubcommand((sub) => sub.setName(SUBCOMMANDS.help).setDescription(SUBCOMMAND_DESCRIPTIONS.help))
-    .toJSON();
+    .addSubcommand((sub) => sub.setName('help').setDescription(SUBCOMMANDS.help.description));
+  return [command.toJSON()];
 }
-
-/** Everything `deploy-commands` registers. */
-export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  return [advisorCommand()];
-}
-
-/** How the commands are written and what they do, for `/advisor help`. */
-export const SLASH_USAGE: readonly { usage: string; description: string }[] = [
-  { usage: `/${COMMAND_NAME} ${SUBCOMMANDS.start}`, description: SUBCOMMAND_DESCRIPTIONS.start },
-  { usage: `/${COMMAND_NAME} ${SUBCOMMANDS.ask} ${ASK_QUESTION_OPTION}:<text>`, description: SUBCOMMAND_DESCRIPTIONS.ask },
-  { usage: `/${COMMAND_NAME} ${SUBCOMMANDS.help}`, description: SUBCOMMAND_DESCRIPTIONS.help },
-];

@@ -1,24 +1,14 @@
 /**
  * Discord call failures: classified into a few coded kinds (for logs with
- * context), turned into the turn layer's verdict (try again later or not),
- * and explained to the person in plain words.
+ * context), and turned into the turn layer's verdict, in words for the person.
  */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import { verdictOf, type FailureRule } from '../../src/turns/failure-rules.ts';
 import type { FailureVerdict } from '../../src/turns/port.ts';
-import { FAILURE_REASONS, STEP_FAILED } from './platform-text.ts';
+import { DISCORD_SYNTAX } from './platform-text.ts';
 
-/** Discord's JSON error codes the adapter reacts to. */
-export const DISCORD_ERROR_CODES = {
-  unknownChannel: 10003,
-  unknownMessage: 10008,
-  unknownWebhook: 10015,
-  unknownInteraction: 10062,
-  alreadyAcknowledged: 40060,
-  missingAccess: 50001,
-  missingPermissions: 50013,
-  invalidWebhookToken: 50027,
-  threadAlreadyCreated: 160004,
-} as const;
+/** Discord's JSON error code for "a thread has already been created for this message". */
+export const THREAD_ALREADY_CREATED = 160004;
 
 export interface DiscordFailure {
   kind: DiscordFailureKind;
@@ -31,30 +21,44 @@ export interface DiscordFailure {
   message: string;
 }
 
+const UNKNOWN = 'Something went wrong talking to Discord.';
+const NO_ACCESS = "I can't see that channel.";
+
 /**
- * Per kind: whether it may pass (rate limits, Discord's 5xx, the network: the
- * operation is tried again; a missing permission or an unknown channel will
- * not pass by waiting), and what to tell the person. A gone interaction token
- * is retried too: the next attempt has no live interaction and uses the bot token.
+ * Per kind: whether waiting may help (rate limits, Discord's 5xx, the network;
+ * a missing permission or an unknown channel will not pass), and why, in the
+ * person's words. A gone interaction token is retried too: the next attempt
+ * has no live interaction and uses the bot token.
  */
 const KINDS = {
-  missing_permissions: { retry: false, explain: () => FAILURE_REASONS.missingPermissions },
-  missing_access: { retry: false, explain: () => FAILURE_REASONS.missingAccess },
-  not_found: { retry: false, explain: () => FAILURE_REASONS.missingAccess },
-  rate_limited: { retry: true, explain: (f: DiscordFailure) => FAILURE_REASONS.rateLimited((f.retryAfterMs ?? 1000) / 1000) },
-  discord_unavailable: { retry: true, explain: (f: DiscordFailure) => FAILURE_REASONS.discordUnavailable(f.status ?? 500) },
+  missing_permissions: {
+    retry: false,
+    explain: () => "I'm missing the permission to do that there (Send Messages, Embed Links or Create Public Threads); a server admin can grant it.",
+  },
+  missing_access: { retry: false, explain: () => NO_ACCESS },
+  not_found: { retry: false, explain: () => NO_ACCESS },
+  rate_limited: { retry: true, explain: (f: DiscordFailure) => `Discord is rate-limiting me for about ${Math.max(1, Math.ceil((f.retryAfterMs ?? 1000) / 1000))} s.` },
+  discord_unavailable: { retry: true, explain: (f: DiscordFailure) => `Discord had a problem on its side (HTTP ${f.status ?? 500}).` },
   /** Discord could not be reached at all (refused, reset, timed out). */
-  network: { retry: true, explain: () => FAILURE_REASONS.network },
+  network: { retry: true, explain: () => "I couldn't reach Discord." },
   /** The interaction token is gone (answered too late, or unknown). */
-  interaction_expired: { retry: true, explain: () => FAILURE_REASONS.unknown },
+  interaction_expired: { retry: true, explain: () => UNKNOWN },
   /** The interaction was answered already (a redelivery, or another process). */
-  already_acknowledged: { retry: true, explain: () => FAILURE_REASONS.unknown },
-  unknown: { retry: false, explain: () => FAILURE_REASONS.unknown },
-} satisfies Record<string, { retry: boolean; explain: (failure: DiscordFailure) => string }>;
+  already_acknowledged: { retry: true, explain: () => UNKNOWN },
+  unknown: { retry: false, explain: () => UNKNOWN },
+} satisfies Record<string, FailureRule<DiscordFailure>>;
+
+/** What could not be done, by step (in logs, and in what the person is told). */
+const STEP_FAILED = {
+  'post in the thread': (reason: string): string => `I couldn't update the thread: ${reason}`,
+  'post the summary': (reason: string, channelId?: string): string => `I couldn't post the summary in ${channelId ? DISCORD_SYNTAX.channel(channelId) : 'that channel'}: ${reason}`,
+  'edit a message': (reason: string): string => `I couldn't update an earlier message: ${reason}`,
+  'tell the person': (reason: string): string => `I couldn't answer you privately: ${reason}`,
+  'open a thread': (reason: string): string => `I couldn't open a thread for the interview here: ${reason}`,
+} as const;
 
 export type DiscordFailureKind = keyof typeof KINDS;
 
-/** What the adapter was doing when a call failed: names the step in logs and in what the person is told. */
 export type DiscordStep = keyof typeof STEP_FAILED;
 
 /** A failed Discord call with what it was for; the port throws it so `verdictFor` can explain it in context. */
@@ -69,15 +73,16 @@ export class DiscordCallError extends Error {
   }
 }
 
+/** Discord's JSON error codes the adapter tells apart. */
 const BY_CODE = new Map<number, DiscordFailureKind>([
-  [DISCORD_ERROR_CODES.missingPermissions, 'missing_permissions'],
-  [DISCORD_ERROR_CODES.missingAccess, 'missing_access'],
-  [DISCORD_ERROR_CODES.unknownInteraction, 'interaction_expired'],
-  [DISCORD_ERROR_CODES.unknownWebhook, 'interaction_expired'],
-  [DISCORD_ERROR_CODES.invalidWebhookToken, 'interaction_expired'],
-  [DISCORD_ERROR_CODES.alreadyAcknowledged, 'already_acknowledged'],
-  [DISCORD_ERROR_CODES.unknownChannel, 'not_found'],
-  [DISCORD_ERROR_CODES.unknownMessage, 'not_found'],
+  [50013, 'missing_permissions'],
+  [50001, 'missing_access'],
+  [10062, 'interaction_expired'], // unknown interaction
+  [10015, 'interaction_expired'], // unknown webhook
+  [50027, 'interaction_expired'], // invalid webhook token
+  [40060, 'already_acknowledged'],
+  [10003, 'not_found'], // unknown channel
+  [10008, 'not_found'], // unknown message
 ]);
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -112,8 +117,6 @@ export function interactionIsGone(failure: DiscordFailure): boolean {
 /** The turn layer's verdict on a failed call, with the person's explanation in the step's words. */
 export function verdictFor(error: unknown): FailureVerdict {
   const failure = classifyDiscordError(error);
-  const { retry, explain } = KINDS[failure.kind];
-  const reason = explain(failure);
-  const explanation = error instanceof DiscordCallError ? STEP_FAILED[error.step](reason, error.channelId) : reason;
-  return { retry, explanation, ...(retry && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) };
+  const verdict = verdictOf(KINDS[failure.kind], failure, failure.retryAfterMs);
+  return error instanceof DiscordCallError ? { ...verdict, explanation: STEP_FAILED[error.step](verdict.explanation, error.channelId) } : verdict;
 }

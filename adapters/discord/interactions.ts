@@ -1,35 +1,29 @@
 /**
- * Decodes every interaction into the turn layer's `Delivery` + `Inbound`:
- * `/advisor` subcommands, the interview's buttons and selects, the "Type an
- * answer" modal and the channel picker. The interaction's place (guild,
- * channel, user), its options and component ids are parsed with zod at this
- * edge; what a turn does (ownership, expiry, replays, what to post) is the
- * turn layer's. Only answers that need no turn stay here: a payload that
- * cannot be used, and opening the modal. Every interaction ends with one
- * "interaction handled" log line carrying its outcome and duration.
+ * Decodes every interaction (and, with Message Content, every typed thread
+ * message) into the turn layer's `Delivery` + `Inbound`: `/advisor`
+ * subcommands, the interview's buttons and selects, the "Type an answer" modal
+ * and the channel picker. Places, options and component ids are parsed with zod
+ * at this edge; what a turn does is the turn layer's. Only answers that need no
+ * turn stay here: a payload that cannot be used, and opening the modal. Every
+ * delivery ends with one "handled" log line carrying its outcome and duration.
  */
-import { ChannelType, MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { ChannelType, MessageFlags, type Interaction, type Message, type RepliableInteraction } from 'discord.js';
 import { z } from 'zod';
-import type { ConversationEvent } from '../../src/conversation/types.ts';
 import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
+import { controlInbound } from '../../src/turns/controls.ts';
 import type { Delivery, Inbound, ThreadKey } from '../../src/turns/types.ts';
 import { turnNoticeText } from '../../src/turns/wording.ts';
-import { ASK_QUESTION_MAX_LENGTH, ASK_QUESTION_OPTION, COMMAND_NAME, SUBCOMMANDS } from './commands.ts';
+import { ASK_QUESTION_MAX_LENGTH, ASK_QUESTION_OPTION, COMMAND_NAME } from './commands.ts';
 import { parseCustomId, resolveRef, type ComponentAction } from './custom-id.ts';
 import { classifyDiscordError, interactionIsGone } from './errors.ts';
-import { LiveInteraction, type TurnInteraction } from './live.ts';
+import { LiveInteraction, LiveMessage, type TurnInteraction } from './live.ts';
 import { DISCORD_SYNTAX, PLATFORM_TEXT } from './platform-text.ts';
 import { PLATFORM } from './port.ts';
 import { ANSWER_INPUT_ID, typeAnswerModal } from './render.ts';
-import { runTurn, type TurnOutcome, type TurnRunnerDeps } from './run-turn.ts';
+import { logHandled, runTurn, type TurnOutcome, type TurnRunnerDeps } from './run-turn.ts';
 
-export type InteractionOutcome = TurnOutcome | 'not_in_guild' | 'unknown_component' | 'failed';
-
-export interface InteractionDeps extends TurnRunnerDeps {
-  knowledge: Knowledge;
-  logger: Logger;
-}
+type InteractionOutcome = TurnOutcome | 'not_in_guild' | 'unknown_component';
 
 const snowflake = z.string().regex(/^\d{15,25}$/, 'expected a Discord id');
 
@@ -62,38 +56,20 @@ async function sayOnly(interaction: RepliableInteraction, content: string): Prom
   else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
 }
 
-export function createInteractionHandler(deps: InteractionDeps): (interaction: Interaction) => Promise<void> {
+export function createInteractionHandler(deps: TurnRunnerDeps & { knowledge: Knowledge }): (interaction: Interaction) => Promise<void> {
   const { knowledge } = deps;
   const criterionIds = knowledge.criteria.map((c) => c.id);
 
-  /** The core event a control stands for, or undefined when its references no longer resolve (the pack changed). */
-  function eventFor(action: ComponentAction, values: readonly string[]): ConversationEvent | undefined {
+  /** The inbound a control stands for, or undefined when its references no longer resolve (the pack changed). */
+  function controlFor(action: ComponentAction, values: readonly string[]): Inbound | undefined {
+    const { kind, version } = action;
+    if (kind === 'typeAnswer' || kind === 'modal' || kind === 'shareTo') return undefined;
     const criterion = action.criterion === undefined ? undefined : resolveRef(action.criterion, criterionIds);
     if (action.criterion !== undefined && criterion === undefined) return undefined;
     const optionIds = criterion ? (knowledge.criterionById.get(criterion)?.options.map((o) => o.id) ?? []) : [];
-    const version = action.version;
-    switch (action.kind) {
-      case 'answer': {
-        const option = action.option === undefined ? undefined : resolveRef(action.option, optionIds);
-        return criterion && option ? { type: 'answer', criterion, option, version } : undefined;
-      }
-      case 'select': {
-        const value = oneValueSchema.safeParse(values);
-        const option = value.success ? resolveRef(value.data[0]!, optionIds) : undefined;
-        return criterion && option ? { type: 'answer', criterion, option, version } : undefined;
-      }
-      case 'skip':
-        return criterion ? { type: 'skip', criterion, version } : undefined;
-      case 'why':
-        return criterion ? { type: 'why', criterion } : undefined;
-      case 'back':
-      case 'result':
-      case 'refine':
-      case 'restart':
-        return { type: action.kind, version };
-      default:
-        return undefined;
-    }
+    const chosen = kind === 'select' ? oneValueSchema.safeParse(values).data?.[0] : action.option;
+    const option = chosen === undefined ? undefined : resolveRef(chosen, optionIds);
+    return controlInbound(kind === 'select' ? 'answer' : kind, { version, ...(criterion ? { criterion } : {}), ...(option ? { option } : {}) });
   }
 
   function decodeCommand(interaction: Extract<TurnInteraction, { commandName: string }>, place: Place, thread: ThreadKey): Decoded {
@@ -101,17 +77,17 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
     const subcommand = interaction.options.getSubcommand(false);
     const turn = (inbound: Inbound, inThread = false): Decoded => ({ kind: 'turn', delivery: { id: interaction.id, thread, actor: place.userId, inThread }, inbound });
     switch (subcommand) {
-      case SUBCOMMANDS.start: {
+      case 'start': {
         // In a channel the turn layer opens a thread for the interview; inside a thread it starts or resumes there.
         const type = interaction.channel?.type;
         if (type !== undefined && (THREAD_TYPES.has(type) || THREAD_PARENT_TYPES.has(type))) return turn({ kind: 'start' }, THREAD_TYPES.has(type));
         return { kind: 'say', text: PLATFORM_TEXT.noThreadsHere, outcome: 'thread_failed' };
       }
-      case SUBCOMMANDS.ask: {
+      case 'ask': {
         const question = askQuestionSchema.safeParse(interaction.options.getString(ASK_QUESTION_OPTION));
         return question.success ? turn({ kind: 'ask', question: question.data }) : { kind: 'say', text: PLATFORM_TEXT.askTooLong(ASK_QUESTION_MAX_LENGTH), outcome: 'ignored' };
       }
-      case SUBCOMMANDS.help:
+      case 'help':
         return turn({ kind: 'help' });
       default:
         return turn({ kind: 'help', unknown: subcommand ?? '' });
@@ -133,7 +109,7 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
     }
     if (interaction.isChannelSelectMenu()) {
       const channel = oneValueSchema.pipe(z.tuple([snowflake])).safeParse(interaction.values);
-      if (action.kind !== 'channelChosen' || !channel.success) return UNKNOWN_COMPONENT;
+      if (action.kind !== 'shareTo' || !channel.success) return UNKNOWN_COMPONENT;
       return turn({ kind: 'shareTo', channel: channel.data[0], picker: interaction.message.id });
     }
     if (interaction.isButton() && action.kind === 'typeAnswer') {
@@ -147,9 +123,8 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
       if (!found) return UNKNOWN_COMPONENT;
       return { kind: 'modal', modal: typeAnswerModal({ knowledge, owner: action.owner }, { criterion: found.id, title: found.title, question: found.question, version: action.version }) };
     }
-    if (interaction.isButton() && action.kind === 'postToChannel') return turn({ kind: 'share', version: action.version });
-    const event = eventFor(action, interaction.isStringSelectMenu() ? interaction.values : []);
-    return event ? turn({ kind: 'control', event }) : UNKNOWN_COMPONENT;
+    const inbound = controlFor(action, interaction.isStringSelectMenu() ? interaction.values : []);
+    return inbound ? turn(inbound) : UNKNOWN_COMPONENT;
   }
 
   function decode(interaction: TurnInteraction, place: Place): Decoded {
@@ -181,26 +156,45 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
 
   return async function handleInteraction(interaction: Interaction): Promise<void> {
     const receivedAt = performance.now();
-    const log = deps.logger.child({
-      interactionId: interaction.id,
-      interactionType: interaction.type,
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      userId: interaction.user.id,
-    });
-    let outcome: InteractionOutcome = 'failed';
-    try {
-      outcome = isTurnInteraction(interaction) ? await handle(interaction, receivedAt, log) : 'ignored';
-    } catch (error) {
-      const failure = classifyDiscordError(error);
-      log.error({ err: error, failure: failure.kind, status: failure.status, code: failure.code }, 'interaction failed');
-      if (interaction.isRepliable() && !interactionIsGone(failure)) {
+    const { id: interactionId, type: interactionType, guildId, channelId } = interaction;
+    const log = deps.logger.child({ interactionId, interactionType, guildId, channelId, userId: interaction.user.id });
+    await logHandled(
+      log,
+      'interaction handled',
+      async () => (isTurnInteraction(interaction) ? handle(interaction, receivedAt, log) : 'ignored'),
+      async (error) => {
+        const failure = classifyDiscordError(error);
+        log.error({ err: error, failure: failure.kind, status: failure.status, code: failure.code }, 'interaction failed');
+        if (!interaction.isRepliable() || interactionIsGone(failure)) return;
         await sayOnly(interaction, PLATFORM_TEXT.internalError).catch((explainError: unknown) => {
           log.warn({ err: explainError }, 'could not explain the failure to the user');
         });
-      }
-    } finally {
-      log.info({ outcome, ms: Math.round((performance.now() - receivedAt) * 10) / 10 }, 'interaction handled');
-    }
+      },
+    );
+  };
+}
+
+const typedMessageSchema = z.object({ messageId: snowflake, guildId: snowflake, threadId: snowflake, userId: snowflake, text: z.string().trim().min(1) });
+
+/**
+ * With the Message Content option on, plain messages in threads are typed
+ * turns (answers, several at once, and commands such as `back` or `ask …`,
+ * all read by the core's parser). The turn layer decides whose they are; bots,
+ * system messages and messages outside threads never reach it.
+ */
+export function createMessageHandler(deps: TurnRunnerDeps): (message: Message) => Promise<void> {
+  return async function handleMessage(message: Message): Promise<void> {
+    if (message.author.bot || message.system || !message.inGuild() || !message.channel.isThread()) return;
+    const parsed = typedMessageSchema.safeParse({ messageId: message.id, guildId: message.guildId, threadId: message.channelId, userId: message.author.id, text: message.content });
+    if (!parsed.success) return;
+    const { messageId, guildId, threadId, userId, text } = parsed.data;
+    const log = deps.logger.child({ messageId, guildId, channelId: threadId, userId });
+    const delivery: Delivery = { id: messageId, thread: { platform: PLATFORM, workspace: guildId, conversation: threadId }, inThread: true, actor: userId };
+    await logHandled(
+      log,
+      'message handled',
+      () => runTurn(deps, delivery, { kind: 'text', text }, new LiveMessage(message), log),
+      async (error) => log.error({ err: error }, 'typed message failed'),
+    );
   };
 }

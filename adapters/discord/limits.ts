@@ -1,12 +1,9 @@
 /**
- * Discord's message limits, and helpers that keep every payload inside them by
- * truncating cleanly (at a word boundary where one is near, with an ellipsis,
- * never splitting a surrogate pair) instead of letting Discord reject the call.
- *
- * Lengths are counted in UTF-16 code units (JavaScript's `length`), which is
- * never less than what Discord counts, so a fitted payload always fits.
+ * Discord's message limits, and the fitting that keeps every payload inside
+ * them instead of letting Discord refuse the call.
  */
 import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { truncate as cut } from '../../src/turns/fit.ts';
 
 export const DISCORD_LIMITS = {
   content: 2000,
@@ -37,31 +34,9 @@ export const DISCORD_LIMITS = {
   threadName: 100,
 } as const;
 
-export const ELLIPSIS = '…';
-
-/** How far back from the cut a word boundary may be to be preferred over a hard cut. */
-const WORD_BOUNDARY_WINDOW = 0.2;
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-/**
- * Shortens `text` to at most `max` characters, ending with an ellipsis when
- * anything was cut. Prefers cutting at whitespace within the last fifth of the
- * allowance; strips trailing spaces and punctuation left before the ellipsis.
- */
+/** Cuts at a word boundary where one is near, dropping punctuation left before the ellipsis. */
 export function truncate(text: string, max: number): string {
-  if (max <= 0) return '';
-  if (text.length <= max) return text;
-  if (max === 1) return ELLIPSIS;
-  let cut = max - ELLIPSIS.length;
-  if (isHighSurrogate(text.charCodeAt(cut - 1))) cut -= 1;
-  let head = text.slice(0, cut);
-  const boundary = head.search(/\s\S*$/);
-  if (boundary > 0 && boundary >= cut * (1 - WORD_BOUNDARY_WINDOW)) head = head.slice(0, boundary);
-  head = head.replace(/[\s,;:.\-–—]+$/u, '');
-  return `${head}${ELLIPSIS}`;
+  return cut(text, max, { atWord: true });
 }
 
 /** Message content: at most 2000 characters. */
@@ -87,9 +62,9 @@ function fitField(field: APIEmbedField): APIEmbedField {
 }
 
 /**
- * Returns a copy of `embed` inside every per-part limit and within `budget`
- * total characters (default 6000): fields past 25 are dropped, then trailing
- * fields while over budget, then the description is shortened.
+ * A copy of `embed` inside every per-part limit and within `budget` characters
+ * in all (default 6000): fields past 25 are dropped, then trailing fields while
+ * over budget, then the description, the footer and the title are shortened.
  */
 export function fitEmbed(embed: APIEmbed, budget: number = DISCORD_LIMITS.embedTotal): APIEmbed {
   const fitted: APIEmbed = { ...embed };
@@ -99,21 +74,11 @@ export function fitEmbed(embed: APIEmbed, budget: number = DISCORD_LIMITS.embedT
   if (fitted.author) fitted.author = { ...fitted.author, name: truncate(fitted.author.name, DISCORD_LIMITS.embedAuthorName) };
   if (fitted.fields) fitted.fields = fitted.fields.slice(0, DISCORD_LIMITS.embedFields).map(fitField);
 
-  while (embedLength(fitted) > budget && fitted.fields && fitted.fields.length > 0) {
-    fitted.fields = fitted.fields.slice(0, -1);
-  }
-  if (embedLength(fitted) > budget && fitted.description !== undefined) {
-    const room = budget - (embedLength(fitted) - fitted.description.length);
-    fitted.description = truncate(fitted.description, Math.max(0, room));
-  }
-  if (embedLength(fitted) > budget && fitted.footer) {
-    const room = budget - (embedLength(fitted) - fitted.footer.text.length);
-    fitted.footer = { ...fitted.footer, text: truncate(fitted.footer.text, Math.max(0, room)) };
-  }
-  if (embedLength(fitted) > budget && fitted.title !== undefined) {
-    const room = budget - (embedLength(fitted) - fitted.title.length);
-    fitted.title = truncate(fitted.title, Math.max(0, room));
-  }
+  while (embedLength(fitted) > budget && fitted.fields?.length) fitted.fields = fitted.fields.slice(0, -1);
+  const over = (): number => embedLength(fitted) - budget;
+  if (over() > 0 && fitted.description !== undefined) fitted.description = truncate(fitted.description, Math.max(0, fitted.description.length - over()));
+  if (over() > 0 && fitted.footer) fitted.footer = { ...fitted.footer, text: truncate(fitted.footer.text, Math.max(0, fitted.footer.text.length - over())) };
+  if (over() > 0 && fitted.title !== undefined) fitted.title = truncate(fitted.title, Math.max(0, fitted.title.length - over()));
   if (fitted.fields?.length === 0) delete fitted.fields;
   return fitted;
 }
@@ -129,12 +94,4 @@ export function fitEmbeds(embeds: readonly APIEmbed[]): APIEmbed[] {
     fitted.push(one);
   }
   return fitted;
-}
-
-/** Splits items into rows of at most `perRow`, keeping at most `maxRows` rows; reports what did not fit. */
-export function chunkIntoRows<T>(items: readonly T[], perRow: number, maxRows: number): { rows: T[][]; dropped: number } {
-  const rows: T[][] = [];
-  for (let i = 0; i < items.length && rows.length < maxRows; i += perRow) rows.push(items.slice(i, i + perRow));
-  const kept = rows.reduce((sum, row) => sum + row.length, 0);
-  return { rows, dropped: items.length - kept };
 }

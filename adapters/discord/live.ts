@@ -3,18 +3,16 @@
  * interaction or a typed message.
  *
  * An interaction takes exactly one first response within 3 s, then follow-ups
- * with its token for 15 minutes. Every use goes through `firstResponse`, so
- * the deferral timer and the turn's own calls never both answer first (Discord
- * refuses a second callback with 40060). What may follow depends on which
- * first response it was:
+ * for 15 minutes. Every use goes through `firstResponse`, so the deferral timer
+ * and the turn's own calls never both answer first (Discord refuses a second
+ * callback with 40060). What may follow depends on the first response:
  * - `update`/`deferUpdate` (a component): `editReply` edits the clicked message;
  * - `reply`: the clicked message can only be edited with the bot token;
- * - `deferReply` (ephemeral "thinking…"): Discord makes the first follow-up an
- *   edit of that placeholder, still ephemeral, so a private note may fill it but
- *   a public post goes with the bot token; an unused placeholder is deleted.
- * Once Discord says the token is gone (10062 unknown interaction, 40060 answered
- * elsewhere) every method returns its "not done" value and the port uses the
- * bot token instead.
+ * - `deferReply` (ephemeral "thinking…"): the first follow-up edits that
+ *   placeholder, still ephemeral, so a private note may fill it but a public
+ *   post goes with the bot token; an unused placeholder is deleted.
+ * Once the token is gone (10062 unknown interaction, 40060 answered elsewhere)
+ * every method returns its "not done" value and the port uses the bot token.
  */
 import {
   MessageFlags,

@@ -1,62 +1,35 @@
 /**
  * Guards discord.js against malformed INTERACTION_CREATE dispatches.
  *
- * discord.js builds its Interaction object straight from the gateway payload,
- * inside the gateway's message handler and before any `interactionCreate`
- * listener runs. When a field it dereferences is missing or of the wrong kind
- * the constructor throws; the throw rejects @discordjs/ws's `onMessage`
- * promise, nobody awaits it, and Node ends the process on the unhandled
- * rejection, taking the Slack bot that shares the process with it. Where it
- * throws (discord.js 14.28):
+ * discord.js builds its Interaction straight from the gateway payload, inside
+ * the gateway's message handler and before any listener runs. When a field it
+ * dereferences is missing or of the wrong kind the constructor throws, nobody
+ * awaits the rejected promise, and Node ends the process (and the Slack bot
+ * sharing it). Where it throws (discord.js 14.28):
+ * - `member` missing (and no `user`), or `member.user` missing;
+ * - `data` missing (the action reads `data.type`, a modal `data.custom_id`);
+ * - `message` missing on a component interaction;
+ * - `entitlements` or `authorizing_integration_owners` missing;
+ * - `app_permissions` not a decimal string (a JSON number too: only strings parse);
+ * - a modal's `data.components: null` (`components.reduce`).
  *
- * - `member` missing (and no `user`): BaseInteraction reads `data.member.user`.
- * - `member.user` missing: `client.users._add(undefined)` reads `.id` (CachedManager).
- * - `data` missing: InteractionCreateAction#handle reads `data.data.type` /
- *   `data.data.component_type`; ModalSubmitInteraction reads `data.data.custom_id`.
- * - `message` missing on a component interaction: MessageComponentInteraction
- *   passes `undefined` to `channel.messages._add` (reads `.id`).
- * - `entitlements` missing: BaseInteraction calls `data.entitlements.reduce`.
- * - `authorizing_integration_owners` missing: AuthorizingIntegrationOwners
- *   indexes into `undefined`.
- * - `app_permissions` not a decimal string: PermissionsBitField/BitField.resolve
- *   throws BitFieldInvalid (a JSON number is refused too; only strings parse).
- * - modal `data.components: null`: `null?.map` gives `undefined`, then
- *   ModalSubmitFields calls `components.reduce`.
+ * The hook is the client's own `client.actions.InteractionCreate.handle`,
+ * wrapped per client: it receives exactly the interaction payload, for this
+ * client only, after sequence tracking, the `raw` event and the ready queue.
+ * (`raw` and the ws `dispatch` events are notifications that cannot stop a
+ * packet; wrapping `handlePacket` would have to redo its ready queue; the
+ * handlers module is shared by every Client.) It is not public API, so
+ * installing checks its shape and throws at start-up if an upgrade moves it.
  *
- * The hook: the client's own InteractionCreate action (`client.actions.InteractionCreate.handle`),
- * wrapped per client instance. discord.js routes a DISPATCH like this:
- * @discordjs/ws shard `dispatch` → WebSocketManager (emits `raw` and
- * `ws.emit(t)`, then `handlePacket`, which queues packets until ready) →
- * `handlers/INTERACTION_CREATE.js` → `client.actions.InteractionCreate.handle(packet.d)`,
- * which picks the Interaction class and constructs it. Why there:
- * - `raw`, `client.ws.on('INTERACTION_CREATE')` and the @discordjs/ws `dispatch`
- *   event fire before `handlePacket` but are notifications: a listener cannot
- *   stop the packet, only mutate the shared object behind other listeners' backs.
- * - Wrapping `client.ws.handlePacket` sees every packet type and would have to
- *   reproduce its before-ready queue draining when it drops one.
- * - Replacing the `INTERACTION_CREATE` entry of discord.js's handlers module
- *   would change a process-wide module shared by every Client.
- * - The action receives exactly the interaction payload, for this client only,
- *   after sequence tracking, the `raw` event and the ready queue, and its
- *   handler looks it up on the instance each time. It is not public API
- *   (typed `private actions: unknown`), so `installInteractionPacketGuard`
- *   checks the shape and throws at startup if an upgrade moves it: the tests
- *   then fail instead of the bot running unguarded.
- *
- * The schema is permissive: it checks only what discord.js dereferences while
- * building the object, so DMs (`user`, no `member`), guild-less and unknown
- * interaction types still pass (the handler refuses or ignores them politely).
- * A payload it accepts that discord.js still cannot build (a deeper field it
- * does not check, e.g. `member.flags`) is caught, logged at error level and
- * dropped rather than left to end the process. That catch also covers an
- * `interactionCreate` listener throwing synchronously (the action emits the
- * event); the advisor's listener is async, so its failures never land there.
+ * The schema checks only what discord.js dereferences while building the
+ * object, so DMs, guild-less and unknown interaction types still pass (the
+ * handler answers or ignores them). A payload it passes that discord.js still
+ * cannot build (a deeper field, say `member.flags`) is caught, logged and
+ * dropped rather than left to end the process.
  */
 import { InteractionType, type Client } from 'discord.js';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
-
-// ---- schema -----------------------------------------------------------------
 
 /** Any JSON object (not null, not an array); unknown keys kept. */
 const anyObject = z.looseObject({});
@@ -122,8 +95,6 @@ export function checkInteractionPayload(payload: unknown): PacketCheck {
   const unique = problems.filter((p, i) => problems.findIndex((q) => q.field === p.field) === i);
   return unique.length === 0 ? { ok: true } : { ok: false, problems: unique };
 }
-
-// ---- hook -------------------------------------------------------------------
 
 interface InteractionCreateAction {
   handle: (data: unknown) => unknown;

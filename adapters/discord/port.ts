@@ -1,22 +1,16 @@
 /**
  * The turn layer's port on Discord: renders `Content` and makes the discord.js
- * calls. The outbox decides what to send and in which order; this decides only
- * how, given the delivery being answered now (`live`), if any:
- *
- * - edit: the clicked message through the interaction (type 7, or `editReply`
- *   after a deferral); any other message with the bot token.
- * - post: in the interaction's own channel its reply (commands) or a follow-up
- *   (components); anywhere else, or with no live interaction, a channel message
- *   with the bot token and a nonce from the operation's handle (`enforceNonce`),
- *   so a resend after a crash, within Discord's nonce window, returns the
- *   message already made instead of doubling it.
+ * calls, through the delivery being answered now (`live`) where it can:
+ * - edit: the clicked message through its interaction, any other with the bot token;
+ * - post: in the interaction's channel as its reply or follow-up; elsewhere, or
+ *   with no live interaction, with the bot token and a nonce from the
+ *   operation's handle (`enforceNonce`), so a resend after a crash, within
+ *   Discord's nonce window, returns the message already made;
  * - notify: an ephemeral reply or follow-up, or a reply to a typed message;
- *   with neither, nothing private can be sent and the note is skipped.
- * - openThread: the reply to `/advisor start` (or a channel message) becomes
- *   the thread's starter message.
- *
- * A failed call is logged with Discord's code and the delivery's context and
- * thrown as a `DiscordCallError` naming the step, which `classify` explains.
+ *   with neither, nothing private can be sent and the note is skipped;
+ * - openThread: the reply to `/advisor start` becomes the thread's starter.
+ * A failed call is logged with context and thrown as a `DiscordCallError`
+ * naming the step, which `classify` explains.
  */
 import { createHash } from 'node:crypto';
 import { ChannelType, ThreadAutoArchiveDuration, type Client, type NewsChannel, type SendableChannels, type TextChannel } from 'discord.js';
@@ -24,12 +18,11 @@ import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
-import { forEdit, renderContent } from './content.ts';
-import { classifyDiscordError, DISCORD_ERROR_CODES, DiscordCallError, verdictFor, type DiscordStep } from './errors.ts';
+import { classifyDiscordError, DiscordCallError, THREAD_ALREADY_CREATED, verdictFor, type DiscordStep } from './errors.ts';
 import { DISCORD_LIMITS, truncate } from './limits.ts';
 import type { DiscordLive } from './live.ts';
 import { threadName } from './platform-text.ts';
-import type { DiscordMessage } from './render.ts';
+import { forEdit, renderContent, type DiscordMessage } from './render.ts';
 
 export const PLATFORM = 'discord';
 
@@ -55,7 +48,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: DiscordLive }): Promise<string> {
     const { live, handle } = options;
     const target = options.channel ?? thread.conversation;
-    const message = renderContent(content, this.knowledge, thread);
+    const message = renderContent(content, this.knowledge);
     return this.attempt(content.kind === 'summary' ? 'post the summary' : 'post in the thread', content, live, target, async () => {
       const viaInteraction = live?.kind === 'interaction' && live.channelId === target ? await live.post(message) : undefined;
       return viaInteraction ?? this.send(target, message, handle);
@@ -63,7 +56,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   }
 
   edit(thread: ThreadKey, messageId: string, content: Content, live?: DiscordLive): Promise<void> {
-    const message = forEdit(renderContent(content, this.knowledge, thread));
+    const message = forEdit(renderContent(content, this.knowledge));
     return this.attempt('edit a message', content, live, thread.conversation, async () => {
       if (live?.kind === 'interaction' && live.sourceMessageId === messageId && (await live.editSource(message))) return;
       await (await this.sendable(thread.conversation)).messages.edit(messageId, message);
@@ -71,7 +64,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   }
 
   notify(thread: ThreadKey, user: string, content: Content, live?: DiscordLive): Promise<void> {
-    const message = renderContent(content, this.knowledge, thread);
+    const message = renderContent(content, this.knowledge);
     return this.attempt('tell the person', content, live, thread.conversation, async () => {
       if (live?.kind === 'message' && live.userId === user) return live.reply(message);
       if (live?.kind === 'interaction' && live.userId === user && (await live.notify(message))) return;
@@ -80,7 +73,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   }
 
   openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string }): Promise<{ conversation: string; messageId: string }> {
-    const message = renderContent(content, this.knowledge, where);
+    const message = renderContent(content, this.knowledge);
     return this.attempt('open a thread', content, live, where.conversation, async () => {
       const channel = await this.threadable(where.conversation);
       const viaInteraction = live?.kind === 'interaction' && live.channelId === where.conversation ? await live.post(message) : undefined;
@@ -97,7 +90,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
       } catch (error) {
         // A resend after a crash: the nonce gave back the message already posted, and its thread exists
         // (a thread started from a message has that message's id).
-        if (classifyDiscordError(error).code === DISCORD_ERROR_CODES.threadAlreadyCreated) return { conversation: messageId, messageId };
+        if (classifyDiscordError(error).code === THREAD_ALREADY_CREATED) return { conversation: messageId, messageId };
         throw error;
       }
     });

@@ -1,9 +1,7 @@
 /**
- * Lays the core's platform-neutral view models out as Discord messages:
- * embeds, buttons, selects and modals, as plain API JSON. Pure functions,
- * every payload fitted to Discord's limits. The words come from the view
- * models; this module only adds the control labels and headings in
- * `platform-text.ts`.
+ * Message plans (src/turns/message-plan.ts) laid out as Discord messages:
+ * an embed, buttons, selects and the typed-answer modal, as plain API JSON.
+ * Pure; every payload fitted to Discord's limits (limits.ts).
  */
 import {
   ButtonStyle,
@@ -16,24 +14,19 @@ import {
   type APIEmbed,
   type APIEmbedField,
   type APIModalInteractionResponseCallbackData,
-  type APIStringSelectComponent,
 } from 'discord.js';
 import { MAX_TEXT_LENGTH } from '../../src/conversation/parse.ts';
-import type {
-  AnsweredReply,
-  HelpReply,
-  NoticeReply,
-  QuestionReply,
-  RecommendationReply,
-  RecommendationView,
-  SettledReply,
-  WhyReply,
-} from '../../src/conversation/types.ts';
-import type { AskAnswer } from '../../src/engine/ask-types.ts';
+import type { ScoreBar } from '../../src/conversation/types.ts';
+import { SECTION_HEADINGS } from '../../src/conversation/views.ts';
 import type { Knowledge } from '../../src/knowledge/load.ts';
-import { encodeCustomId, indexRef, type ActionKind, type Referable } from './custom-id.ts';
-import { chunkIntoRows, DISCORD_LIMITS, fitContent, fitEmbeds, truncate } from './limits.ts';
-import { HEADINGS, LABELS } from './platform-text.ts';
+import { chunkIntoRows } from '../../src/turns/fit.ts';
+import { CAPTIONS, planMessage, type MessagePlan, type PlanItem } from '../../src/turns/message-plan.ts';
+import type { Content } from '../../src/turns/types.ts';
+import { THREAD_LINK_LABEL } from '../../src/turns/wording.ts';
+import { SUBCOMMANDS } from './commands.ts';
+import { controlId, indexRef } from './custom-id.ts';
+import { DISCORD_LIMITS, fitContent, fitEmbeds, truncate } from './limits.ts';
+import { DISCORD_SYNTAX, HELP_HEADINGS } from './platform-text.ts';
 
 export type ActionRow = APIActionRowComponent<APIComponentInMessageActionRow>;
 
@@ -47,18 +40,13 @@ export interface DiscordMessage {
 /** The custom id of the text input inside the "Type an answer" modal. */
 export const ANSWER_INPUT_ID = 'answer';
 
-/** Embed colours: neutral for questions, green for records, blurple for verdicts. */
-const COLOURS = { question: 0x4f545c, record: 0x3ba55d, verdict: 0x5865f2, info: 0x99aab5 } as const;
+/** Embed colours: neutral for questions, green for records, blurple for verdicts, grey for the rest. */
+const COLOURS = { plain: 0x99aab5, question: 0x4f545c, record: 0x3ba55d, verdict: 0x5865f2, info: 0x99aab5 } as const;
 
-export interface RenderContext {
-  knowledge: Knowledge;
-  /** The interview owner's user id: every control carries it. */
-  owner: string;
-}
-
-function criterionRef(knowledge: Knowledge, criterion: string): Referable {
-  return { id: criterion, index: knowledge.criteria.findIndex((c) => c.id === criterion) };
-}
+const HELP = {
+  commands: { heading: HELP_HEADINGS.slashCommands, items: Object.values(SUBCOMMANDS).map((c) => ({ command: c.usage, text: c.description })) },
+  typedHeading: HELP_HEADINGS.typedCommands,
+};
 
 function button(customId: string, label: string, style: APIButtonComponentWithCustomId['style'] = ButtonStyle.Secondary): APIButtonComponentWithCustomId {
   return { type: ComponentType.Button, custom_id: customId, label: truncate(label, DISCORD_LIMITS.buttonLabel), style };
@@ -68,165 +56,137 @@ function row(components: APIComponentInMessageActionRow[]): ActionRow {
   return { type: ComponentType.ActionRow, components };
 }
 
-function control(context: RenderContext, kind: ActionKind, version: number, label: string, criterion?: string): APIButtonComponentWithCustomId {
-  const customId = encodeCustomId({
-    kind,
-    owner: context.owner,
-    version,
-    ...(criterion ? { criterion: criterionRef(context.knowledge, criterion) } : {}),
-  });
-  return button(customId, label);
-}
+const scoreBlock = (bars: readonly ScoreBar[]): string => {
+  const width = Math.max(...bars.map((bar) => bar.name.length), 0);
+  return '```\n' + bars.map((bar) => `${bar.name.padEnd(width)} ${bar.bar} ${bar.score}`).join('\n') + '\n```';
+};
 
-function bullets(lines: readonly string[]): string {
-  return lines.map((line) => `• ${line}`).join('\n');
-}
+const lines = (items: readonly PlanItem[]): string =>
+  items
+    .map((item) =>
+      item.command
+        ? `\`${item.command}\` — ${item.text}`
+        : `• ${item.text}${item.sources?.length ? ` *(${item.sources.join('; ')})*` : ''}${item.note ? `\n  ↳ ${item.note}` : ''}`,
+    )
+    .join('\n');
 
-function fitted(message: DiscordMessage): DiscordMessage {
-  return {
-    ...message,
-    ...(message.content !== undefined ? { content: fitContent(message.content) } : {}),
-    ...(message.embeds ? { embeds: fitEmbeds(message.embeds) } : {}),
-  };
-}
-
-// ---- interview ----------------------------------------------------------
-
-/** Option controls: buttons for up to five options, string selects (25 options each) beyond that. */
-function optionRows(context: RenderContext, reply: QuestionReply, maxRows: number): ActionRow[] {
-  const criterion = criterionRef(context.knowledge, reply.criterion);
-  if (reply.options.length <= DISCORD_LIMITS.buttonsPerRow) {
-    return [
-      row(
-        reply.options.map((option, index) =>
-          button(
-            encodeCustomId({ kind: 'answer', owner: context.owner, version: reply.version, criterion, option: { id: option.id, index } }),
-            option.label,
-            option.id === reply.currentAnswer?.id ? ButtonStyle.Success : ButtonStyle.Primary,
-          ),
-        ),
-      ),
-    ];
+/** `text` in parts of at most `max` characters, cut at spaces (a single longer word is cut where it must be). */
+function splitAtWords(text: string, max: number): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const space = rest.lastIndexOf(' ', max);
+    const cut = space > max / 2 ? space : max;
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
   }
-  const { rows: groups } = chunkIntoRows(
-    reply.options.map((option, index) => ({ option, index })),
-    DISCORD_LIMITS.selectOptions,
-    maxRows,
+  return [...parts, rest];
+}
+
+/** Options: buttons for up to five, string selects of 25 beyond that (later selects numbered, as custom ids must differ). */
+function answerRows(knowledge: Knowledge, owner: string, answers: NonNullable<MessagePlan['answers']>, maxRows: number): ActionRow[] {
+  const value = { version: answers.version, criterion: answers.criterion };
+  const options = answers.options.map((option, index) => ({ ...option, index }));
+  if (options.length <= DISCORD_LIMITS.buttonsPerRow) {
+    const style = (id: string) => (id === answers.current ? ButtonStyle.Success : ButtonStyle.Primary);
+    return [row(options.map((o) => button(controlId(knowledge, owner, 'answer', value, { option: o }), o.label, style(o.id))))];
+  }
+  return chunkIntoRows(options, DISCORD_LIMITS.selectOptions, maxRows).map((group, index) =>
+    row([
+      {
+        type: ComponentType.StringSelect,
+        custom_id: controlId(knowledge, owner, 'select', value, index > 0 ? { group: index } : {}),
+        placeholder: truncate(index === 0 ? CAPTIONS.chooseAnswer : CAPTIONS.moreAnswers, DISCORD_LIMITS.selectPlaceholder),
+        min_values: 1,
+        max_values: 1,
+        options: group.map((o) => ({
+          label: truncate(o.label, DISCORD_LIMITS.selectOptionLabel),
+          value: o.id.length <= DISCORD_LIMITS.selectOptionValue ? o.id : indexRef(o.index),
+          ...(o.id === answers.current ? { default: true } : {}),
+        })),
+      },
+    ]),
   );
-  return groups.map((group, groupIndex) => {
-    const select: APIStringSelectComponent = {
-      type: ComponentType.StringSelect,
-      // Several selects on one message need distinct custom ids: later ones carry their group number.
-      custom_id: encodeCustomId({ kind: 'select', owner: context.owner, version: reply.version, criterion, ...(groupIndex > 0 ? { group: groupIndex } : {}) }),
-      placeholder: truncate(groupIndex === 0 ? LABELS.chooseAnswer : LABELS.chooseMoreAnswers, DISCORD_LIMITS.selectPlaceholder),
-      min_values: 1,
-      max_values: 1,
-      options: group.map(({ option, index }) => ({
-        label: truncate(option.label, DISCORD_LIMITS.selectOptionLabel),
-        value: option.id.length <= DISCORD_LIMITS.selectOptionValue ? option.id : indexRef(index),
-        ...(option.id === reply.currentAnswer?.id ? { default: true } : {}),
-      })),
-    };
-    return row([select]);
-  });
 }
 
-export function questionMessage(context: RenderContext, reply: QuestionReply): DiscordMessage {
-  const description = reply.hint ? `${reply.question}\n\n*${reply.hint}*` : reply.question;
-  const controls = [
-    ...(reply.canGoBack ? [control(context, 'back', reply.version, LABELS.back)] : []),
-    control(context, 'skip', reply.version, LABELS.skip, reply.criterion),
-    control(context, 'why', reply.version, LABELS.why, reply.criterion),
-    control(context, 'result', reply.version, LABELS.seeResult),
-    control(context, 'typeAnswer', reply.version, LABELS.typeAnswer, reply.criterion),
-  ];
-  return fitted({
-    embeds: [{ title: reply.title, description, color: COLOURS.question, footer: { text: reply.progress.text } }],
-    components: [...optionRows(context, reply, DISCORD_LIMITS.actionRows - 1), row(controls)],
-  });
+function components(plan: MessagePlan, knowledge: Knowledge): ActionRow[] {
+  const owner = plan.owner ?? '';
+  const controls = plan.controls.map((c) => button(controlId(knowledge, owner, c.kind, c.value), c.caption, c.primary ? ButtonStyle.Primary : ButtonStyle.Secondary));
+  const rows = plan.answers ? answerRows(knowledge, owner, plan.answers, DISCORD_LIMITS.actionRows - (controls.length > 0 ? 1 : 0)) : [];
+  if (controls.length > 0) rows.push(row(controls));
+  if (plan.picker) {
+    const placeholder = truncate(CAPTIONS.chooseChannel, DISCORD_LIMITS.selectPlaceholder);
+    const customId = controlId(knowledge, owner, 'shareTo', { version: plan.picker.version });
+    rows.push(row([{ type: ComponentType.ChannelSelect, custom_id: customId, placeholder, channel_types: [ChannelType.GuildText], min_values: 1, max_values: 1 }]));
+  }
+  return rows;
 }
 
-/** What a question message becomes once answered: the question and the answer, no controls. */
-export function answeredRecord(reply: AnsweredReply): DiscordMessage {
-  const understood = reply.understoodFrom ? ` · “${reply.understoodFrom}”` : '';
-  return fitted({
-    embeds: [{ title: reply.title, description: `${reply.question}\n✅ **${reply.answer.label}**${understood}`, color: COLOURS.record }],
-    components: [],
-  });
-}
-
-export function settledMessage(context: RenderContext, reply: SettledReply): DiscordMessage {
-  return fitted({
-    embeds: [{ description: reply.text, color: COLOURS.verdict, footer: { text: reply.progress.text } }],
-    components: [
-      row([
-        button(encodeCustomId({ kind: 'result', owner: context.owner, version: reply.version }), LABELS.seeResult, ButtonStyle.Primary),
-        control(context, 'refine', reply.version, LABELS.keepRefining),
-      ]),
-    ],
-  });
-}
-
-function scoreBlock(view: RecommendationView): string {
-  const width = Math.max(...view.bars.map((bar) => bar.name.length), 0);
-  return '```\n' + view.bars.map((bar) => `${bar.name.padEnd(width)} ${bar.bar} ${bar.score}`).join('\n') + '\n```';
-}
-
-function withSources(text: string, sources: readonly string[]): string {
-  return sources.length > 0 ? `${text}\n*${sources.join('; ')}*` : text;
-}
-
-/** How many reasons the recommendation shows: the strongest ones, enough to explain it. */
-const TOP_REASONS = 5;
-
-export function recommendationEmbed(view: RecommendationView): APIEmbed {
-  const fields: APIEmbedField[] = view.reasons.slice(0, TOP_REASONS).map((reason) => ({
-    name: `${reason.title}: ${reason.answer} (${reason.pointsText})`,
-    value: withSources(reason.text || reason.pointsText, reason.sources),
-  }));
-  if (fields.length > 0) fields[0] = { ...fields[0]!, name: `${HEADINGS.reasons} · ${fields[0]!.name}` };
-  for (const caveat of view.caveats) fields.push({ name: `⚠️ ${caveat.title}`, value: caveat.text });
-  if (view.flips.length > 0) fields.push({ name: HEADINGS.flips, value: bullets(view.flips) });
+function embed(plan: MessagePlan): APIEmbed {
+  const description: string[] = [];
+  if (plan.asked) description.push(`${plan.asked.by ? `${DISCORD_SYNTAX.mention(plan.asked.by)}\n` : ''}> ${truncate(plan.asked.question.replace(/\s+/g, ' '), 300)}`);
+  description.push(...plan.body);
+  if (plan.record) description.push(`✅ **${plan.record.answer}**${plan.record.typed ? ` · “${plan.record.typed}”` : ''}`);
+  if (plan.hint) description.push('', `*${plan.hint}*`);
+  if (plan.bars) description.push(scoreBlock(plan.bars));
+  const fields: APIEmbedField[] = [];
+  for (const { heading, items, more } of plan.sections) {
+    if (items.length === 0 && !more) continue;
+    // What a list left out, in a quiet last line.
+    const tail = more ? [`*${more}*`] : [];
+    // Titled items are fields of their own (the first named with the heading); a plain list is one field, or text without a heading.
+    if (items.some((item) => item.title)) {
+      items.forEach((item, i) => {
+        const name = item.title ?? '';
+        const value = item.sources?.length ? `${item.text}\n*${item.sources.join('; ')}*` : item.text;
+        // A value longer than a field holds goes on in fields without a name, rather than being cut.
+        splitAtWords(value, DISCORD_LIMITS.embedFieldValue).forEach((part, k) => {
+          fields.push({ name: k > 0 ? '\u200b' : i === 0 && heading ? `${heading} · ${name}` : name, value: part });
+        });
+      });
+      if (more) fields.push({ name: '\u200b', value: tail[0]! });
+    } else if (heading) fields.push({ name: heading, value: [lines(items), ...tail].filter(Boolean).join('\n') });
+    else description.push('', [lines(items), ...tail].filter(Boolean).join('\n'));
+  }
+  description.push(...plan.notes);
+  const url = plan.link && `https://discord.com/channels/${plan.link.thread.workspace}/${plan.link.thread.conversation}`;
+  if (url) description.push(`[${THREAD_LINK_LABEL}](${url})`);
+  const footer = plan.sources.length > 0 ? `${SECTION_HEADINGS.sources}: ${plan.sources.join(' · ')}` : plan.footer;
   return {
-    title: view.headline,
-    description: `${view.confidenceText}\n${scoreBlock(view)}${view.basis}`,
-    color: COLOURS.verdict,
-    fields,
-    ...(view.sources.length > 0 ? { footer: { text: `${HEADINGS.sources}: ${view.sources.join(' · ')}` } } : {}),
+    ...(plan.title ? { title: plan.title } : {}),
+    ...(url ? { url } : {}),
+    description: description.join('\n'),
+    color: COLOURS[plan.tone],
+    ...(fields.length > 0 ? { fields } : {}),
+    ...(footer ? { footer: { text: footer } } : {}),
   };
 }
 
-export function recommendationMessage(context: RenderContext, reply: RecommendationReply): DiscordMessage {
-  const buttons = [
-    ...(reply.canRefine ? [control(context, 'refine', reply.version, LABELS.keepRefining)] : []),
-    control(context, 'restart', reply.version, LABELS.startOver),
-    button(encodeCustomId({ kind: 'postToChannel', owner: context.owner, version: reply.version }), LABELS.postToChannel, ButtonStyle.Primary),
-  ];
-  return fitted({ embeds: [recommendationEmbed(reply.view)], components: [row(buttons)] });
+/** Lays out one `Content` for Discord: plain notices as text, everything else as an embed. */
+export function renderContent(content: Content, knowledge: Knowledge): DiscordMessage {
+  const plan = planMessage(content, { syntax: DISCORD_SYNTAX, help: HELP });
+  const text = plan.tone === 'plain' ? [plan.lead, ...plan.body] : [plan.lead];
+  const rows = components(plan, knowledge);
+  return {
+    ...(text.some(Boolean) ? { content: fitContent(text.filter(Boolean).join('\n')) } : {}),
+    ...(plan.tone === 'plain' ? {} : { embeds: fitEmbeds([embed(plan)]) }),
+    ...(rows.length > 0 ? { components: rows } : {}),
+  };
 }
 
-export function whyMessage(reply: WhyReply): DiscordMessage {
-  return fitted({
-    embeds: [
-      {
-        title: reply.title,
-        description: `${reply.why}\n\n${bullets(reply.impacts)}`,
-        color: COLOURS.info,
-        ...(reply.sources.length > 0 ? { footer: { text: `${HEADINGS.sources}: ${reply.sources.join(' · ')}` } } : {}),
-      },
-    ],
-  });
-}
-
-export function noticeMessage(reply: NoticeReply): DiscordMessage {
-  return fitted({ content: reply.text });
+/** The same message as a full replacement of an earlier one: an edit leaves out nothing by accident. */
+export function forEdit(message: DiscordMessage): Required<DiscordMessage> {
+  return { content: message.content ?? '', embeds: message.embeds ?? [], components: message.components ?? [] };
 }
 
 /** The modal behind "Type an answer": one paragraph field, read by the core's free-text parser. */
-export function typeAnswerModal(context: RenderContext, reply: { criterion: string; title: string; question: string; version: number }): APIModalInteractionResponseCallbackData {
+export function typeAnswerModal(
+  context: { knowledge: Knowledge; owner: string },
+  reply: { criterion: string; title: string; question: string; version: number },
+): APIModalInteractionResponseCallbackData {
   return {
-    custom_id: encodeCustomId({ kind: 'modal', owner: context.owner, version: reply.version, criterion: criterionRef(context.knowledge, reply.criterion) }),
-    title: truncate(LABELS.typeAnswer, DISCORD_LIMITS.modalTitle),
+    custom_id: controlId(context.knowledge, context.owner, 'modal', { version: reply.version, criterion: reply.criterion }),
+    title: truncate(CAPTIONS.typeAnswer, DISCORD_LIMITS.modalTitle),
     components: [
       {
         type: ComponentType.Label,
@@ -243,87 +203,4 @@ export function typeAnswerModal(context: RenderContext, reply: { criterion: stri
       },
     ],
   };
-}
-
-// ---- recommendation summary and channel picker ---------------------------
-
-/** "Post to channel": the prompt and a select of the server's text channels. */
-export function channelPickerMessage(context: RenderContext, version: number, prompt: string): DiscordMessage {
-  return {
-    content: prompt,
-    embeds: [],
-    components: [
-      row([
-        {
-          type: ComponentType.ChannelSelect,
-          custom_id: encodeCustomId({ kind: 'channelChosen', owner: context.owner, version }),
-          placeholder: truncate(LABELS.chooseChannel, DISCORD_LIMITS.selectPlaceholder),
-          channel_types: [ChannelType.GuildText],
-          min_values: 1,
-          max_values: 1,
-        },
-      ]),
-    ],
-  };
-}
-
-export function threadUrl(guildId: string, threadId: string): string {
-  return `https://discord.com/channels/${guildId}/${threadId}`;
-}
-
-/** The compact summary posted to a channel: who asked, key answers, the verdict and a link to the thread. */
-export function summaryMessage(view: RecommendationView, where: { ownerId: string; guildId: string; threadId: string }): DiscordMessage {
-  const url = threadUrl(where.guildId, where.threadId);
-  const fields: APIEmbedField[] = [];
-  if (view.keyAnswers.length > 0) fields.push({ name: HEADINGS.keyAnswers, value: bullets(view.keyAnswers) });
-  fields.push({ name: HEADINGS.askedBy, value: `<@${where.ownerId}> · [${LABELS.openThread}](${url})` });
-  return fitted({
-    embeds: [
-      {
-        title: view.headline,
-        url,
-        description: `${view.confidenceText}\n${scoreBlock(view)}${view.basis}`,
-        color: COLOURS.verdict,
-        fields,
-      },
-    ],
-  });
-}
-
-// ---- ask and help -------------------------------------------------------
-
-export function askMessage(answer: AskAnswer, asker?: string): DiscordMessage {
-  const items = answer.items.map((item) => {
-    const sources = item.sources.length > 0 ? ` *(${item.sources.join('; ')})*` : '';
-    const correction = item.correction ? `\n  ↳ ${item.correction}` : '';
-    return `• ${item.text}${sources}${correction}`;
-  });
-  const caveats = answer.caveats.map((caveat) => `⚠️ ${caveat}`);
-  const question = `${asker ? `<@${asker}>\n` : ''}> ${truncate(answer.question.replace(/\s+/g, ' '), 300)}`;
-  return fitted({
-    embeds: [
-      {
-        title: answer.headline,
-        description: [question, ...items, ...(caveats.length > 0 ? ['', ...caveats] : [])].join('\n'),
-        color: COLOURS.info,
-        ...(answer.sources.length > 0 ? { footer: { text: `${HEADINGS.sources}: ${answer.sources.join(' · ')}` } } : {}),
-      },
-    ],
-  });
-}
-
-export function helpMessage(reply: HelpReply, slashCommands: readonly { usage: string; description: string }[], lead?: string): DiscordMessage {
-  return fitted({
-    ...(lead === undefined ? {} : { content: lead }),
-    embeds: [
-      {
-        description: reply.text,
-        color: COLOURS.info,
-        fields: [
-          { name: HEADINGS.slashCommands, value: slashCommands.map((c) => `\`${c.usage}\` — ${c.description}`).join('\n') },
-          { name: HEADINGS.typedCommands, value: reply.commands.map((c) => `**${c.command}** — ${c.description}`).join('\n') },
-        ],
-      },
-    ],
-  });
 }

@@ -3,20 +3,23 @@
  *
  *   commit (turns.accept) → first response to Discord → send (outbox drain)
  *
- * Nothing is said to Discord before the turn is committed. The 3-second
- * budget runs from the interaction's arrival: if the commit used it up the
- * interaction is deferred at once, otherwise a timer defers it should sending
- * take longer than what is left. If the commit fails nothing was recorded,
- * and the person is told so (Discord does not resend interactions, so they
- * try again themselves).
+ * Discord wants a first response to every interaction within 3 seconds, and
+ * none is given before the commit. After it, the adapter answers directly when
+ * sending is quick (the usual case: one response that already shows the
+ * result) and defers when sending, including waiting behind an earlier send in
+ * the same thread, outlasts what is left of a budget counted from the
+ * interaction's arrival. If the commit fails nothing was recorded, and the
+ * person is told so (Discord does not resend interactions: they try again).
  */
 import type { Logger } from '../../src/logger.ts';
 import type { TurnService } from '../../src/turns/service.ts';
 import type { Delivery, Inbound, TurnResult } from '../../src/turns/types.ts';
-import { startAckTimer } from './deadline.ts';
 import type { DiscordStep } from './errors.ts';
 import type { DiscordLive } from './live.ts';
 import { PLATFORM_TEXT } from './platform-text.ts';
+
+/** Default time from arrival before deferring: half of Discord's 3 s, leaving room for the network. */
+export const DEFAULT_ACK_BUDGET_MS = 1500;
 
 export type TurnOutcome =
   | 'ok'
@@ -34,6 +37,39 @@ export interface TurnRunnerDeps {
   turns: TurnService<DiscordLive>;
   /** How long after arrival an interaction is deferred if it has not been answered yet. */
   ackBudgetMs: number;
+  logger: Logger;
+}
+
+/**
+ * Calls `acknowledge` once unless settled within `budgetMs`. `settle` resolves
+ * once an acknowledgement already started has landed (so the caller knows
+ * whether the interaction is deferred), and rejects if that failed.
+ */
+function startAckTimer(budgetMs: number, acknowledge: () => Promise<void>): { settle(): Promise<void> } {
+  let pending: Promise<void> | undefined;
+  const timer = setTimeout(() => {
+    pending = acknowledge();
+    pending.catch(() => undefined); // observed here so an early failure is never unhandled; `settle` reports it
+  }, budgetMs);
+  return {
+    settle() {
+      clearTimeout(timer);
+      return pending ?? Promise.resolve();
+    },
+  };
+}
+
+/** Runs a delivery's handling and logs one "handled" line with its outcome and duration; `failed` reports an error. */
+export async function logHandled(log: Logger, message: string, handle: () => Promise<string>, failed: (error: unknown) => Promise<void>): Promise<void> {
+  const started = performance.now();
+  let outcome = 'failed';
+  try {
+    outcome = await handle();
+  } catch (error) {
+    await failed(error);
+  } finally {
+    log.info({ outcome, ms: Math.round((performance.now() - started) * 10) / 10 }, message);
+  }
 }
 
 export async function runTurn(deps: TurnRunnerDeps, delivery: Delivery, inbound: Inbound, live: DiscordLive, log: Logger): Promise<TurnOutcome> {

@@ -1,28 +1,166 @@
 /**
- * Starting the Discord platform for `npm start` (adapters/start.ts): logs the
- * bot in and waits until it is ready. Setup mistakes stop start-up with a
- * message naming the setting to fix: a token Discord refuses (DISCORD_TOKEN),
- * or the Message Content intent requested without being enabled for the bot
- * in the Developer Portal (DISCORD_MESSAGE_CONTENT).
+ * The Discord bot for `npm start` (adapters/start.ts): a discord.js client
+ * whose handlers decode interactions (and typed messages) into the turn layer,
+ * with `DiscordPort` sending what the turns commit. The outbox is swept for
+ * every platform by adapters/background.ts.
+ *
+ * - Intents: `Guilds` only (slash commands, buttons, selects and modals need no
+ *   privileged intent); with the Message Content option, also `GuildMessages`
+ *   and `MessageContent`, so typed answers in interview threads are read.
+ * - `allowedMentions` is empty client-wide: echoed user text never pings anyone.
+ * - `DISCORD_API_URL` becomes discord.js's `rest.api` (the gateway address then
+ *   comes from that API, which is how the tests' stand-in works). Rate limits
+ *   longer than a few seconds are not waited out (the interaction would expire
+ *   meanwhile): the call fails, the person is told, and the outbox tries again.
+ * - Setup mistakes stop start-up naming the setting to fix: a token Discord
+ *   refuses (DISCORD_TOKEN), or the Message Content intent requested without
+ *   being enabled in the Developer Portal (DISCORD_MESSAGE_CONTENT).
  */
-import { DiscordjsError, DiscordjsErrorCodes, GatewayCloseCodes, type Client } from 'discord.js';
-import { AdvisorError } from '../../src/errors.ts';
-import type { TurnService } from '../../src/turns/service.ts';
-import { createDiscordBot, GatewayRefusedError, type DiscordBotOptions } from './bot.ts';
+import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayCloseCodes, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import { configError, type DiscordConfig } from '../../src/config.ts';
+import type { Knowledge } from '../../src/knowledge/load.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { SessionStore } from '../../src/sessions/store.ts';
+import { TurnService } from '../../src/turns/service.ts';
+import { createInteractionHandler, createMessageHandler } from './interactions.ts';
 import type { DiscordLive } from './live.ts';
+import { installInteractionPacketGuard } from './packet-guard.ts';
+import { DiscordPort } from './port.ts';
+import { DEFAULT_ACK_BUDGET_MS } from './run-turn.ts';
+
+/** Discord closed the gateway for good before the bot was ready (e.g. 4004 bad token, 4014 intents not enabled). */
+export class GatewayRefusedError extends Error {
+  readonly code = 'DISCORD_GATEWAY_REFUSED';
+  constructor(readonly closeCode: number) {
+    super(`Discord closed the gateway connection with code ${closeCode}`);
+    this.name = 'GatewayRefusedError';
+  }
+}
+
+export interface DiscordBotOptions {
+  config: DiscordConfig;
+  store: SessionStore;
+  knowledge: Knowledge;
+  logger: Logger;
+  /** Idle time after which an interview expires. */
+  ttlMs: number;
+  clock?: () => number;
+  /** How long after its arrival an interaction is deferred if it has not been answered (Discord allows 3 s for the first response). */
+  ackBudgetMs?: number;
+  /** Rate limits up to this long are waited out by discord.js (default 4 s); longer ones fail the call so the person hears about it. */
+  maxRateLimitWaitMs?: number;
+  /** Retries of a request that failed with a 5xx (discord.js default 3). */
+  restRetries?: number;
+  /** discord.js's cap on requests per second (default 50, Discord's global limit); raise it only if Discord granted more. */
+  globalRequestsPerSecond?: number;
+}
+
+export interface DiscordBot {
+  readonly client: Client;
+  /** The turn layer this bot feeds; its outbox is swept by the caller. */
+  readonly turns: TurnService<DiscordLive>;
+  /** Logs in and resolves once the client is ready (guilds received). */
+  start(): Promise<void>;
+  /** Stops handling new interactions and messages (shutdown); resolves once those being handled are committed and answered. Sends go on. */
+  stopIntake(): Promise<void>;
+  /** Lets turns in progress finish, then disconnects. */
+  stop(): Promise<void>;
+}
 
 export interface RunningDiscord {
   name: 'discord';
   client: Client;
   /** Its turn layer: `npm start` sweeps its outbox and waits for it at shutdown. */
   turns: TurnService<DiscordLive>;
+  stopIntake(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function configProblem(problem: string, cause: unknown): AdvisorError {
-  const error = new AdvisorError('CONFIG_INVALID', `Configuration problem:\n  - ${problem}`, { problems: [problem] });
-  error.cause = cause;
-  return error;
+function clientOptions(config: DiscordConfig, options: DiscordBotOptions): ClientOptions {
+  const maxWait = options.maxRateLimitWaitMs ?? 4000;
+  return {
+    intents: config.messageContent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [GatewayIntentBits.Guilds],
+    allowedMentions: { parse: [], repliedUser: false },
+    rest: {
+      ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}),
+      retries: options.restRetries ?? 3,
+      ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
+      rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > maxWait,
+    },
+  };
+}
+
+export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
+  const { config } = options;
+  const logger = options.logger.child({ platform: 'discord' });
+  const client = new Client(clientOptions(config, options));
+  installInteractionPacketGuard(client, logger); // drops INTERACTION_CREATE payloads discord.js would throw on (issue 8)
+  const turns = new TurnService<DiscordLive>({
+    store: options.store,
+    knowledge: options.knowledge,
+    port: new DiscordPort(client, options.knowledge, logger),
+    logger,
+    ttlMs: options.ttlMs,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const runner = { turns, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS, logger };
+  const inFlight = new Set<Promise<void>>();
+  // Set at shutdown: what arrives after it is left alone (an interaction then fails visibly and can be tried again once a bot is back).
+  let stopping = false;
+  const track = (work: () => Promise<void>, what: Record<string, unknown>): void => {
+    if (stopping) {
+      logger.info(what, 'not handled: shutting down');
+      return;
+    }
+    const running = work();
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+  };
+
+  const onInteraction = createInteractionHandler({ ...runner, knowledge: options.knowledge });
+  client.on(Events.InteractionCreate, (interaction) => track(() => onInteraction(interaction), { interactionId: interaction.id }));
+  if (config.messageContent) {
+    const onMessage = createMessageHandler(runner);
+    client.on(Events.MessageCreate, (message) => track(() => onMessage(message), { messageId: message.id }));
+  }
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.ShardError, (error, shardId) => logger.error({ err: error, shardId }, 'discord gateway connection error'));
+  client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
+  client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+
+  return {
+    client,
+    turns,
+    async start() {
+      const ready = new Promise<void>((resolve, reject) => {
+        client.once(Events.ClientReady, () => resolve());
+        // Close codes Discord uses for a setup problem (bad token, intents not enabled): the client will not retry them.
+        client.on(Events.ShardDisconnect, (event) => {
+          if (!client.isReady()) reject(new GatewayRefusedError(event.code));
+        });
+      });
+      ready.catch(() => undefined);
+      await Promise.race([client.login(config.token), ready]);
+      await ready;
+      const shards = client.shard?.ids ?? [0];
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, messageContent: config.messageContent, shards }, 'discord bot ready');
+    },
+    async stopIntake() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
+      await turns.idle();
+      await client.destroy();
+      logger.info('discord bot stopped');
+    },
+  };
+}
+
+function configProblem(problem: string, cause: unknown): Error {
+  return Object.assign(configError([problem]), { cause });
 }
 
 /** Turns Discord's refusals at log-in into configuration problems; other errors pass through. */
@@ -30,20 +168,18 @@ export function explainStartFailure(error: unknown): unknown {
   if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
     return configProblem('DISCORD_TOKEN: Discord refused the bot token; copy it again from the Bot page of your application in the Developer Portal', error);
   }
-  if (error instanceof GatewayRefusedError) {
-    switch (error.closeCode) {
-      case GatewayCloseCodes.AuthenticationFailed:
-        return configProblem('DISCORD_TOKEN: Discord refused the bot token at the gateway; copy it again from the Bot page in the Developer Portal', error);
-      case GatewayCloseCodes.DisallowedIntents:
-        return configProblem(
-          'DISCORD_MESSAGE_CONTENT: the Message Content intent is not enabled for this bot; turn on "Message Content Intent" on the Bot page in the Developer Portal, or set DISCORD_MESSAGE_CONTENT=false',
-          error,
-        );
-      default:
-        return error;
-    }
+  if (!(error instanceof GatewayRefusedError)) return error;
+  switch (error.closeCode) {
+    case GatewayCloseCodes.AuthenticationFailed:
+      return configProblem('DISCORD_TOKEN: Discord refused the bot token at the gateway; copy it again from the Bot page in the Developer Portal', error);
+    case GatewayCloseCodes.DisallowedIntents:
+      return configProblem(
+        'DISCORD_MESSAGE_CONTENT: the Message Content intent is not enabled for this bot; turn on "Message Content Intent" on the Bot page in the Developer Portal, or set DISCORD_MESSAGE_CONTENT=false',
+        error,
+      );
+    default:
+      return error;
   }
-  return error;
 }
 
 export async function startDiscord(options: DiscordBotOptions): Promise<RunningDiscord> {
@@ -54,5 +190,5 @@ export async function startDiscord(options: DiscordBotOptions): Promise<RunningD
     await bot.client.destroy();
     throw explainStartFailure(error);
   }
-  return { name: 'discord', client: bot.client, turns: bot.turns, stop: () => bot.stop() };
+  return { name: 'discord', client: bot.client, turns: bot.turns, stopIntake: () => bot.stopIntake(), stop: () => bot.stop() };
 }

@@ -1,7 +1,8 @@
 /**
- * Slack payloads (already shaped by zod in payloads.ts) decoded into the turn
- * layer's `Delivery` + `Inbound`. Pure: nothing here reads the store or calls
- * Slack.
+ * Slack payloads, parsed with zod at the edge, decoded into the turn layer's
+ * `Delivery` + `Inbound`. Only the fields the adapter reads are declared; Slack
+ * sends many more, which are ignored. Pure: nothing here reads the store or
+ * calls Slack.
  *
  * Delivery ids, applied once across processes by the store:
  * - events: `event:<event_id>` (Slack's retries carry the same id);
@@ -9,11 +10,83 @@
  * - clicks: `action:<channel>:<message ts>:<action_id>:<block_id>:<value or picked channel>`,
  *   so a double click on one control is one delivery, and a redrawn picker (new block_id) is a new one.
  */
+import { z } from 'zod';
+import { controlInbound } from '../../src/turns/controls.ts';
 import type { Delivery, Inbound } from '../../src/turns/types.ts';
-import { parseActionKind, parseActionValue, toConversationEvent } from './action-codec.ts';
+import { parseActionKind, parseActionValue } from './action-codec.ts';
 import { plainTextFromSlack } from './escape.ts';
-import { appMentionSchema, blockActionsSchema, eventEnvelopeSchema, slashCommandSchema, threadMessageSchema } from './payloads.ts';
 import { threadConversation, threadKey } from './session-key.ts';
+
+const id = z.string().min(1).max(64);
+const ts = z.string().regex(/^\d+\.\d+$/);
+
+const slashCommandSchema = z.object({
+  command: z.string().min(1),
+  text: z.string().default(''),
+  team_id: id,
+  channel_id: id,
+  user_id: id,
+  trigger_id: z.string().optional(),
+  response_url: z.string().url().optional(),
+});
+
+const actionSchema = z.object({
+  action_id: z.string().min(1).max(255),
+  block_id: z.string().max(255).optional(),
+  type: z.string(),
+  value: z.string().optional(),
+  selected_option: z.object({ value: z.string() }).nullish(),
+  selected_conversation: id.nullish(),
+  action_ts: z.string().optional(),
+});
+
+export const blockActionsSchema = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id, team_id: id.optional() }),
+  team: z.object({ id }).nullish(),
+  channel: z.object({ id }).optional(),
+  container: z.object({
+    type: z.string(),
+    channel_id: id.optional(),
+    message_ts: ts.optional(),
+    thread_ts: ts.optional(),
+    is_ephemeral: z.boolean().optional(),
+  }),
+  message: z.object({ ts, thread_ts: ts.optional() }).optional(),
+  response_url: z.string().url().optional(),
+  actions: z.array(actionSchema).min(1),
+});
+
+/** The Events API envelope around `message` and `app_mention`. */
+const eventEnvelopeSchema = z.object({
+  team_id: id,
+  event_id: z.string().min(1),
+});
+
+/**
+ * A message someone typed in a thread. Bot messages (`bot_id`), edits and other
+ * subtypes (`message_changed`, `thread_broadcast`, joins, ...) do not match.
+ */
+export const threadMessageSchema = z.object({
+  type: z.literal('message'),
+  subtype: z.never().optional(),
+  bot_id: z.never().optional(),
+  channel: id,
+  user: id,
+  text: z.string(),
+  ts,
+  thread_ts: ts,
+});
+
+const appMentionSchema = z.object({
+  type: z.literal('app_mention'),
+  bot_id: z.never().optional(),
+  channel: id,
+  user: id,
+  text: z.string(),
+  ts,
+  thread_ts: ts.optional(),
+});
 
 export interface Decoded {
   delivery: Delivery;
@@ -21,10 +94,7 @@ export interface Decoded {
 }
 
 /** A payload the advisor does not act on, and why (for the log). */
-export interface Ignored {
-  ignored: string;
-  details?: Record<string, unknown>;
-}
+type Ignored = { ignored: string; details?: Record<string, unknown> };
 
 export type DecodeResult = Decoded | Ignored;
 
@@ -57,8 +127,7 @@ export function decodeCommand(body: unknown): DecodeResult {
     inThread: false,
     actor: command.user_id,
   };
-  const sub = parseSubcommand(command.text);
-  return { delivery, inbound: sub };
+  return { delivery, inbound: parseSubcommand(command.text) };
 }
 
 export function decodeAction(body: unknown): DecodeResult {
@@ -88,9 +157,9 @@ export function decodeAction(body: unknown): DecodeResult {
   }
   const value = parseActionValue(rawValue);
   if (kind === 'share') return { delivery, inbound: { kind: 'share', version: value?.version ?? 0 } };
-  const event = value ? toConversationEvent(kind, value) : undefined;
-  if (!event) return { ignored: 'an action with a value the advisor did not write', details: { actionId: action.action_id, value: rawValue.slice(0, 160) } };
-  return { delivery, inbound: { kind: 'control', event } };
+  const inbound = value && controlInbound(kind, value);
+  if (!inbound) return { ignored: 'an action with a value the advisor did not write', details: { actionId: action.action_id, value: rawValue.slice(0, 160) } };
+  return { delivery, inbound };
 }
 
 /** A message typed in a thread. Messages that mention the bot are questions for it, left to `app_mention`. */

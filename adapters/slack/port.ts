@@ -1,31 +1,28 @@
 /**
- * The turn layer's reach into Slack: each operation of a committed turn
- * becomes one Web API call (chat.postMessage, chat.update, chat.postEphemeral),
- * its `Content` rendered as Block Kit on the way.
+ * The turn layer's reach into Slack: each operation of a committed turn is one
+ * Web API call (chat.postMessage, chat.update, chat.postEphemeral), its
+ * `Content` rendered as Block Kit on the way.
  *
- * `SlackLive` is what the delivery being answered right now offers: Bolt's
- * `respond` (the request's response_url), which reaches the person privately
- * even where the bot is not a channel member; it is used only for that person.
- * Entries sent later (a retry, the sweep after a restart) have none, and
- * everything still works without it. (No `deliveryOf`: all starts and asks of a
- * channel share its outbox, and lending each delivery only its own entries
- * made concurrent commands in one channel claim and release each other's.)
+ * `SlackLive` is what the delivery being answered now offers: Bolt's `respond`
+ * (its response_url), which reaches that person privately even where the bot
+ * is not a channel member. Entries sent later (a retry, the sweep) have none.
+ * (No `deliveryOf`: all starts and asks of a channel share its outbox, and
+ * lending each delivery only its own entries made concurrent commands in one
+ * channel claim and release each other's.)
  *
  * Slack has no idempotency key for chat.postMessage, so every post carries its
- * outbox handle as message metadata. An entry sent by anything but its
- * delivery's first drain (the sweep, a retry, a redelivery) may have gone out
- * before: a crash between Slack's answer and the outbox's record of it. Such a
- * post first looks for its handle in the thread and returns the message it
- * finds instead of posting twice.
+ * outbox handle as message metadata. A post that may have gone out before (a
+ * crash between Slack's answer and the outbox's record of it) first looks for
+ * its handle in the thread instead of posting twice.
  */
 import type { Logger } from '../../src/logger.ts';
+import { verdictOf } from '../../src/turns/failure-rules.ts';
 import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
-import { section, limitBlocks, type SlackMessage } from './blocks.ts';
-import { classifyFailure } from './failures.ts';
-import { renderContent, type RenderContext } from './render.ts';
+import { limitBlocks, renderContent, section, type RenderContext, type SlackMessage } from './blocks.ts';
 import { parseConversation, PLATFORM, threadConversation } from './session-key.ts';
-import { isSlackCallError, SlackWebApi } from './web-api.ts';
+import { SlackCallError, SlackWebApi } from './web-api.ts';
+import { FAILURES, INTERNAL_FAILURE } from './wording.ts';
 
 /** A private reply through the delivery's response_url. */
 export type Respond = (message: SlackMessage) => Promise<void>;
@@ -40,7 +37,7 @@ export interface SlackLive {
   redelivered?: boolean;
 }
 
-/** Whether a send may repeat one that already reached Slack: it is not the delivery's own first drain. */
+/** Whether a send may repeat one that reached Slack: it is not the delivery's own first drain. */
 function mayHaveGoneOut(live: SlackLive | undefined): boolean {
   return live === undefined || live.redelivered === true;
 }
@@ -48,19 +45,18 @@ function mayHaveGoneOut(live: SlackLive | undefined): boolean {
 /** What chat.postMessage gives back when a knowledge answer could only be sent privately. */
 const PRIVATE_REPLY = 'response_url';
 
-export interface SlackPortOptions {
-  botToken: string;
-  /** The Web API base URL (tests, proxies); Slack's by default. */
-  apiUrl?: string;
-  logger: Logger;
+/** What a failed call means: try again later or not, and what to tell the person. */
+export function classifyFailure(error: unknown): FailureVerdict {
+  if (!(error instanceof SlackCallError)) return { retry: false, explanation: INTERNAL_FAILURE };
+  return verdictOf(FAILURES[error.code], error, error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000);
 }
 
 export class SlackPort implements PlatformPort<SlackLive> {
   readonly platform = PLATFORM;
   private readonly calls: SlackWebApi;
 
-  constructor(options: SlackPortOptions) {
-    this.calls = new SlackWebApi({ botToken: options.botToken, logger: options.logger, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
+  constructor(options: { botToken: string; apiUrl?: string; logger: Logger }) {
+    this.calls = new SlackWebApi(options);
   }
 
   /** Closes the Web API connections. */
@@ -105,7 +101,7 @@ export class SlackPort implements PlatformPort<SlackLive> {
       await this.calls.postEphemeral(channel, user, message, threadTs);
     } catch (error) {
       // Slack refused the ephemeral (rate limit, channel trouble): the response_url is the way left, where there is one.
-      if (!respond || !isSlackCallError(error)) throw error;
+      if (!respond || !(error instanceof SlackCallError)) throw error;
       await respond(message);
     }
   }
@@ -118,9 +114,7 @@ export class SlackPort implements PlatformPort<SlackLive> {
     return { conversation: threadConversation(channel, ts), messageId: ts };
   }
 
-  classify(error: unknown): FailureVerdict {
-    return classifyFailure(error);
-  }
+  readonly classify = classifyFailure;
 
   /** A summary links back to its thread: the permalink when Slack gives one, else the channel. */
   private async renderContext(content: Content): Promise<RenderContext> {
@@ -130,7 +124,7 @@ export class SlackPort implements PlatformPort<SlackLive> {
     try {
       return { threadChannel: place.channel, permalink: await this.calls.permalink(place.channel, place.threadTs) };
     } catch (error) {
-      if (!isSlackCallError(error)) throw error;
+      if (!(error instanceof SlackCallError)) throw error;
       return { threadChannel: place.channel }; // Logged with the call; the channel link will do.
     }
   }

@@ -3,23 +3,24 @@
  * before Bolt sees them, then handed to `app.processEvent` with an `ack` this
  * receiver controls.
  *
- * Why not Bolt's HTTPReceiver: none of its options reaches the gaps found in
- * issue 8. It dereferences the parsed body before any hook (a signed
- * `payload=null` is an unhandled rejection that ends the process), it refuses
- * only stale timestamps (not future ones), and a body Bolt's routing cannot read
- * (`actions: null`, no `user`) becomes a 500. Pre-reading the request for it
- * would lean on the undocumented `rawBody` it looks for, so this small receiver
+ * Why not Bolt's HTTPReceiver: it dereferences the parsed body before any hook
+ * (a signed `payload=null` is an unhandled rejection that ends the process),
+ * refuses only stale timestamps (not future ones), and answers a body its
+ * routing cannot read (`actions: null`, no `user`) with a 500. This receiver
  * does the HTTP part itself and keeps Bolt for signatures (`verifySlackRequest`)
- * and everything after `processEvent`.
- *
- * Each refusal is one pino line with what failed:
- * - 413: the body passed MAX_BODY_BYTES (reading stops there, nothing more is buffered),
- * - 401: no or a wrong signature, or a timestamp over five minutes from now, either way,
+ * and everything after `processEvent`. Each refusal is one log line saying why:
+ * - 413: the body passed MAX_BODY_BYTES (reading stops there);
+ * - 401: no or a wrong signature, or a timestamp over five minutes from now, either way;
  * - 400: a signed body that is not the shape Slack sends (checked with zod).
  *
- * `processBeforeResponse: true` keeps Bolt's meaning: `ack()` stores the answer
- * and the response leaves once the listener has finished, so a listener's commit
+ * With `processBeforeResponse`, as in Bolt, `ack()` stores the answer and the
+ * response leaves once the listener has finished, so a listener's commit
  * precedes Slack's 200; if processing then fails, Slack gets a 500 and retries.
+ *
+ * It also answers `GET /healthz` (adapters/health.ts). `stop()` is graceful:
+ * the port stops accepting connections, a request that still arrives on an
+ * open connection gets 503 (`Connection: close`), and it resolves once every
+ * request already being processed has had its answer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ListenOptions } from 'node:net';
@@ -27,13 +28,13 @@ import { parse as parseForm } from 'node:querystring';
 import { ReceiverInconsistentStateError, ReceiverMultipleAckError, verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
+import { answerHealth, isHealthRequest, type HealthCheck } from '../health.ts';
+import { trackRouted } from './bolt.ts';
 
 /**
- * The largest body read. Slack's biggest payloads are block_actions carrying the
- * whole message (at most 50 blocks of at most 3,000 characters, text at most
- * 40,000) or a modal's view (100 blocks), JSON percent-encoded into a form (up
- * to 3x): a few hundred KB at worst. 1 MiB leaves headroom and bounds what one
- * request can make us hold (Bolt's default is 4 MB).
+ * The largest body read. Slack's biggest payloads (block_actions carrying a
+ * whole message, a modal's view), percent-encoded into a form, come to a few
+ * hundred KB at worst; 1 MiB leaves headroom (Bolt's default is 4 MB).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Slack's replay window, applied both ways: a timestamp ahead of our clock is no fresher than a stale one. */
@@ -52,6 +53,8 @@ export interface SlackHttpReceiverOptions {
   processBeforeResponse: boolean;
   logger: Logger;
   maxBodyBytes?: number;
+  /** Answers `GET /healthz` when set. */
+  health?: HealthCheck;
 }
 
 type RefusalStatus = 400 | 401 | 404 | 413;
@@ -70,10 +73,8 @@ class Refusal extends Error {
 /** The client went away before its body ended: nobody to answer. */
 class ClientGone extends Error {}
 
-/* ----------------------------- envelope shapes ----------------------------- */
-// Only what Bolt's routing (App.processEvent) reads before any listener runs, plus
-// what Slack always sends; unknown fields pass through untouched. Listeners still
-// parse their own payloads (payloads.ts).
+// Envelope shapes: only what Bolt's routing (App.processEvent) reads before any listener
+// runs, plus what Slack always sends. Listeners still parse their own payloads (inbound.ts).
 
 const someId = z.string().min(1);
 const anObject = z.looseObject({});
@@ -111,7 +112,7 @@ const eventsShape = z
   })
   .refine((body) => body.type !== 'event_callback' || body.event !== undefined, { message: 'event_callback without an event', path: ['event'] });
 
-export type SlackBody = Record<string, unknown>;
+type SlackBody = Record<string, unknown>;
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.slice(0, 5).map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
@@ -141,7 +142,7 @@ function interactivityBody(payload: string | string[]): SlackBody {
 }
 
 /** The body Bolt is given: a command's form fields, an interactivity form's payload JSON, or an Events API JSON body. */
-export function parseSlackBody(mediaType: string, text: string): SlackBody {
+function parseSlackBody(mediaType: string, text: string): SlackBody {
   if (mediaType === FORM) {
     const form = parseForm(text);
     if (form['payload'] !== undefined) return interactivityBody(form['payload']);
@@ -150,8 +151,6 @@ export function parseSlackBody(mediaType: string, text: string): SlackBody {
   // Like Bolt, anything that is not a form is read as JSON (Slack sends application/json).
   return check(eventsShape, parseJson(text, 'the body'), 'the event body');
 }
-
-/* ------------------------------ reading a body ----------------------------- */
 
 /** Reads the body, refusing with 413 as soon as it passes `limit`: reading stops and nothing more is kept. */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
@@ -215,15 +214,17 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   }
 }
 
-/* --------------------------------- receiver -------------------------------- */
-
 export class SlackHttpReceiver implements Receiver {
   private app: App | undefined;
   private server: Server | undefined;
   private readonly log: Logger;
   private readonly maxBodyBytes: number;
   /** Bodies that got past Bolt's own routing into the middleware chain (see `dispatch`). */
-  private readonly routed = new WeakSet<object>();
+  private routed = new WeakSet<object>();
+  /** Set by `stop()`: new requests are refused with 503, the ones in progress finish. */
+  private draining = false;
+  private readonly inProgress = new Set<ServerResponse>();
+  private onIdle: (() => void) | undefined;
 
   constructor(private readonly options: SlackHttpReceiverOptions) {
     this.log = options.logger.child({ component: 'http-receiver' });
@@ -232,20 +233,24 @@ export class SlackHttpReceiver implements Receiver {
 
   init(app: App): void {
     this.app = app;
-    // Marks bodies that Bolt could route; a processEvent failure before this point means Bolt could not read the body.
-    app.use(async ({ body, next }) => {
-      this.routed.add(body);
-      await next();
-    });
+    this.routed = trackRouted(app);
   }
 
   start(listen: number | string | ListenOptions = this.options.port): Promise<Server> {
     if (this.server) return Promise.reject(new ReceiverInconsistentStateError('The Slack receiver is already started.'));
     const server = createServer((request, response) => {
+      if (this.draining) {
+        this.log.info({ method: request.method, url: request.url }, 'refused a request: shutting down');
+        send(response, 503, undefined, { connection: 'close', 'retry-after': '1' });
+        return;
+      }
+      this.inProgress.add(response);
+      response.once('close', () => this.finished(server, response));
       this.handle(request, response).catch((error: unknown) => this.onUnexpected(error, request, response));
     });
     const options: ListenOptions = typeof listen === 'object' ? listen : { port: Number(listen) };
     this.server = server;
+    this.draining = false;
     return new Promise((resolve, reject) => {
       const failed = (error: Error): void => {
         this.server = undefined;
@@ -260,16 +265,38 @@ export class SlackHttpReceiver implements Receiver {
     });
   }
 
-  stop(): Promise<void> {
+  /** Stops listening, refuses new requests, and resolves once the requests in progress are answered and their connections closed. */
+  async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return Promise.reject(new ReceiverInconsistentStateError('The Slack receiver is not started.'));
+    if (!server) throw new ReceiverInconsistentStateError('The Slack receiver is not started.');
     this.server = undefined;
-    return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    this.draining = true;
+    const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    if (this.inProgress.size > 0) {
+      this.log.info({ inProgress: this.inProgress.size }, 'stopping: finishing the Slack requests in progress');
+      // Their answers close their connections (`Connection: close`), so nothing new arrives on them.
+      for (const response of this.inProgress) response.shouldKeepAlive = false;
+      await new Promise<void>((resolve) => {
+        this.onIdle = resolve;
+      });
+    }
+    // Keep-alive connections with nothing in progress would otherwise hold `close` open until they time out.
+    server.closeIdleConnections();
+    await closed;
+  }
+
+  /** A response ended (sent, or its client gone). */
+  private finished(server: Server, response: ServerResponse): void {
+    this.inProgress.delete(response);
+    if (!this.draining) return;
+    server.closeIdleConnections();
+    if (this.inProgress.size === 0) this.onIdle?.();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     const where = { method: request.method, path: pathname, contentType: singleHeader(request, 'content-type') };
+    if (this.options.health && isHealthRequest(request)) return answerHealth(this.options.health, request, response);
     try {
       if (request.method !== 'POST' || pathname !== this.options.path) throw new Refusal(404, 'no Slack endpoint here');
       const raw = await readBody(request, this.maxBodyBytes);

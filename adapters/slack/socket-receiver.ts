@@ -17,7 +17,7 @@ import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent }
 import { SocketModeClient } from '@slack/socket-mode';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
-import { boltLevelFor, boltLogger } from './bolt-logger.ts';
+import { boltLevelFor, boltLogger, trackRouted } from './bolt.ts';
 
 export interface SlackSocketReceiverOptions {
   appToken: string;
@@ -46,7 +46,10 @@ export class SlackSocketReceiver implements Receiver {
   private app: App | undefined;
   private readonly log: Logger;
   /** Bodies that got past Bolt's own routing into the middleware chain. */
-  private readonly routed = new WeakSet<object>();
+  private routed = new WeakSet<object>();
+  /** Set by `stop()`: envelopes arriving after it are left to Slack's redelivery. */
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(options: SlackSocketReceiverOptions) {
     this.log = options.logger.child({ component: 'socket-receiver' });
@@ -61,24 +64,32 @@ export class SlackSocketReceiver implements Receiver {
       },
     });
     this.client.on('slack_event', (args: unknown) => {
-      void this.onEnvelope(args);
+      if (this.stopping) {
+        // Not acknowledged: Slack redelivers it (to another connection, or after the restart).
+        this.log.info('not taking a Socket Mode envelope: shutting down');
+        return;
+      }
+      const work = this.onEnvelope(args);
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
     });
   }
 
   init(app: App): void {
     this.app = app;
-    app.use(async ({ body, next }) => {
-      this.routed.add(body);
-      await next();
-    });
+    this.routed = trackRouted(app);
   }
 
   start(): Promise<unknown> {
+    this.stopping = false;
     return this.client.start();
   }
 
-  stop(): Promise<void> {
-    return this.client.disconnect();
+  /** Takes no new envelopes, lets the ones in progress commit and be acknowledged, then disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
+    await this.client.disconnect();
   }
 
   private async onEnvelope(args: unknown): Promise<void> {

@@ -1,18 +1,59 @@
 /**
  * Starting the Slack platform for `npm start` (adapters/start.ts): looks the
  * bot up once (a wrong token stops start-up with a message naming it), wires
- * the turn layer to Slack, starts the Bolt app in Socket Mode or HTTP mode, and
- * sweeps the outbox: at start (what a previous process committed but did not
- * send) and periodically (entries waiting for a retry).
+ * the turn layer to Slack, and starts the Bolt app: in Socket Mode when an
+ * app-level token is configured (no public URL needed), else in HTTP mode on
+ * `/slack/events` with Slack's request signatures verified.
+ *
+ * Both modes use receivers of our own, so that Slack's answer leaves only once
+ * the listener has committed the turn (listeners.ts): in HTTP mode the response
+ * is sent when the listener returns (receiver.ts, `processBeforeResponse`), in
+ * Socket Mode the envelope is acknowledged after processing (socket-receiver.ts).
+ * The outbox is swept for every platform by adapters/background.ts.
  */
+import { App } from '@slack/bolt';
 import { z } from 'zod';
-import type { SlackConfig } from '../../src/config.ts';
-import { AdvisorError } from '../../src/errors.ts';
+import { configError, type SlackConfig } from '../../src/config.ts';
+import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { TurnService } from '../../src/turns/service.ts';
-import { createSlackApp, createSlackTurns, SLACK_EVENTS_PATH, type BotIdentity, type SlackTurnsOptions } from './app.ts';
-import type { SlackLive } from './port.ts';
+import type { SessionStore } from '../../src/sessions/store.ts';
+import { TurnService } from '../../src/turns/service.ts';
+import { createHealthCheck, type HealthCheck } from '../health.ts';
+import { boltLevelFor, boltLogger } from './bolt.ts';
+import { registerListeners } from './listeners.ts';
+import { SlackPort, type SlackLive } from './port.ts';
+import { SlackHttpReceiver } from './receiver.ts';
+import { SlackSocketReceiver } from './socket-receiver.ts';
 import { DEFAULT_API_URL, SlackCallError, SlackWebApi } from './web-api.ts';
+import { COMMAND } from './wording.ts';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+export const DEFAULT_COMMAND = COMMAND;
+
+export interface BotIdentity {
+  botId: string;
+  botUserId: string;
+}
+
+export interface StartSlackOptions {
+  config: SlackConfig;
+  store: SessionStore;
+  knowledge: Knowledge;
+  logger: Logger;
+  /** Idle time after which an interview expires. */
+  ttlMs: number;
+  clock?: () => number;
+  /** HTTP mode: the interface to listen on (default: all). */
+  host?: string;
+  /** The bot's ids; looked up with auth.test when absent. */
+  botIdentity?: BotIdentity;
+  /** Socket Mode: reconnect when the connection drops (default true). */
+  socketAutoReconnect?: boolean;
+  /** Ignored: adapters/background.ts sweeps the outbox of every platform. */
+  sweepIntervalMs?: number;
+  /** HTTP mode answers `GET /healthz` with this check (default: a ping of `store`). */
+  health?: HealthCheck;
+}
 
 export interface RunningSlack {
   name: 'slack';
@@ -21,6 +62,14 @@ export interface RunningSlack {
   port?: number;
   /** The turn layer behind the app (tests wait on `turns.idle()` and drive `turns.outbox.sweep()`). */
   turns: TurnService<SlackLive>;
+  /**
+   * Stops taking deliveries; sends go on. HTTP mode: the port closes, a
+   * request still arriving gets 503, and it resolves once the requests in
+   * progress are answered (their turns committed). Socket Mode: envelopes in
+   * progress are acknowledged, then the connection closes.
+   */
+  stopIntake(): Promise<void>;
+  /** Stops taking deliveries, waits (a few seconds at most) for sends in flight, and closes the Web API client. */
   stop(): Promise<void>;
 }
 
@@ -35,12 +84,10 @@ export class SlackStartError extends Error {
 /** Slack's answers to auth.test that mean the token itself is wrong. */
 const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type']);
 const AUTH_ATTEMPTS = 3;
+/** How long stopping waits for sends in flight before closing anyway (they stay in the outbox for the next start). */
+const STOP_GRACE_MS = 5_000;
 
 const authSchema = z.looseObject({ bot_id: z.string().min(1).optional(), user_id: z.string().min(1).optional() });
-
-function configProblem(problem: string): AdvisorError {
-  return new AdvisorError('CONFIG_INVALID', `Configuration problem:\n  - ${problem}`, { problems: [problem] });
-}
 
 /**
  * Looks the bot's ids up once (auth.test, tried again twice when Slack cannot
@@ -48,7 +95,7 @@ function configProblem(problem: string): AdvisorError {
  * SLACK_BOT_TOKEN; not reaching Slack at all is a SlackStartError.
  */
 export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Promise<BotIdentity> {
-  const api = new SlackWebApi({ botToken: config.botToken, logger, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
+  const api = new SlackWebApi({ botToken: config.botToken, apiUrl: config.apiUrl, logger });
   try {
     for (let attempt = 1; ; attempt++) {
       let answer: Record<string, unknown>;
@@ -57,7 +104,7 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
       } catch (error) {
         const failure = error instanceof SlackCallError ? error : new SlackCallError({ code: 'slack_unavailable', method: 'auth.test', cause: error });
         if (failure.slackError && TOKEN_REFUSED.has(failure.slackError)) {
-          throw configProblem(`SLACK_BOT_TOKEN: Slack refused the bot token (${failure.slackError}); copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page`);
+          throw configError([`SLACK_BOT_TOKEN: Slack refused the bot token (${failure.slackError}); copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page`]);
         }
         if (failure.code === 'slack_unavailable' && attempt < AUTH_ATTEMPTS) {
           await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
@@ -67,7 +114,7 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
         throw new SlackStartError(`Could not check SLACK_BOT_TOKEN with Slack at ${config.apiUrl ?? DEFAULT_API_URL} (${reason})`, { cause: error });
       }
       const ids = authSchema.parse(answer);
-      if (!ids.bot_id || !ids.user_id) throw configProblem('SLACK_BOT_TOKEN: this token belongs to no bot user; use the Bot User OAuth Token (xoxb-...)');
+      if (!ids.bot_id || !ids.user_id) throw configError(['SLACK_BOT_TOKEN: this token belongs to no bot user; use the Bot User OAuth Token (xoxb-...)']);
       return { botId: ids.bot_id, botUserId: ids.user_id };
     }
   } finally {
@@ -75,64 +122,76 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
   }
 }
 
-export interface StartSlackOptions extends SlackTurnsOptions {
-  /** HTTP mode: the interface to listen on (default: all). */
-  host?: string;
-  /** The bot's ids; looked up with auth.test when absent. */
-  botIdentity?: BotIdentity;
-  /** Socket Mode: reconnect when the connection drops (default true). */
-  socketAutoReconnect?: boolean;
-  /** How often the outbox is swept for entries due a retry (default 5 s); 0 turns sweeping off (tests drive it). */
-  sweepIntervalMs?: number;
+function createApp(config: SlackConfig, turns: TurnService<SlackLive>, log: Logger, identity: BotIdentity, autoReconnect: boolean, health: HealthCheck): App {
+  let receiver: SlackSocketReceiver | SlackHttpReceiver;
+  if (config.appToken) {
+    receiver = new SlackSocketReceiver({ appToken: config.appToken, logger: log, apiUrl: config.apiUrl, autoReconnect });
+  } else if (!config.signingSecret) {
+    throw configError(['SLACK_SIGNING_SECRET: missing; HTTP mode (no SLACK_APP_TOKEN) verifies every request with it']);
+  } else {
+    // The response waits for the listener, which returns right after its commit: acknowledged means saved.
+    receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret, path: SLACK_EVENTS_PATH, port: config.port, processBeforeResponse: true, logger: log, health });
+  }
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    // Bolt's per-conversation memory store is unused here (state lives in the session store) and would only grow.
+    convoStore: false,
+    logger: boltLogger(log),
+    logLevel: boltLevelFor(log),
+    clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {},
+    // With the ids known, Bolt makes no auth.test call of its own.
+    tokenVerificationEnabled: false,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+  });
+  registerListeners(app, { turns, log });
+  return app;
 }
-
-const DEFAULT_SWEEP_INTERVAL_MS = 5_000;
-/** How long stopping waits for sends in flight before closing anyway (they stay in the outbox for the next start). */
-const STOP_GRACE_MS = 5_000;
 
 /** Creates and starts the Slack app; resolves once it listens (HTTP) or is connected (Socket Mode). */
 export async function startSlack(options: StartSlackOptions): Promise<RunningSlack> {
+  const { config } = options;
   const log = options.logger.child({ platform: 'slack' });
-  const botIdentity = options.botIdentity ?? (await lookUpBotIdentity(options.config, log));
-  const { turns, port: slackPort } = createSlackTurns(options);
-  const { app, mode } = createSlackApp({
-    config: options.config,
-    turns,
-    logger: options.logger,
-    botIdentity,
-    ...(options.socketAutoReconnect === undefined ? {} : { socketAutoReconnect: options.socketAutoReconnect }),
+  const botIdentity = options.botIdentity ?? (await lookUpBotIdentity(config, log));
+  const slackPort = new SlackPort({ botToken: config.botToken, apiUrl: config.apiUrl, logger: log });
+  const turns = new TurnService<SlackLive>({
+    store: options.store,
+    knowledge: options.knowledge,
+    port: slackPort,
+    logger: log,
+    ttlMs: options.ttlMs,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
+  const health = options.health ?? createHealthCheck({ store: options.store, logger: log });
+  const app = createApp(config, turns, log, botIdentity, options.socketAutoReconnect ?? true, health);
+  const mode = config.appToken ? 'socket' : 'http';
 
   let port: number | undefined;
   if (mode === 'socket') {
     await app.start();
     log.info({ mode }, 'Slack connected (Socket Mode)');
   } else {
-    const server = await app.start({ port: options.config.port, ...(options.host ? { host: options.host } : {}) });
+    const server = await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) });
     const address = server.address();
-    port = typeof address === 'object' && address ? address.port : options.config.port;
+    port = typeof address === 'object' && address ? address.port : config.port;
     log.info({ mode, port, path: SLACK_EVENTS_PATH }, 'Slack listening (HTTP mode)');
   }
 
-  const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
-  let timer: NodeJS.Timeout | undefined;
-  if (interval > 0) {
-    const sweep = (): void => {
-      turns.outbox.sweep().catch((error: unknown) => log.error({ err: error }, 'outbox sweep failed'));
-    };
-    sweep();
-    timer = setInterval(sweep, interval);
-    timer.unref();
-  }
-
+  let intake: Promise<void> | undefined;
+  const stopIntake = (): Promise<void> =>
+    (intake ??= app.stop().then(
+      () => log.info({ mode }, 'Slack stopped taking deliveries'),
+      (error: unknown) => log.warn({ err: error, mode }, 'stopping the Slack receiver failed'),
+    ));
   return {
     name: 'slack',
     mode,
     ...(port === undefined ? {} : { port }),
     turns,
+    stopIntake,
     async stop() {
-      if (timer) clearInterval(timer);
-      await app.stop();
+      await stopIntake();
       let grace: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => {
         grace = setTimeout(resolve, STOP_GRACE_MS);

@@ -1,12 +1,9 @@
 /**
- * The Web API calls the advisor makes (auth.test at start; chat.postMessage,
- * chat.update, chat.postEphemeral, chat.getPermalink for the outbox, and
- * conversations.replies/history to find a message a crash left unrecorded): one POST
- * each over a keep-alive connection, the bot token in the Authorization header,
- * JSON bodies for the write methods (as Slack recommends for Block Kit) and a
- * form for the rest. Every failure comes out as one coded `SlackCallError`
- * (not in the channel, channel not found, rate limited, Slack unavailable, or
- * another refusal) and is logged once with the method and channel.
+ * The Web API calls the advisor makes: one POST each over a keep-alive
+ * connection, the bot token in the Authorization header, JSON for the write
+ * methods (as Slack recommends for Block Kit) and a form for the rest. Every
+ * failure comes out as one coded `SlackCallError`, logged once with the method
+ * and channel.
  *
  * Why not @slack/web-api's WebClient: its queue, retry wrapper and fetch stack
  * cost about half a millisecond of CPU per call, and retrying (after the wait
@@ -20,39 +17,33 @@ import type { SlackMessage } from './blocks.ts';
 
 export type SlackFailureCode = 'not_in_channel' | 'channel_not_found' | 'ratelimited' | 'slack_unavailable' | 'slack_refused';
 
-export class SlackCallError extends Error {
-  readonly code: SlackFailureCode;
-  readonly method: string;
-  readonly channel: string | undefined;
+export interface SlackCallFailure {
+  code: SlackFailureCode;
+  method: string;
+  channel?: string | undefined;
   /** Slack's own error string (`not_in_channel`, `invalid_blocks`, ...), when it gave one. */
-  readonly slackError: string | undefined;
-  readonly retryAfterSeconds: number | undefined;
-  readonly httpStatus: number | undefined;
+  slackError?: string | undefined;
+  retryAfterSeconds?: number | undefined;
+  httpStatus?: number | undefined;
+  cause?: unknown;
+}
 
-  constructor(input: {
-    code: SlackFailureCode;
-    method: string;
-    channel?: string | undefined;
-    slackError?: string | undefined;
-    retryAfterSeconds?: number | undefined;
-    httpStatus?: number | undefined;
-    cause?: unknown;
-  }) {
-    super(`${input.method} failed: ${input.slackError ?? input.code}${input.httpStatus ? ` (HTTP ${input.httpStatus})` : ''}`, { cause: input.cause });
+export class SlackCallError extends Error {
+  declare readonly code: SlackFailureCode;
+  declare readonly method: string;
+  declare readonly channel: string | undefined;
+  declare readonly slackError: string | undefined;
+  declare readonly retryAfterSeconds: number | undefined;
+  declare readonly httpStatus: number | undefined;
+
+  constructor({ cause, ...failure }: SlackCallFailure) {
+    super(`${failure.method} failed: ${failure.slackError ?? failure.code}${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ''}`, { cause });
     this.name = 'SlackCallError';
-    this.code = input.code;
-    this.method = input.method;
-    this.channel = input.channel;
-    this.slackError = input.slackError;
-    this.retryAfterSeconds = input.retryAfterSeconds;
-    this.httpStatus = input.httpStatus;
+    Object.assign(this, failure);
   }
 }
 
-export function isSlackCallError(error: unknown, code?: SlackFailureCode): error is SlackCallError {
-  return error instanceof SlackCallError && (code === undefined || error.code === code);
-}
-
+/** Slack's error strings the adapter tells apart; any other is a refusal. */
 const PLATFORM_CODES: Readonly<Record<string, SlackFailureCode>> = {
   not_in_channel: 'not_in_channel',
   channel_not_found: 'channel_not_found',
@@ -65,18 +56,13 @@ const PLATFORM_CODES: Readonly<Record<string, SlackFailureCode>> = {
   request_timeout: 'slack_unavailable',
 };
 
-/** The code for Slack's own error string: anything not listed is a refusal. */
-export function slackErrorCode(slackError: string): SlackFailureCode {
-  return PLATFORM_CODES[slackError] ?? 'slack_refused';
-}
-
 export const DEFAULT_API_URL = 'https://slack.com/api/';
 /** A call Slack has not answered in this time fails as "Slack unavailable" (the outbox tries again later). */
 const TIMEOUT_MS = 10_000;
 /** Slack answers with small JSON documents; anything bigger is not an answer we can use. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
-export type SlackAnswer = Record<string, unknown>;
+type SlackAnswer = Record<string, unknown>;
 
 const answerSchema = z.looseObject({ ok: z.boolean(), error: z.string().optional() });
 const postedSchema = z.looseObject({ ts: z.string().min(1) });
@@ -104,10 +90,10 @@ function formBody(args: Record<string, unknown>): string {
   return form.toString();
 }
 
-export interface SlackWebApiOptions {
+interface SlackWebApiOptions {
   botToken: string;
   /** Base URL of the methods, e.g. `https://slack.com/api/` (the default). */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   logger: Logger;
 }
 
@@ -218,7 +204,7 @@ export class SlackWebApi {
     }
     if (!answer.ok) {
       const slackError = answer.error ?? 'unknown_error';
-      throw new SlackCallError({ code: slackErrorCode(slackError), method, channel, slackError });
+      throw new SlackCallError({ code: PLATFORM_CODES[slackError] ?? 'slack_refused', method, channel, slackError });
     }
     return answer;
   }

@@ -6,9 +6,10 @@
  *
  * Layout, as before the turn layer: every turn starts with a blank line and
  * messages are separated by one, except that answer records stay together.
+ * Text is wrapped to the terminal's width (80 columns when output is piped).
  */
 import type { Writable } from 'node:stream';
-import { renderAsk, renderRecommendation, renderReply, type TextStyle } from '../../src/render/text.ts';
+import { DEFAULT_WIDTH, renderAsk, renderRecommendation, renderReply, wrapText, type TextStyle } from '../../src/render/text.ts';
 import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
 import { SHARE_PROMPT, sharedText, summaryIntroText, threadParentText, turnNoticeText, type PlatformSyntax } from '../../src/turns/wording.ts';
@@ -57,9 +58,11 @@ export class TerminalPort implements PlatformPort<never> {
   /** While true, messages are taken (and marked sent) without being printed. */
   private muted = false;
 
+  /** `width`: the columns to wrap to, asked at every print (a terminal can be resized); 80 by default. */
   constructor(
     private readonly output: Writable,
     private readonly style: TextStyle,
+    private readonly width: () => number = () => DEFAULT_WIDTH,
   ) {}
 
   /** Call before each turn: its first message gets a blank line before it. */
@@ -74,7 +77,7 @@ export class TerminalPort implements PlatformPort<never> {
 
   /** Prints a line of the terminal's own (banner, goodbye) outside any turn. */
   line(text: string): void {
-    this.output.write(`${text}\n`);
+    this.output.write(`${wrapText(text, this.width())}\n`);
   }
 
   async post(_thread: ThreadKey, content: Content): Promise<string> {
@@ -105,6 +108,6 @@ export class TerminalPort implements PlatformPort<never> {
     if (this.muted) return;
     const separate = this.turnStart || !isRecord(content);
     this.turnStart = false;
-    this.output.write(`${separate ? '\n' : ''}${renderContent(content, this.style)}\n`);
+    this.output.write(`${separate ? '\n' : ''}${wrapText(renderContent(content, this.style), this.width())}\n`);
   }
 }

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
-import { ansiStyle, plainStyle, type TextStyle } from '../../src/render/text.ts';
+import { DEFAULT_WIDTH, ansiStyle, plainStyle, type TextStyle } from '../../src/render/text.ts';
 import type { SessionStore } from '../../src/sessions/store.ts';
 import { TurnService } from '../../src/turns/service.ts';
 import type { Delivery, Inbound } from '../../src/turns/types.ts';
@@ -50,7 +50,12 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   const style: TextStyle = interactive ? ansiStyle : plainStyle;
   const user = options.user ?? terminalUser();
   const log = options.logger.child({ adapter: 'terminal' });
-  const port = new TerminalPort(output, style);
+  // Wrap to the terminal's width, read at every print (it can be resized); 80 columns when piped.
+  const width = (): number => {
+    const columns = (output as Writable & { columns?: number }).columns;
+    return isTty && typeof columns === 'number' && columns > 0 ? columns : DEFAULT_WIDTH;
+  };
+  const port = new TerminalPort(output, style, width);
   const turns = new TurnService({
     store: options.store,
     knowledge: options.knowledge,

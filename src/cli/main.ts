@@ -11,7 +11,8 @@ import { validateAnswers } from '../engine/answers.ts';
 import { recommend } from '../engine/recommend.ts';
 import { loadKnowledge, type Knowledge } from '../knowledge/load.ts';
 import { recommendationView } from '../conversation/views.ts';
-import { renderAsk, renderRecommendation } from '../render/text.ts';
+import { detailsReplies } from '../conversation/details-view.ts';
+import { renderAsk, renderDetails, renderRecommendation } from '../render/text.ts';
 
 export interface CliIO {
   out(text: string): void;
@@ -140,7 +141,9 @@ export async function main(argv: readonly string[], io: CliIO = { out: (t) => co
         }
         const answers = validateAnswers(knowledge, parseAnswerFlags(values.answer ?? []));
         const rec = recommend(knowledge, answers);
-        io.out(values.json ? JSON.stringify(rec, null, 2) : renderRecommendation(recommendationView(knowledge, answers, rec)));
+        // Readable: the compact result, then everything behind it (every reason with its sources, every caveat and change).
+        const readable = () => [renderRecommendation(recommendationView(knowledge, answers, rec)), ...detailsReplies(knowledge, rec).map((d) => renderDetails(d))].join('\n\n');
+        io.out(values.json ? JSON.stringify(rec, null, 2) : readable());
         if (!values.json && rec.next_question) io.out(`\nMost useful next question: ${knowledge.criterionById.get(rec.next_question)!.question} (--answer ${rec.next_question}=...)`);
         return 0;
       }

@@ -1,8 +1,10 @@
 /**
  * The conversation state machine: a pure `step(session, event) -> { session, replies }`.
  *
- * It asks one criterion per turn in the engine's `next_question` order, says when
- * the verdict is settled, and gives every event in every phase a defined result:
+ * It asks one criterion per turn in the engine's `next_question` order and offers
+ * the result (phase `settled`) as soon as the verdict is decided or its chance of
+ * change is at most 5%; people can go on answering (refining). Every event in
+ * every phase has a defined result:
  * an event that does not apply gets a notice, never an exception. The version goes
  * up by one whenever the session changes; an event carrying an older version
  * (a double click, a button on an old message) changes nothing.
@@ -10,71 +12,57 @@
 import { askKnowledge } from '../engine/ask.ts';
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
+import { canStopAsking } from '../engine/chance.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
 import type { Recommendation } from '../engine/types.ts';
-import { parseText, type TextMatch, type TypedCommand } from './parse.ts';
+import { parseText, type ParsedText, type TextMatch, type TypedCommand, type UnknownReason } from './parse.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
-import {
-  criterionOf,
-  helpReply,
-  notice,
-  optionLabel,
-  optionView,
-  questionReply,
-  recommendationView,
-  whyReply,
-} from './views.ts';
+import { recordTurn, shownAfterAsking, undoTurn } from './history.ts';
+import { detailsReplies } from './details-view.ts';
+import { orList, plural } from './labels.ts';
+import { answeredReply, criterionOf, helpReply, notice, optionLabel, questionReply, recommendationView, settledReply, whyReply } from './views.ts';
 
 export interface Conversation {
   step(session: Session, event: ConversationEvent): StepResult;
 }
 
 export function createSession(key: SessionKey): Session {
-  return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false };
+  return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false, turns: [], shown: null };
 }
 
-const NOT_UNDERSTOOD: Record<'empty' | 'too_long' | 'no_match' | 'ambiguous', string> = {
+const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
   empty: 'That message was empty.',
   too_long: 'That message is too long for me to read; a short answer works best.',
   no_match: "I didn't catch that.",
   ambiguous: 'That could mean more than one option.',
+  out_of_range: 'There is no option with that number.',
 };
 
 export function createConversation(knowledge: Knowledge): Conversation {
   const evaluate = (session: Session): Recommendation => recommend(knowledge, session.answers);
 
-  /** The reply for the session's current phase, used when an event changes nothing. */
+  /**
+   * The reply for the session's current phase, used when an event changes nothing. A result is
+   * not shown again (it is the message above): the notice before says what can be done.
+   */
   function restate(session: Session, hint?: string): Reply[] {
     const rec = evaluate(session);
     switch (session.phase) {
       case 'asking':
         return [questionReply(knowledge, session, rec, session.current!, hint)];
       case 'settled':
-        return [settledReply(session, rec)];
+        return [settledReply(knowledge, session, rec)];
       case 'result':
-        return [recommendationReply(session, rec)];
       case 'new':
       case 'cancelled':
         return [];
     }
   }
 
-  function settledReply(session: Session, rec: Recommendation): Reply {
-    const winner = rec.winner === null ? null : (knowledge.frameworkById.get(rec.winner)?.name ?? rec.winner);
-    const lead = winner === null ? 'the frameworks stay tied' : `${winner} stays ahead`;
-    return {
-      kind: 'settled',
-      text: `The remaining questions can no longer change this: ${lead}. See the result now, or keep refining to add detail.`,
-      winnerName: winner,
-      progress: {
-        answered: rec.answered.length,
-        remaining: rec.unanswered.length,
-        questionNumber: rec.answered.length + 1,
-        settled: true,
-        text: `${rec.answered.length} answered · verdict settled`,
-      },
-      version: session.version,
-    };
+  /** What to say after the result instead of showing it again. */
+  function resultHint(session: Session): string {
+    const more = evaluate(session).unanswered.length > 0 ? ', continue to answer more' : '';
+    return `The result is above: say details for everything behind it, change <topic> to revise an answer${more}, restart or help.`;
   }
 
   function recommendationReply(session: Session, rec: Recommendation): Reply {
@@ -94,12 +82,13 @@ export function createConversation(knowledge: Knowledge): Conversation {
       const done: Session = { ...session, phase: 'result', current: null };
       return { session: done, replies: [...replies, recommendationReply(done, rec)] };
     }
-    if (rec.decided && !session.refining) {
+    // The stop: decided, or a chance of change of at most 5%. People may still go on (refining).
+    if (canStopAsking(rec) && !session.refining) {
       const settled: Session = { ...session, phase: 'settled', current: null };
-      return { session: settled, replies: [...replies, settledReply(settled, rec)] };
+      return { session: settled, replies: [...replies, settledReply(knowledge, settled, rec)] };
     }
     const next = rec.next_question ?? rankQuestions(knowledge, session.answers)[0]!;
-    const asking: Session = { ...session, phase: 'asking', current: next };
+    const asking: Session = { ...session, phase: 'asking', current: next, shown: shownAfterAsking(session, next) };
     return { session: asking, replies: [...replies, questionReply(knowledge, asking, rec, next)] };
   }
 
@@ -113,26 +102,6 @@ export function createConversation(knowledge: Knowledge): Conversation {
     return { session, replies };
   }
 
-  function record(session: Session, criterion: string, option: string): Session {
-    return {
-      ...session,
-      answers: { ...session.answers, [criterion]: option },
-      history: [...session.history.filter((c) => c !== criterion), criterion],
-    };
-  }
-
-  function answeredReply(criterion: string, option: string, understoodFrom?: string): Reply {
-    const c = criterionOf(knowledge, criterion);
-    return {
-      kind: 'answered',
-      criterion,
-      title: c.title,
-      question: c.question,
-      answer: optionView(knowledge, criterion, option),
-      ...(understoodFrom ? { understoodFrom } : {}),
-    };
-  }
-
   function isStale(session: Session, version: number | undefined): boolean {
     return version !== undefined && version !== session.version;
   }
@@ -142,22 +111,33 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function begin(session: Session): Session {
-    return { ...session, phase: 'asking', current: null, answers: {}, history: [], refining: false };
+    return { ...session, phase: 'asking', current: null, answers: {}, history: [], refining: false, turns: [], shown: null };
   }
 
   /** Records answers and continues: in `result`, shows the updated result; otherwise asks on. */
-  function applyAnswers(session: Session, matches: readonly TextMatch[], typed: boolean): StepResult {
+  /** `question`: a question the same message asked, answered from the knowledge base before the interview goes on. */
+  function applyAnswers(session: Session, matches: readonly TextMatch[], typed: boolean, question?: string): StepResult {
     const wasResult = session.phase === 'result';
-    let draft = session.phase === 'new' || session.phase === 'cancelled' ? begin(session) : session;
+    const started = session.phase === 'new' || session.phase === 'cancelled' ? begin(session) : session;
+    const draft = recordTurn(started, matches);
     const replies: Reply[] = [];
     for (const match of matches) {
-      draft = record(draft, match.criterion, match.option);
-      replies.push(answeredReply(match.criterion, match.option, typed ? match.evidence : undefined));
+      replies.push(answeredReply(knowledge, match.criterion, match.option, typed ? match.evidence : undefined));
+      if (match.note) replies.push(notice('read_as', match.note));
     }
     if (matches.length > 1) {
       const understood = matches.map((m) => `${criterionOf(knowledge, m.criterion).title}: ${optionLabel(knowledge, m.criterion, m.option)}`);
       replies.push(notice('recorded_several', `Got several answers from that: ${understood.join('; ')}. Say "change <topic>" if I misread one.`));
+    } else if (typed && matches.length === 1 && matches[0]!.criterion !== session.current) {
+      // An answer to another question than the one asked (or with none asked): say so, since that question was never shown.
+      const m = matches[0]!;
+      const title = criterionOf(knowledge, m.criterion).title;
+      const noted = session.phase === 'asking' ? 'Noted for another question' : 'Noted';
+      replies.push(
+        notice('recorded_other', `${noted}: ${title}: ${optionLabel(knowledge, m.criterion, m.option)} (from "${m.evidence}"). Say "change ${title.toLowerCase()}" if I misread it.`),
+      );
     }
+    if (question !== undefined) replies.push({ kind: 'ask', answer: askKnowledge(knowledge, question) });
     return wasResult ? showResult(session, draft, replies) : advance(session, draft, replies);
   }
 
@@ -195,18 +175,49 @@ export function createConversation(knowledge: Knowledge): Conversation {
     }
     if (isStale(session, version)) return staleNotice(session);
     const current = session.current!;
-    return advance(session, record(session, current, SKIP), [answeredReply(current, SKIP)]);
+    return advance(session, recordTurn(session, [{ criterion: current, option: SKIP }]), [answeredReply(knowledge, current, SKIP)]);
   }
 
+  /**
+   * Undoes everything the last message or click recorded (every answer of a sentence that gave
+   * several, each back to what it was) and asks again the question that was open then. The
+   * question shows "(currently: ...)" only for an answer that is still recorded.
+   */
   function onBack(session: Session, version: number | undefined): StepResult {
     if (session.phase === 'new' || session.phase === 'cancelled') return notStarted(session);
     if (isStale(session, version)) return staleNotice(session);
+    const turns = session.turns ?? [];
+    const turn = turns.at(-1);
+    const target = turn ? [turn.asked, ...turn.changes.map((c) => c.criterion)].find((c) => c !== null && knowledge.criterionById.has(c)) : undefined;
+    if (!turn || target === undefined || target === null) return backWithoutTurns(session);
+    const back: Session = {
+      ...session,
+      // A stored turn may name a criterion the pack no longer has: only known ones are restored.
+      ...undoTurn(session, { ...turn, changes: turn.changes.filter((c) => knowledge.criterionById.has(c.criterion)) }),
+      version: session.version + 1,
+      phase: 'asking',
+      current: target,
+      turns: turns.slice(0, -1),
+      shown: turn.shown,
+    };
+    const replies: Reply[] = [];
+    const titles = turn.changes.map((c) => knowledge.criterionById.get(c.criterion)?.title ?? c.criterion);
+    if (turn.changes.length > 1) {
+      replies.push(notice('undone', `Undid the ${turn.changes.length} answers from that message: ${titles.join(', ')}.`));
+    } else if (turn.changes[0] !== undefined && turn.changes[0].criterion !== target) {
+      replies.push(notice('undone', `Undid the answer from that message: ${titles[0]!}.`));
+    }
+    replies.push(questionReply(knowledge, back, evaluate(back), target));
+    return { session: back, replies };
+  }
+
+  /** Sessions stored before turns existed (or past `MAX_TURNS`): undo the last answer in `history`. */
+  function backWithoutTurns(session: Session): StepResult {
     const last = session.history.at(-1);
-    if (last === undefined) {
+    if (last === undefined || !knowledge.criterionById.has(last)) {
       return unchanged(session, [notice('nothing_to_undo', 'This is the first question; there is nothing to go back to.'), ...restate(session)]);
     }
     const answers = { ...session.answers };
-    const previous = answers[last]!;
     delete answers[last];
     const back: Session = {
       ...session,
@@ -215,11 +226,10 @@ export function createConversation(knowledge: Knowledge): Conversation {
       current: last,
       answers,
       history: session.history.slice(0, -1),
+      turns: [],
+      shown: null,
     };
-    const rec = evaluate(back);
-    const reply = questionReply(knowledge, back, rec, last);
-    reply.currentAnswer = optionView(knowledge, last, previous);
-    return { session: back, replies: [reply] };
+    return { session: back, replies: [questionReply(knowledge, back, evaluate(back), last)] };
   }
 
   function onChange(session: Session, criterion: string, version: number | undefined): StepResult {
@@ -230,7 +240,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     }
     if (isStale(session, version)) return staleNotice(session);
     if (session.phase === 'asking' && session.current === criterion) return unchanged(session, restate(session));
-    const changing: Session = { ...session, version: session.version + 1, phase: 'asking', current: criterion };
+    const changing: Session = { ...session, version: session.version + 1, phase: 'asking', current: criterion, shown: shownAfterAsking(session, criterion) };
     return { session: changing, replies: [questionReply(knowledge, changing, evaluate(changing), criterion)] };
   }
 
@@ -248,7 +258,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     if (Object.keys(session.answers).length === 0) {
       return unchanged(session, [notice('not_applicable', 'Answer at least one question first; there is nothing to recommend from yet.'), ...restate(session)]);
     }
-    if (session.phase === 'result') return unchanged(session, restate(session));
+    if (session.phase === 'result') return unchanged(session, [recommendationReply(session, evaluate(session))]);
     return showResult(session, session, []);
   }
 
@@ -261,8 +271,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
     if (evaluate(session).unanswered.length === 0) {
       return unchanged(session, [notice('not_applicable', 'Every question is answered already. Say "change <topic>" to revise one.')]);
     }
-    // Refining only means something once the verdict is settled; before that, "continue" just asks on.
-    return advance(session, { ...session, refining: evaluate(session).decided }, []);
+    // Refining only means something once the result is offered; before that, "continue" just asks on.
+    return advance(session, { ...session, refining: canStopAsking(evaluate(session)) }, []);
   }
 
   function onRestart(session: Session, version: number | undefined): StepResult {
@@ -277,9 +287,25 @@ export function createConversation(knowledge: Knowledge): Conversation {
     return { session: cancelled, replies: [notice('cancelled', 'Interview cancelled. Say start whenever you want to begin again.')] };
   }
 
+  /** Starts an interview; picks up an unfinished one (saying so), but never a finished one: after its result a new one begins. */
   function onStart(session: Session): StepResult {
     if (session.phase === 'new' || session.phase === 'cancelled') return advance(session, begin(session), []);
-    return unchanged(session, [notice('not_applicable', 'Picking up where you left off.'), ...restate(session)]);
+    if (session.phase === 'result') {
+      return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
+    }
+    const answered = Object.keys(session.answers).length;
+    const resumed = `Picking up your unfinished interview (${plural(answered, 'answer')} so far); type restart to start over.`;
+    return unchanged(session, [notice('resumed', resumed), ...restate(session)]);
+  }
+
+  /** Everything behind the result so far (every reason, caveat and change, with sources); changes nothing. */
+  function onDetails(session: Session, version: number | undefined): StepResult {
+    if (session.phase === 'new' || session.phase === 'cancelled') return notStarted(session);
+    if (isStale(session, version)) return staleNotice(session);
+    if (Object.keys(session.answers).length === 0) {
+      return unchanged(session, [notice('not_applicable', 'Answer at least one question first; there are no details yet.'), ...restate(session)]);
+    }
+    return unchanged(session, [...detailsReplies(knowledge, evaluate(session)), ...(session.phase === 'asking' ? restate(session) : [])]);
   }
 
   function onCommand(session: Session, command: TypedCommand): StepResult {
@@ -299,15 +325,49 @@ export function createConversation(knowledge: Knowledge): Conversation {
 
   function onText(session: Session, text: string): StepResult {
     const parsed = parseText(knowledge, text, session.current);
-    if (parsed.kind === 'command') return onCommand(session, parsed.command);
-    if (parsed.kind === 'answers') return applyAnswers(session, parsed.matches, true);
-    const reason = NOT_UNDERSTOOD[parsed.reason];
-    if (session.phase === 'asking') {
-      const hint = `${reason} Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`;
+    switch (parsed.kind) {
+      case 'command':
+        return onCommand(session, parsed.command);
+      case 'answers':
+        return applyAnswers(session, parsed.matches, true, parsed.question);
+      case 'question':
+        return onQuestion(session, parsed.question, parsed.why);
+      case 'topics':
+        return onTopics(session, parsed);
+      case 'unknown':
+        return notUnderstood(session, parsed.reason, parsed.number);
+    }
+  }
+
+  /** A question about a topic is answered (why, or the knowledge base) and never recorded; the open question is asked again. */
+  function onQuestion(session: Session, question: string, why: string | null): StepResult {
+    const answer: Reply = why !== null ? whyReply(knowledge, session.answers, why) : { kind: 'ask', answer: askKnowledge(knowledge, question) };
+    return unchanged(session, [answer, ...(session.phase === 'asking' ? restate(session) : [])]);
+  }
+
+  /** "change team": say which topics the words could mean. */
+  function onTopics(session: Session, parsed: Extract<ParsedText, { kind: 'topics' }>): StepResult {
+    const titles = parsed.candidates.map((c) => criterionOf(knowledge, c).title);
+    const options = titles.map((t) => `"${parsed.verb} ${t.toLowerCase()}"`);
+    const text = `"${parsed.words}" could mean ${orList(titles)}. Say ${orList(options)}.`;
+    return unchanged(session, [notice('ambiguous_topic', text), ...(session.phase === 'asking' ? restate(session) : [])]);
+  }
+
+  function notUnderstood(session: Session, reason: UnknownReason, number: number | undefined): StepResult {
+    const count = session.current === null ? 0 : (knowledge.criterionById.get(session.current)?.options.length ?? 0);
+    if (session.phase === 'asking' && reason === 'out_of_range' && count > 0) {
+      const which = number === undefined ? 'with that number' : String(number);
+      const hint = `There is no option ${which} here: pick 1 to ${count}, answer in your own words, or say skip, back, why or help.`;
       return unchanged(session, restate(session, hint));
     }
-    const code = parsed.reason === 'too_long' ? 'input_too_long' : 'not_understood';
-    return unchanged(session, [notice(code, `${reason} Type help to see what I understand.`), ...restate(session)]);
+    const text = NOT_UNDERSTOOD[reason];
+    if (session.phase === 'asking') {
+      const hint = `${text} Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`;
+      return unchanged(session, restate(session, hint));
+    }
+    const code = reason === 'too_long' ? 'input_too_long' : 'not_understood';
+    if (session.phase === 'result') return unchanged(session, [notice(reason === 'too_long' ? code : 'result_hint', `${text} ${resultHint(session)}`)]);
+    return unchanged(session, [notice(code, `${text} Type help to see what I understand.`), ...restate(session)]);
   }
 
   function step(session: Session, event: ConversationEvent): StepResult {
@@ -328,6 +388,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
         return onWhy(session, event.criterion);
       case 'result':
         return onResult(session, event.version);
+      case 'details':
+        return onDetails(session, event.version);
       case 'refine':
         return onRefine(session, event.version);
       case 'restart':

@@ -38,10 +38,45 @@ export interface Session {
   current: string | null;
   /** criterion id -> option id or `skip`. */
   answers: Record<string, string>;
-  /** Criteria in the order they were answered, for `back`. */
+  /** Criteria in the order they were answered (each once, the latest answer last). */
   history: string[];
   /** True after the user chose to keep refining a settled verdict: stop offering the early result. */
   refining: boolean;
+  /**
+   * What each recent message or click recorded, oldest first (at most `MAX_TURNS`), so `back`
+   * undoes a whole message. Sessions stored before turns existed have none; `back` then undoes
+   * the last answer in `history`.
+   */
+  turns?: Turn[];
+  /** The numbered question last put to the user: asking the same question again keeps its number. */
+  shown?: ShownQuestion | null;
+}
+
+/** How many turns a session keeps for `back`. */
+export const MAX_TURNS = 50;
+
+export interface ShownQuestion {
+  criterion: string;
+  /** Its "Question N". */
+  number: number;
+}
+
+/** One answer a turn recorded, with what it replaced. */
+export interface AnswerChange {
+  criterion: string;
+  /** The answer before (option id or `skip`), or null when the criterion was unanswered. */
+  before: string | null;
+  /** The criterion's index in `history` before, or -1. */
+  position: number;
+}
+
+/** What one message or click recorded. */
+export interface Turn {
+  /** The criterion being asked when it came (what `back` asks again), or null outside `asking`. */
+  asked: string | null;
+  /** `shown` before it, restored by `back`. */
+  shown: ShownQuestion | null;
+  changes: AnswerChange[];
 }
 
 export type ConversationEvent =
@@ -56,6 +91,8 @@ export type ConversationEvent =
   | { type: 'change'; criterion: string; version?: number }
   | { type: 'why'; criterion?: string }
   | { type: 'result'; version?: number }
+  /** Everything behind the result: every reason with its sources, every caveat, every change that would flip it. */
+  | { type: 'details'; version?: number }
   /** Keep answering after the verdict is settled or the result was shown. */
   | { type: 'refine'; version?: number }
   | { type: 'restart'; version?: number }
@@ -76,7 +113,7 @@ export interface Progress {
   answered: number;
   /** Criteria not answered yet. */
   remaining: number;
-  /** The ordinal of the question being asked (answered + 1). */
+  /** The ordinal of the question being asked: it goes up by one per new question, not per answer, and stays when a question is asked again. */
   questionNumber: number;
   settled: boolean;
   /** Honest one-liner, e.g. "Question 4 · verdict not settled yet". */
@@ -156,11 +193,50 @@ export interface RecommendationView {
   caveats: CaveatView[];
   /** e.g. "If the admin panel were not needed, Flask would lead." */
   flips: string[];
-  /** e.g. "Based on 6 answers; 9 questions left unanswered." */
+  /** e.g. "Based on 6 answers; even if you answered the 10 remaining questions, there is about a 3% chance the verdict would change." */
   basis: string;
+  /** The engine's `chance_of_change` (0..1). Always set by `recommendationView`; optional only for hand-built views. */
+  chanceOfChange?: number;
+  /** The chance of change in words, e.g. "Even if you answered the 9 remaining questions, there is about a 3% chance the verdict would change."; null when nothing is left to answer. */
+  chanceText?: string | null;
   /** Key answers "Title: label" for summaries. */
   keyAnswers: string[];
   sources: string[];
+  /** The compact default result (what fits one screen). Always set by `recommendationView`; absent in hand-built views and in views stored before it existed. */
+  summary?: ResultSummary;
+}
+
+/** One line of the compact result: a reason, e.g. "Admin panel: Yes, from the start (+3 Django)". */
+export interface SummaryReason {
+  criterion: string;
+  text: string;
+}
+
+/** One framework's strongest reasons in the compact result. */
+export interface ReasonGroup {
+  framework: string;
+  /** e.g. "For Django". */
+  heading: string;
+  reasons: SummaryReason[];
+}
+
+/**
+ * The compact default result, the same on every platform: the strongest reasons for every
+ * framework (the leader first), the caveats that bear most on this verdict, and the most
+ * actionable changes, one per criterion. `details` shows everything.
+ */
+export interface ResultSummary {
+  groups: ReasonGroup[];
+  /** e.g. "…and 5 smaller reasons: 3 for Django, 2 that favour neither."; null when every reason is shown. */
+  moreReasons: string | null;
+  /** The one or two caveats that bear most on this verdict, one line each with the answers they bear on. */
+  caveats: string[];
+  /** e.g. "…and 4 more caveats."; null when none is left out. */
+  moreCaveats: string | null;
+  /** At most one change per criterion, the most actionable first. */
+  flips: string[];
+  /** e.g. "…and 3 more answers could change it (14 changes in all)."; null when none is left out. */
+  moreFlips: string | null;
 }
 
 export interface RecommendationReply {
@@ -190,19 +266,60 @@ export interface WhyReply {
   sources: string[];
 }
 
+/** One entry of the details: a reason with its claims and sources, a caveat, or a change. */
+export interface DetailsItem {
+  title?: string;
+  text: string;
+  sources?: string[];
+}
+
+export interface DetailsSection {
+  heading?: string;
+  items: DetailsItem[];
+}
+
+/**
+ * One message of `details` (every reason with its claims and sources, every caveat, every change
+ * that would flip the verdict, and the sources). Long details come as several pages, each small
+ * enough for one chat message.
+ */
+export interface DetailsReply {
+  kind: 'details';
+  /** e.g. "Every reason (1–6 of 11)". */
+  title: string;
+  sections: DetailsSection[];
+  /** Every source the details cite, on the last page (empty on the others). */
+  sources: string[];
+  /** 1-based page number, and how many pages these details take. */
+  page: number;
+  pages: number;
+}
+
 export type NoticeCode =
   | 'stale'
   | 'not_understood'
   | 'not_applicable'
   | 'changed'
   | 'recorded_several'
+  /** A typed answer filled another question than the one asked (which is asked again). */
+  | 'recorded_other'
   | 'cancelled'
   | 'restarted'
   | 'expired'
   | 'nothing_to_undo'
   | 'already_recorded'
   | 'unknown_criterion'
-  | 'input_too_long';
+  | 'input_too_long'
+  /** How a typed answer was read, when that needs saying ("3" at the team-size question is three people). */
+  | 'read_as'
+  /** `back` undid several answers of one message: the notice names them. */
+  | 'undone'
+  /** The words name several topics ("change team"): the notice lists them. */
+  | 'ambiguous_topic'
+  /** `start` found an unfinished interview and picks it up. */
+  | 'resumed'
+  /** Something typed after the result that is not understood: a short hint, not the whole result again. */
+  | 'result_hint';
 
 export interface NoticeReply {
   kind: 'notice';
@@ -227,6 +344,7 @@ export type Reply =
   | QuestionReply
   | AnsweredReply
   | RecommendationReply
+  | DetailsReply
   | SettledReply
   | WhyReply
   | NoticeReply

@@ -3,10 +3,12 @@
  * users read are decided here, once, for every platform.
  */
 import type { Knowledge } from '../knowledge/load.ts';
-import { SKIP, type Criterion } from '../knowledge/schema.ts';
+import { SKIP } from '../knowledge/schema.ts';
+import { canStopAsking } from '../engine/chance.ts';
 import { optionImpacts, recommend } from '../engine/recommend.ts';
-import type { Answers, Caveat, ClaimRef, Confidence, Flip, Recommendation, Reason } from '../engine/types.ts';
+import type { Answers, Caveat, ClaimRef, Confidence, Recommendation, Reason } from '../engine/types.ts';
 import type {
+  AnsweredReply,
   CaveatView,
   HelpReply,
   NoticeCode,
@@ -18,50 +20,91 @@ import type {
   RecommendationView,
   ScoreBar,
   Session,
+  SettledReply,
   WhyReply,
 } from './types.ts';
+import { criterionOf, frameworkName, optionLabel, optionView, plural, pointsText, sourceLabels } from './labels.ts';
+import { flipText, rankFlips, resultSummary } from './result-view.ts';
 
-export const SKIP_LABEL = "Don't know";
+export { SKIP_LABEL, criterionOf, frameworkName, optionLabel, optionView, sourceLabels } from './labels.ts';
+
 const BAR_WIDTH = 10;
-/** How many flips a recommendation lists: enough to show the pivots, few enough to read. */
-const MAX_FLIPS = 5;
 
-export function criterionOf(knowledge: Knowledge, id: string): Criterion {
-  const criterion = knowledge.criterionById.get(id);
-  if (!criterion) throw new Error(`unknown criterion ${id}`);
-  return criterion;
+/** "about a 3% chance", "less than a 1% chance": the chance of change in words. */
+function chanceWords(chance: number): string {
+  const percent = Math.round(chance * 100);
+  if (chance === 0) return 'no chance';
+  if (percent === 0) return 'less than a 1% chance';
+  if (percent === 100 && chance < 1) return 'more than a 99% chance';
+  if (chance === 1) return 'every chance';
+  // "an 8%", "an 11%", "an 18%", "an 80%": the article follows the sound of the number.
+  const article = percent === 8 || percent === 11 || percent === 18 || (percent >= 80 && percent < 90) ? 'an' : 'a';
+  return `about ${article} ${percent}% chance`;
 }
 
-export function optionLabel(knowledge: Knowledge, criterionId: string, optionId: string): string {
-  if (optionId === SKIP) return SKIP_LABEL;
-  return criterionOf(knowledge, criterionId).options.find((o) => o.id === optionId)?.label ?? optionId;
-}
-
-export function optionView(knowledge: Knowledge, criterionId: string, optionId: string): OptionView {
-  return { id: optionId, label: optionLabel(knowledge, criterionId, optionId) };
-}
-
-export function frameworkName(knowledge: Knowledge, id: string | null): string | null {
-  return id === null ? null : (knowledge.frameworkById.get(id)?.name ?? id);
-}
-
-export function sourceLabels(knowledge: Knowledge, ids: readonly string[]): string[] {
-  return ids.map((id) => knowledge.sourceById.get(id)?.label ?? id);
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+/**
+ * The chance of change in one sentence, the same on every platform, e.g. "Even if you
+ * answered the 9 remaining questions, there is about a 3% chance the verdict would
+ * change." Null when nothing is left to answer.
+ */
+export function chanceSentence(rec: Recommendation): string | null {
+  const remaining = rec.unanswered.length;
+  if (remaining === 0) return null;
+  const questions = remaining === 1 ? 'the one remaining question' : `the ${remaining} remaining questions`;
+  if (rec.decided) return `None of ${questions} could change the verdict.`;
+  return `Even if you answered ${questions}, there is ${chanceWords(rec.chance_of_change)} the verdict would change.`;
 }
 
 export function progressOf(session: Session, rec: Recommendation): Progress {
   const answered = rec.answered.length;
-  const questionNumber = answered + 1;
+  // The same question asked again keeps its number (the step records it in `shown`).
+  const questionNumber = session.shown && session.shown.criterion === session.current ? session.shown.number : answered + 1;
   const revisiting = session.current !== null && session.answers[session.current] !== undefined;
   const where = revisiting ? `Revisiting an earlier answer (${plural(answered, 'answer')} so far)` : `Question ${questionNumber}`;
   const text = rec.decided
     ? `${where} · the verdict is settled; more answers only add detail`
-    : `${where} · verdict not settled yet`;
+    : canStopAsking(rec)
+      ? `${where} · the verdict is very likely settled; more answers only add detail`
+      : `${where} · verdict not settled yet`;
   return { answered, remaining: rec.unanswered.length, questionNumber, settled: rec.decided, text };
+}
+
+/**
+ * The offer to see the result: when the verdict is decided (exactly: no answers can change
+ * it), or when its chance of change is at most 5% (then it says how likely a change is).
+ */
+export function settledReply(knowledge: Knowledge, session: Session, rec: Recommendation): SettledReply {
+  const winner = frameworkName(knowledge, rec.winner);
+  const offer = 'See the result now, or keep refining to add detail.';
+  const text = rec.decided
+    ? `The remaining questions can no longer change this: ${winner === null ? 'the frameworks stay tied' : `${winner} stays ahead`}. ${offer}`
+    : `${winner === null ? 'The frameworks will very likely stay tied' : `${winner} will very likely stay ahead`}. ${chanceSentence(rec)} ${offer}`;
+  return {
+    kind: 'settled',
+    text,
+    winnerName: winner,
+    progress: {
+      answered: rec.answered.length,
+      remaining: rec.unanswered.length,
+      questionNumber: rec.answered.length + 1,
+      settled: rec.decided,
+      text: `${rec.answered.length} answered · ${rec.decided ? 'verdict settled' : 'verdict very likely settled'}`,
+    },
+    version: session.version,
+  };
+}
+
+/** Tells adapters that a question now has an answer (`understoodFrom`: the words it was read from). */
+export function answeredReply(knowledge: Knowledge, criterion: string, option: string, understoodFrom?: string): AnsweredReply {
+  const c = criterionOf(knowledge, criterion);
+  return {
+    kind: 'answered',
+    criterion,
+    title: c.title,
+    question: c.question,
+    answer: optionView(knowledge, criterion, option),
+    ...(understoodFrom ? { understoodFrom } : {}),
+  };
 }
 
 export function questionReply(
@@ -86,14 +129,6 @@ export function questionReply(
   if (current !== undefined) reply.currentAnswer = optionView(knowledge, criterionId, current);
   if (hint) reply.hint = hint;
   return reply;
-}
-
-function pointsText(knowledge: Knowledge, contribution: Record<string, number>): string {
-  const parts = Object.entries(contribution)
-    .filter(([, points]) => points > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([framework, points]) => `+${points} ${frameworkName(knowledge, framework)}`);
-  return parts.length > 0 ? parts.join(', ') : 'no effect';
 }
 
 function claimSentence(claims: readonly ClaimRef[]): string {
@@ -142,7 +177,7 @@ function reasonViews(knowledge: Knowledge, rec: Recommendation): ReasonView[] {
     }));
 }
 
-function caveatView(knowledge: Knowledge, caveat: Caveat): CaveatView {
+export function caveatView(knowledge: Knowledge, caveat: Caveat): CaveatView {
   if (caveat.kind === 'dispute') {
     const sides = caveat.sides.map((s) => `${s.position} (${sourceLabels(knowledge, s.sources).join('; ')})`);
     return { kind: 'dispute', title: `Sources disagree: ${caveat.topic}`, text: `${caveat.summary} ${sides.join(' Versus: ')}` };
@@ -156,27 +191,26 @@ function caveatView(knowledge: Knowledge, caveat: Caveat): CaveatView {
   };
 }
 
-function flipText(knowledge: Knowledge, flip: Flip): string {
-  const title = criterionOf(knowledge, flip.criterion).title;
-  const to = optionLabel(knowledge, flip.criterion, flip.to);
-  const outcome = flip.winner === null ? 'it would be a tie' : `${frameworkName(knowledge, flip.winner)} would lead`;
-  if (flip.from === null) return `If you answered "${title}: ${to}", ${outcome}.`;
-  return `If "${title}" were "${to}" instead of "${optionLabel(knowledge, flip.criterion, flip.from)}", ${outcome}.`;
-}
-
 const CONFIDENCE_NAME: Record<Confidence, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
 /** One line saying what the confidence level rests on, from the engine's basis. */
-function confidenceText(rec: Recommendation): string {
+function confidenceText(knowledge: Knowledge, rec: Recommendation): string {
   const basis = rec.confidence_basis;
   const parts: string[] = [];
   if (basis.tied) parts.push('the frameworks are level');
   else if (basis.settled) parts.push(rec.unanswered.length > 0 ? 'no remaining answer can change the verdict' : 'every question is answered');
+  else if (basis.unlikely_to_change) parts.push(`${chanceWords(rec.chance_of_change)} that the remaining answers would change the verdict`);
   else if (basis.one_answer_could_flip) parts.push('a single remaining answer could still change the verdict');
   else parts.push('no single remaining answer could flip it, though several together could');
-  if (basis.rests_on_disputes) parts.push('the lead rests on claims the sources dispute');
+  const deciding = basis.deciding_dispute === null ? undefined : knowledge.disputes.find((d) => d.id === basis.deciding_dispute);
+  if (deciding) parts.push(`the lead hinges on a point the sources dispute (${deciding.topic})`);
+  else if (basis.rests_on_disputes) parts.push('the lead rests on claims the sources dispute');
   else if (!basis.tied) parts.push('the lead does not depend on disputed claims');
   return `${CONFIDENCE_NAME[rec.confidence]}: ${parts.join('; ')}.`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 export function recommendationView(knowledge: Knowledge, answers: Answers, rec: Recommendation): RecommendationView {
@@ -200,19 +234,25 @@ export function recommendationView(knowledge: Knowledge, answers: Answers, rec: 
     winnerName,
     headline,
     confidence: rec.confidence,
-    confidenceText: confidenceText(rec),
+    confidenceText: confidenceText(knowledge, rec),
     decided: rec.decided,
     bars: scoreBars(knowledge, rec),
     reasons,
     caveats: rec.caveats.map((c) => caveatView(knowledge, c)),
-    // "Don't know" is not a position anyone argues for, so flips to it are left out.
-    flips: rec.flips.filter((f) => f.to !== SKIP).slice(0, MAX_FLIPS).map((f) => flipText(knowledge, f)),
+    // Every flip, the most actionable first ("don't know" is not a position anyone argues for, so flips to it are left out).
+    flips: rankFlips(knowledge, rec.flips).map((f) => flipText(knowledge, f)),
     basis:
       `Based on ${plural(rec.answered.length, 'answer')}${skipped > 0 ? ` (${skipped} "don't know")` : ''}; ` +
-      `${plural(rec.unanswered.length, 'question')} left unanswered` +
-      (rec.decided && rec.unanswered.length > 0 ? ', none of which could change the verdict.' : '.'),
+      (rec.unanswered.length === 0
+        ? `${plural(0, 'question')} left unanswered.`
+        : rec.decided
+          ? `${plural(rec.unanswered.length, 'question')} left unanswered, none of which could change the verdict.`
+          : lowerFirst(chanceSentence(rec)!)),
+    chanceOfChange: rec.chance_of_change,
+    chanceText: chanceSentence(rec),
     keyAnswers,
     sources: sourceLabels(knowledge, [...new Set(rec.reasons.flatMap((r) => r.sources))]),
+    summary: resultSummary(knowledge, rec),
   };
 }
 
@@ -261,13 +301,15 @@ export function expiredNotice(): NoticeReply {
 }
 
 export const COMMANDS: HelpReply['commands'] = [
-  { command: 'start', description: 'start an interview (or pick up where you left off)' },
+  { command: 'start', description: 'start an interview, or pick up an unfinished one' },
   { command: 'a number or words', description: 'answer the question; you can answer several at once, e.g. "3 devs building a REST API"' },
   { command: 'skip', description: "\"don't know\": move on, it counts for no side" },
-  { command: 'back', description: 'undo your last answer and ask it again' },
+  { command: 'back', description: 'undo your last answer (every answer, if one message gave several) and ask again' },
   { command: 'change <topic>', description: 'answer an earlier question again, e.g. "change team size"' },
   { command: 'why', description: 'why this question matters, and what each answer would do, with sources' },
+  { command: 'why <topic>', description: 'the same for any question, e.g. "why database"' },
   { command: 'result', description: 'see the recommendation now' },
+  { command: 'details', description: 'everything behind the result: every reason with its sources, every caveat, every change that would flip it' },
   { command: 'continue', description: 'keep answering after the verdict is settled' },
   { command: 'restart', description: 'start over with no answers' },
   { command: 'ask <question>', description: 'ask the sources about the frameworks, e.g. "ask does flask have an ORM?"' },

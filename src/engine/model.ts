@@ -13,6 +13,8 @@ export interface CriterionModel {
   optionById: Map<string, Option>;
   /** points[optionIndex][frameworkIndex]; the last row is `skip` (all zeros). */
   points: number[][];
+  /** The rows a person can pick: `points` without the `skip` row. */
+  answerPoints: number[][];
 }
 
 export interface Model {
@@ -32,8 +34,9 @@ export function modelOf(knowledge: Knowledge): Model {
     const points = criterion.options.map((option) =>
       frameworkIds.map((fw) => option.effects.find((e) => e.framework === fw)?.points ?? 0),
     );
+    const answerPoints = [...points];
     points.push(frameworkIds.map(() => 0));
-    return { criterion, optionIds: [...criterion.options.map((o) => o.id), SKIP], optionById, points };
+    return { criterion, optionIds: [...criterion.options.map((o) => o.id), SKIP], optionById, points, answerPoints };
   });
   const model: Model = {
     frameworkIds,

@@ -64,12 +64,16 @@ export interface Flip {
 /** The facts a confidence level was derived from, so it can be explained precisely. */
 export interface ConfidenceBasis {
   tied: boolean;
-  /** No combination of remaining answers can change the winner. */
+  /** No combination of remaining answers can change the winner (`decided`). */
   settled: boolean;
+  /** `chance_of_change` is at most 5%: answering the rest would very likely keep the verdict. */
+  unlikely_to_change: boolean;
   /** Some single unanswered question has an answer that would change the winner. */
   one_answer_could_flip: boolean;
   /** Without the effects that rest only on disputed claims, the winner would not lead. */
   rests_on_disputes: boolean;
+  /** A dispute that alone decides the lead: without the winner's points that cite a claim of it (either side), the winner would not lead. Null when none does. */
+  deciding_dispute: string | null;
 }
 
 export interface Recommendation {
@@ -84,7 +88,13 @@ export interface Recommendation {
   confidence_basis: ConfidenceBasis;
   /** True only when no combination of answers to the unanswered criteria could change the winner. */
   decided: boolean;
-  /** The most informative unanswered criterion; null when decided or all answered. */
+  /**
+   * The exact probability (0..1) that answering every unanswered criterion changes the
+   * verdict, each option equally likely ("don't know" not counted). Ending on a tie
+   * counts as a change from a leader. 0 when decided or when nothing is left to answer.
+   */
+  chance_of_change: number;
+  /** The unanswered criterion to ask next (the rule in `next-question.ts`); null when decided or all answered. */
   next_question: string | null;
   reasons: Reason[];
   caveats: Caveat[];

@@ -17,6 +17,7 @@ import {
   type Dispute,
   type Framework,
   type PackFile,
+  type Range,
   type Source,
 } from './schema.ts';
 
@@ -40,6 +41,8 @@ export interface Knowledge {
   criterionById: ReadonlyMap<string, Criterion>;
   /** Disputes each claim takes part in. */
   disputesByClaim: ReadonlyMap<string, readonly Dispute[]>;
+  /** Groups of words that mean the same in typed answers (`vocabulary.same_words` of every file). */
+  sameWords: readonly (readonly string[])[];
 }
 
 export const DEFAULT_KNOWLEDGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../knowledge');
@@ -202,7 +205,9 @@ export function buildKnowledge(files: ReadonlyArray<{ file: string; pack: PackFi
         checkRefs(file, `${effectPath}.claims`, effect.claims, claimById, 'claim', '');
       });
     });
+    checkAnswerVocabulary(file, path, item, problems);
   }
+  const sameWords = checkSameWords(files, problems);
 
   if (problems.length > 0) throw new KnowledgeError(problems);
 
@@ -228,7 +233,57 @@ export function buildKnowledge(files: ReadonlyArray<{ file: string; pack: PackFi
     claimById,
     criterionById,
     disputesByClaim,
+    sameWords,
   };
+}
+
+/** The criterion's answer wording: yes/no/negative options exist, ranges count one thing and do not overlap. */
+function checkAnswerVocabulary(file: string, path: string, criterion: Criterion, problems: KnowledgeProblem[]): void {
+  const optionIds = criterion.options.map((o) => o.id);
+  for (const key of ['negative_option', 'yes_option', 'no_option'] as const) {
+    const id = criterion[key];
+    if (id !== undefined && !optionIds.includes(id)) {
+      problems.push({ file, path: `${path}.${key}`, message: `"${id}" is not an option of criterion "${criterion.id}" (options: ${optionIds.join(', ')})` });
+    }
+  }
+  const ranged = criterion.options.flatMap((option, index) => (option.range ? [{ option, index, range: option.range }] : []));
+  const kinds = [...new Set(ranged.map((r) => r.range.quantity))];
+  if (kinds.length > 1) {
+    problems.push({ file, path: `${path}.options`, message: `the ranges of one criterion must count one thing, but they count ${kinds.join(' and ')}` });
+    return;
+  }
+  const low = (r: Range): number => r.min ?? 0;
+  const high = (r: Range): number => r.max ?? Number.POSITIVE_INFINITY;
+  const sorted = [...ranged].sort((a, b) => low(a.range) - low(b.range));
+  for (let i = 1; i < sorted.length; i++) {
+    const before = sorted[i - 1]!;
+    const after = sorted[i]!;
+    if (low(after.range) <= high(before.range)) {
+      problems.push({
+        file,
+        path: `${path}.options[${after.index}].range`,
+        message: `overlaps the range of option "${before.option.id}": a ${after.range.quantity} amount must pick one option`,
+      });
+    }
+  }
+}
+
+/** Every `same_words` group of every file; a word may stand in one group only. */
+function checkSameWords(files: ReadonlyArray<{ file: string; pack: PackFile }>, problems: KnowledgeProblem[]): string[][] {
+  const groups: string[][] = [];
+  const seen = new Map<string, string>();
+  for (const { file, pack } of files) {
+    (pack.vocabulary?.same_words ?? []).forEach((group, index) => {
+      const path = `vocabulary.same_words[${index}]`;
+      for (const word of group) {
+        const earlier = seen.get(word);
+        if (earlier !== undefined) problems.push({ file, path, message: `"${word}" is already in another group (${earlier}); a word may stand in one group only` });
+        seen.set(word, `${file} at ${path}`);
+      }
+      groups.push([...new Set(group)]);
+    });
+  }
+  return groups;
 }
 
 /** Reads every `.yaml`/`.yml` file of a folder (sorted by name) into one validated Knowledge. */

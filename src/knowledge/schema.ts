@@ -100,12 +100,79 @@ export const effectSchema = z
   })
   .strict();
 
+/**
+ * What a number in a typed answer counts. `people`: developers on the team ("4 devs", "2 founders",
+ * a bare "3" at that question); `users`: people using the product ("50k readers a month");
+ * `deadline`: how soon the first version must ship ("ship in three weeks"); `lifespan`: how long the
+ * project lives ("for the next decade", "10+ years").
+ */
+export const QUANTITY_KINDS = ['people', 'users', 'deadline', 'lifespan'] as const;
+export type QuantityKind = (typeof QUANTITY_KINDS)[number];
+const DURATION_KINDS: readonly QuantityKind[] = ['deadline', 'lifespan'];
+
+/** Days per duration unit, for range bounds such as "3 months". */
+export const DAYS_PER_UNIT: Readonly<Record<string, number>> = {
+  day: 1,
+  week: 7,
+  month: 365.25 / 12,
+  quarter: 365.25 / 4,
+  year: 365.25,
+  decade: 3652.5,
+};
+
+const DURATION_TEXT = /^(\d+(?:\.\d+)?)\s*(day|week|month|quarter|year|decade)s?$/;
+
+/** A bound: a count for people and users, a duration ("3 months", "2.5 years") for deadline and lifespan. */
+const boundSchema = z.union([z.number().nonnegative('must not be negative'), z.string().trim().min(1)]);
+
+export const rangeSchema = z
+  .object({
+    quantity: z.enum(QUANTITY_KINDS, { error: `must be one of: ${QUANTITY_KINDS.join(', ')}` }),
+    /** Smallest amount this option stands for (inclusive); none means from zero. */
+    min: boundSchema.optional(),
+    /** Largest amount (inclusive); none means no upper limit. */
+    max: boundSchema.optional(),
+  })
+  .strict()
+  .transform((range, ctx) => {
+    const duration = DURATION_KINDS.includes(range.quantity);
+    const read = (bound: number | string | undefined, key: 'min' | 'max'): number | undefined => {
+      if (bound === undefined || typeof bound === 'number') return bound;
+      const m = duration ? DURATION_TEXT.exec(bound) : null;
+      if (m) return Number(m[1]) * DAYS_PER_UNIT[m[2]!]!;
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: duration
+          ? `"${bound}" is not a duration: write a number and a unit, e.g. "3 weeks", "2.5 years" (or a number of days)`
+          : `a ${range.quantity} bound must be a number, not "${bound}"`,
+      });
+      return undefined;
+    };
+    const min = read(range.min, 'min');
+    const max = read(range.max, 'max');
+    if (range.min === undefined && range.max === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a range needs a min, a max or both' });
+    }
+    if (min !== undefined && max !== undefined && min > max) {
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `max (${String(range.max)}) is below min (${String(range.min)})` });
+    }
+    return { quantity: range.quantity, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
+  });
+
 export const optionSchema = z
   .object({
     id: idSchema,
     label: nonEmptyText,
     /** Words and phrases a user might type for this option (matched case-insensitively by the free-text parser). */
     synonyms: z.array(nonEmptyText).default([]),
+    /**
+     * Words that mean this option only while its question is asked, or its topic is named in the
+     * same clause: too common to fill it from another answer ("long" in "as long as I care").
+     */
+    synonyms_when_asked: z.array(nonEmptyText).optional(),
+    /** The amounts this option stands for, e.g. `{ quantity: people, min: 2, max: 5 }`. */
+    range: rangeSchema.optional(),
     effects: z.array(effectSchema).default([]),
   })
   .strict();
@@ -119,6 +186,35 @@ export const criterionSchema = z
     /** One line: why this criterion matters for the choice. */
     why: nonEmptyText,
     options: z.array(optionSchema).min(2, 'a criterion needs at least two options'),
+    /** The option a negated answer selects: "we don't need an admin panel" -> `no`. Without it, a negated phrase is dropped. */
+    negative_option: idSchema.optional(),
+    /** The option a bare "yes" (or "sure", "yep", ...) picks while this question is asked. */
+    yes_option: idSchema.optional(),
+    /** The option a bare "no" (or "nope", "not really", ...) picks while this question is asked. */
+    no_option: idSchema.optional(),
+  })
+  .strict();
+
+/** Pack-wide wording for typed answers. */
+export const vocabularySchema = z
+  .object({
+    /**
+     * Groups of single words that mean the same in an answer ("app", "application"; "lib",
+     * "library", "tool"): a synonym written with one matches a message written with another.
+     */
+    same_words: z
+      .array(
+        z
+          .array(
+            z
+              .string()
+              .trim()
+              .toLowerCase()
+              .regex(/^[\p{L}\p{N}]+$/u, 'must be a single word (letters and digits only)'),
+          )
+          .min(2, 'a group needs at least two words'),
+      )
+      .default([]),
   })
   .strict();
 
@@ -129,6 +225,7 @@ export const packFileSchema = z
     claims: z.array(claimSchema).optional(),
     disputes: z.array(disputeSchema).optional(),
     criteria: z.array(criterionSchema).optional(),
+    vocabulary: vocabularySchema.optional(),
   })
   .strict();
 
@@ -140,6 +237,8 @@ export type Dispute = z.infer<typeof disputeSchema>;
 export type Effect = z.infer<typeof effectSchema>;
 export type Option = z.infer<typeof optionSchema>;
 export type Criterion = z.infer<typeof criterionSchema>;
+export type Range = z.infer<typeof rangeSchema>;
+export type Vocabulary = z.infer<typeof vocabularySchema>;
 export type PackFile = z.infer<typeof packFileSchema>;
 
 /** The reserved option every criterion accepts: "don't know", which counts for no side. */

@@ -1,9 +1,11 @@
 /**
  * Plain-text rendering of the core's view models, shared by the terminal front
  * end and the CLI. Chat adapters have their own renderers (Block Kit, embeds).
+ * `wrapText` fits the result to a terminal's width.
  */
 import type { AskAnswer } from '../engine/ask-types.ts';
-import type { QuestionReply, RecommendationView, Reply } from '../conversation/types.ts';
+import { summaryFromView } from '../conversation/result-view.ts';
+import type { DetailsReply, QuestionReply, RecommendationView, Reply } from '../conversation/types.ts';
 import { SECTION_HEADINGS } from '../conversation/views.ts';
 
 export interface TextStyle {
@@ -14,8 +16,56 @@ export interface TextStyle {
 export const plainStyle: TextStyle = { bold: (t) => t, dim: (t) => t };
 export const ansiStyle: TextStyle = { bold: (t) => `\u001b[1m${t}\u001b[22m`, dim: (t) => `\u001b[2m${t}\u001b[22m` };
 
-/** How many reasons a text recommendation lists before summarising the rest. */
-const TEXT_REASONS = 6;
+/** The width text is wrapped to when the output is not a terminal (piped, a file). */
+export const DEFAULT_WIDTH = 80;
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Columns a line takes on screen: escape codes take none, every code point one. */
+export function visibleLength(text: string): number {
+  return [...text.replace(ANSI, '')].length;
+}
+
+const LIST_MARKER = /^(?:[•!↻✓…]|\d{1,2}\.) /u;
+/** The first column of an indented table row ("  back               undo your last answer"): its padding is kept, and the row's continuation lines hang under the second column. */
+const TABLE_CELL = /^\S.*? {2,}(?=\S)/u;
+
+/** One line cut at spaces into lines of at most `width` columns; a list item's continuation lines are indented under its text. */
+function wrapLine(line: string, width: number): string[] {
+  if (visibleLength(line) <= width) return [line];
+  const [, codes = '', spaces = '', rest = ''] = /^((?:\u001b\[[0-9;]*m)*)( *)([\s\S]*)$/u.exec(line) ?? [];
+  const marker = LIST_MARKER.exec(rest)?.[0] ?? (spaces === '' ? '' : (TABLE_CELL.exec(rest)?.[0] ?? ''));
+  const hang = visibleLength(spaces + marker);
+  const indent = ' '.repeat(hang <= width / 2 ? hang : 2);
+  const lines: string[] = [];
+  let current = codes + spaces + marker;
+  let empty = true;
+  for (const word of rest.slice(marker.length).split(/ +/)) {
+    const candidate = empty ? current + word : `${current} ${word}`;
+    if (!empty && visibleLength(candidate) > width) {
+      lines.push(current);
+      current = indent + word;
+    } else current = candidate;
+    empty = false;
+    // A word longer than a whole line (a long URL, say) is cut where the line ends.
+    while (visibleLength(current) > width && !current.includes('\u001b')) {
+      const chars = [...current];
+      lines.push(chars.slice(0, width).join(''));
+      current = indent + chars.slice(width).join('');
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
+/** Wraps every line at spaces to `width` columns; a list item's continuation lines are indented under its text. */
+export function wrapText(text: string, width: number = DEFAULT_WIDTH): string {
+  const columns = Math.max(20, Math.floor(width));
+  return text
+    .split('\n')
+    .flatMap((line) => wrapLine(line, columns))
+    .join('\n');
+}
 
 function renderQuestion(q: QuestionReply, style: TextStyle): string {
   const lines = [style.dim(q.progress.text), style.bold(q.question)];
@@ -26,27 +76,55 @@ function renderQuestion(q: QuestionReply, style: TextStyle): string {
   return lines.join('\n');
 }
 
+/** The compact result: verdict, confidence, scores, the strongest reasons for every framework, the caveats and changes that matter most. */
 export function renderRecommendation(view: RecommendationView, style: TextStyle = plainStyle): string {
+  const summary = view.summary ?? summaryFromView(view);
   const nameWidth = Math.max(...view.bars.map((b) => b.name.length));
-  const lines = [style.bold(view.headline), `Confidence: ${view.confidenceText}`, ''];
-  for (const bar of view.bars) {
-    lines.push(`  ${bar.name.padEnd(nameWidth)}  ${bar.bar}  ${bar.score} pts (${Math.round(bar.share * 100)}%)`);
+  const scoreWidth = Math.max(...view.bars.map((b) => String(b.score).length));
+  const lines = [style.bold(view.headline), `Confidence: ${view.confidenceText}`];
+  const bars = view.bars.map((bar) => {
+    const points = `${String(bar.score).padStart(scoreWidth)} ${bar.score === 1 ? 'point' : 'points'}`;
+    return `${bar.name.padEnd(nameWidth)}  ${bar.bar}  ${points} (${Math.round(bar.share * 100)}%)`;
+  });
+  // Two frameworks share a line; more get one each.
+  if (bars.length === 2) lines.push(`  ${bars.join('   ')}`);
+  else lines.push(...bars.map((bar) => `  ${bar}`));
+  lines.push(style.dim(view.basis));
+  const more = (text: string | null): string[] => (text === null ? [] : [style.dim(`  ${text}`)]);
+  for (const group of summary.groups) {
+    lines.push(style.bold(`${group.heading}:`));
+    for (const r of group.reasons) lines.push(`  • ${r.text}`);
   }
-  lines.push('', style.dim(view.basis));
-  if (view.reasons.length > 0) {
-    lines.push('', style.bold(`${SECTION_HEADINGS.reasons}:`));
-    for (const r of view.reasons.slice(0, TEXT_REASONS)) {
-      lines.push(`  • ${r.title}: ${r.answer} → ${r.pointsText}. ${r.text} [${r.sources.join('; ')}]`);
+  if (summary.groups.length === 0 && summary.moreReasons !== null) lines.push(style.bold(`${SECTION_HEADINGS.reasons}:`));
+  lines.push(...more(summary.moreReasons));
+  if (summary.caveats.length > 0 || summary.moreCaveats !== null) {
+    lines.push(style.bold(`${SECTION_HEADINGS.caveats}:`));
+    for (const c of summary.caveats) lines.push(`  ! ${c}`);
+    lines.push(...more(summary.moreCaveats));
+  }
+  if (summary.flips.length > 0) {
+    lines.push(style.bold(`${SECTION_HEADINGS.flips}:`));
+    for (const f of summary.flips) lines.push(`  ↻ ${f}`);
+    lines.push(...more(summary.moreFlips));
+  }
+  return lines.join('\n');
+}
+
+/** One page of `details`: every item with its text and sources, and on the last page every source. */
+export function renderDetails(details: DetailsReply, style: TextStyle = plainStyle): string {
+  const lines = [style.bold(details.title)];
+  for (const section of details.sections) {
+    if (section.heading) lines.push(style.bold(`${section.heading}:`));
+    for (const item of section.items) {
+      const sources = item.sources?.length ? ` [${item.sources.join('; ')}]` : '';
+      // A reason's claims and sources go under it; a caveat or a change follows its title on the same line.
+      if (item.title && sources) lines.push(`  • ${item.title}`, `    ${item.text}${sources}`);
+      else lines.push(`  • ${item.title ? `${item.title} — ` : ''}${item.text}${sources}`);
     }
-    if (view.reasons.length > TEXT_REASONS) lines.push(style.dim(`  …and ${view.reasons.length - TEXT_REASONS} smaller reasons.`));
   }
-  if (view.caveats.length > 0) {
-    lines.push('', style.bold(`${SECTION_HEADINGS.caveats}:`));
-    for (const c of view.caveats) lines.push(`  ! ${c.title}. ${c.text}`);
-  }
-  if (view.flips.length > 0) {
-    lines.push('', style.bold(`${SECTION_HEADINGS.flips}:`));
-    for (const f of view.flips) lines.push(`  ↻ ${f}`);
+  if (details.sources.length > 0) {
+    lines.push(style.bold(`${SECTION_HEADINGS.sources}:`));
+    for (const source of details.sources) lines.push(`  • ${source}`);
   }
   return lines.join('\n');
 }
@@ -74,8 +152,10 @@ export function renderReply(reply: Reply, style: TextStyle = plainStyle): string
       return (
         renderRecommendation(reply.view, style) +
         '\n' +
-        style.dim(reply.canRefine ? '  continue · change <topic> · restart · quit' : '  change <topic> · restart · quit')
+        style.dim(reply.canRefine ? '  details · continue · change <topic> · restart · quit' : '  details · change <topic> · restart · quit')
       );
+    case 'details':
+      return renderDetails(reply, style);
     case 'why':
       return [style.bold(`Why ${reply.title.toLowerCase()} matters: ${reply.why}`), ...reply.impacts.map((l) => `  • ${l}`)].join('\n');
     case 'notice':

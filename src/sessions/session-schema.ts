@@ -14,6 +14,14 @@ export const sessionKeySchema = z.object({
 
 export const phaseSchema = z.enum(['new', 'asking', 'settled', 'result', 'cancelled']);
 
+const shownSchema = z.object({ criterion: z.string(), number: z.number().int().positive() });
+
+export const turnSchema = z.object({
+  asked: z.string().nullable(),
+  shown: shownSchema.nullable(),
+  changes: z.array(z.object({ criterion: z.string(), before: z.string().nullable(), position: z.number().int().min(-1) })),
+});
+
 export const sessionSchema = z.object({
   key: sessionKeySchema,
   version: z.number().int().nonnegative(),
@@ -22,6 +30,9 @@ export const sessionSchema = z.object({
   answers: z.record(z.string(), z.string()),
   history: z.array(z.string()),
   refining: z.boolean(),
+  // Absent in sessions stored before `back` undid whole messages; they load without them.
+  turns: z.array(turnSchema).optional(),
+  shown: shownSchema.nullable().optional(),
 }) satisfies z.ZodType<Session>; // unknown keys (the retired `meta`) are dropped
 
 export type SessionParseResult = { ok: true; session: Session } | { ok: false; reason: string };

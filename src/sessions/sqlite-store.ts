@@ -285,6 +285,13 @@ export class SqliteSessionStore implements SessionStore {
     return this.#guard('cannot count sessions', {}, () => this.#statements.countSessions.get()?.n ?? 0);
   }
 
+  async ping(): Promise<void> {
+    // Not a prepared statement: a closed database must fail here, and prepare() on it does.
+    this.#guard('the session database does not answer', {}, () => {
+      this.#db.prepare('SELECT 1').get();
+    });
+  }
+
   /** The connection's effective settings, for startup logs and tests. */
   settings(): SqliteStoreSettings {
     return this.#guard('cannot read database settings', {}, () => ({

@@ -116,6 +116,12 @@ export interface SessionStore {
   threadsWithPendingOutbox(now: number, limit: number, platform: string): Promise<ThreadKey[]>;
   /** Unsent entries in all threads (for health checks and tests). */
   pendingOutboxCount(): Promise<number>;
+  /**
+   * One cheap round trip (`SELECT 1`), for the health endpoint: resolves when
+   * the store answers, fails with STORE_FAILURE when it cannot (closed,
+   * unreachable, out of connections).
+   */
+  ping(): Promise<void>;
 
   delete(key: SessionKey): Promise<void>;
   /**

@@ -42,6 +42,8 @@ export interface OutboxOptions<Live> {
 const DEFAULT_LEASE_MS = 10_000;
 const DEFAULT_MAX_ATTEMPTS = 8;
 const SWEEP_BATCH = 100;
+/** Claims one drain makes at most (each sends everything pending then), so a thread that keeps getting turns cannot hold it forever. */
+const MAX_DRAIN_ROUNDS = 5;
 
 /** 1 s, 2 s, 4 s, ... up to a minute, or what the platform asked for if longer. */
 function backoffMs(attempts: number, asked: number | undefined): number {
@@ -96,7 +98,21 @@ export class Outbox<Live> {
     return this.queue.idle();
   }
 
+  /**
+   * Claims and sends the thread's pending entries, then claims again: while this drain held its
+   * claim, another process may have committed a turn whose own drain found the thread claimed and
+   * sent nothing, so this one sends that too rather than leaving it to the next sweep.
+   */
   private async drainNow(thread: ThreadKey, live: Live | undefined): Promise<ThreadKey[]> {
+    const opened: ThreadKey[] = [];
+    for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+      if (!(await this.drainClaimed(thread, live, opened))) break;
+    }
+    return opened;
+  }
+
+  /** One claim of the thread's pending entries, sent in order; true when it sent every entry it claimed (and claimed some). */
+  private async drainClaimed(thread: ThreadKey, live: Live | undefined, opened: ThreadKey[]): Promise<boolean> {
     const { store, clock, owner, logger } = this.options;
     const log = logger.child({ thread: threadId(thread) });
     let claimed: OutboxEntry[];
@@ -104,7 +120,7 @@ export class Outbox<Live> {
       claimed = await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner });
     } catch (error) {
       log.error({ err: error }, 'could not read the outbox; the sweep will try again');
-      return [];
+      return false;
     }
     const delivery = live === undefined ? undefined : this.options.port.deliveryOf?.(live);
     const entries = this.upToOwn(claimed, delivery);
@@ -114,7 +130,6 @@ export class Outbox<Live> {
         log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
       });
     }
-    const opened: ThreadKey[] = [];
     for (const [index, entry] of entries.entries()) {
       try {
         const next = await this.send(entry, owns(entry, delivery) ? live : undefined);
@@ -125,11 +140,11 @@ export class Outbox<Live> {
           await store.releaseOutbox(entries.slice(index + 1).map((e) => e.seq)).catch((releaseError: unknown) => {
             log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
           });
-          break;
+          return false;
         }
       }
     }
-    return opened;
+    return entries.length > 0 && entries.length === claimed.length;
   }
 
   /** With a live delivery: the entries up to its last own one (earlier ones of other deliveries still go first, in order). */

@@ -9,7 +9,8 @@
  *   version the live message already shows is not posted again, unless the
  *   person typed: they read the bottom of the thread, so it is reposted there.
  * - An answer turns the message that asked it into a record.
- * - "Why" and `ask` answers are posted in the thread, for everyone following it.
+ * - "Why", `ask` answers and `details` are posted in the thread, for everyone following it
+ *   (details may take several messages); the live message keeps its controls.
  * - Notices and help go only to the person who acted.
  */
 import type { Reply } from '../conversation/types.ts';
@@ -103,6 +104,7 @@ export function planTurn(replies: readonly Reply[], before: ThreadState, context
         break;
       case 'why':
       case 'ask':
+      case 'details':
         operations.push({ op: 'post', handle: nextHandle(), content: replyContent(reply, false) });
         break;
       case 'notice':

@@ -89,6 +89,10 @@ describe('advisor recommend', () => {
     expect(out['scores']).toEqual({ django: 2, flask: 6 });
     expect(out['margin']).toBe(4);
     expect(out['decided']).toBe(false);
+    // chance_of_change: a number from 0 to 1, exact (the engine's own property tests check it against brute force).
+    expect(typeof out['chance_of_change']).toBe('number');
+    expect(out['chance_of_change']).toBeGreaterThan(0);
+    expect(out['chance_of_change']).toBeLessThan(1);
     expect(criterionIds).toContain(out['next_question']);
     expect(Object.keys(answers)).not.toContain(out['next_question']);
     expect(['low', 'medium', 'high']).toContain(out['confidence']);
@@ -115,11 +119,16 @@ describe('advisor recommend', () => {
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('Django leads so far');
     expect(lines[1]).toMatch(/^Confidence: (Low|Medium|High)/);
-    expect(run.stdout).toMatch(/Django\s+\S+\s+6 pts/);
-    expect(run.stdout).toContain('\nWhy:\n');
+    expect(run.stdout).toMatch(/Django\s+\S+\s+6 points/);
+    expect(run.stdout).toContain('\nFor Django:\n');
     expect(run.stdout).toContain('Content site / CMS');
     expect(run.stdout).toContain('USSLLC: Choosing Your Python Web Framework');
     expect(run.stdout).toMatch(/\nMost useful next question: .+\(--answer [a-z_]+=\.\.\.\)/);
+    // The chance of change in words, with the number of questions left.
+    const chance = Math.round(recommend(knowledge, { project_type: 'content_site', admin_panel: 'yes' }).chance_of_change * 100);
+    expect(run.stdout).toContain(
+      `even if you answered the ${criterionIds.length - 2} remaining questions, there is about a ${chance}% chance the verdict would change.`,
+    );
     expect(run.stdout).not.toContain('{');
   });
 

@@ -1,29 +1,26 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildKnowledge, loadKnowledge, type Knowledge } from '../../src/knowledge/load.ts';
 import type { PackFile } from '../../src/knowledge/schema.ts';
-import {
-  MAX_TEXT_LENGTH,
-  SMALL_TEAM_MAX_PEOPLE,
-  SOLO_MAX_PEOPLE,
-  normaliseText,
-  parseText,
-  type ParsedText,
-  type TextMatch,
-} from '../../src/conversation/parse.ts';
+import { randomPack } from '../support/packs.ts';
+import { MAX_TEXT_LENGTH, normaliseText, parseText, type ParsedText, type TextMatch } from '../../src/conversation/parse.ts';
 
 // ---------------------------------------------------------------------------
 // A small pack with its own wording, so these tests do not depend on the real pack.
 
-type CriterionInput = { id: string; title: string; options: { id: string; label: string; synonyms?: string[] }[] };
+type Criterion = NonNullable<PackFile['criteria']>[number];
+type OptionInput = { id: string; label: string; synonyms?: string[]; synonyms_when_asked?: string[]; range?: Criterion['options'][number]['range'] };
+type CriterionInput = { id: string; title: string; options: OptionInput[] } & Pick<Criterion, 'negative_option' | 'yes_option' | 'no_option'>;
 
-function criterion({ id, title, options }: CriterionInput): NonNullable<PackFile['criteria']>[number] {
+function criterion({ id, title, options, ...answers }: CriterionInput): Criterion {
   return {
     id,
     title,
     question: `${title}?`,
     why: `Because of ${title}.`,
-    options: options.map((o) => ({ id: o.id, label: o.label, synonyms: o.synonyms ?? [], effects: [] })),
+    options: options.map(({ synonyms, ...o }) => ({ ...o, synonyms: synonyms ?? [], effects: [] })),
+    ...answers,
   };
 }
 
@@ -57,9 +54,14 @@ const testPack: PackFile = {
       id: 'team_size',
       title: 'Team size',
       options: [
-        { id: 'solo', label: 'One developer' },
-        { id: 'small', label: 'Small team (2-5)', synonyms: ['small', 'startup team'] },
-        { id: 'large', label: 'Large team (6+)' },
+        {
+          id: 'solo',
+          label: 'One developer',
+          synonyms: ['solo', 'solo dev', 'just me', 'alone', "i'm alone", 'by myself'],
+          range: { quantity: 'people', max: 1 },
+        },
+        { id: 'small', label: 'Small team (2-5)', synonyms: ['small', 'startup team'], range: { quantity: 'people', min: 2, max: 5 } },
+        { id: 'large', label: 'Large team (6+)', range: { quantity: 'people', min: 6 } },
       ],
     }),
     criterion({
@@ -75,6 +77,9 @@ const testPack: PackFile = {
     criterion({
       id: 'admin_panel',
       title: 'Admin panel',
+      negative_option: 'no',
+      yes_option: 'yes',
+      no_option: 'no',
       options: [
         { id: 'yes', label: 'Yes', synonyms: ['admin panel', 'admin', 'back office'] },
         { id: 'later', label: 'Later' },
@@ -84,6 +89,7 @@ const testPack: PackFile = {
     criterion({
       id: 'security',
       title: 'Security',
+      negative_option: 'standard',
       options: [
         { id: 'critical', label: 'Critical', synonyms: ['sensitive data', 'payments'] },
         { id: 'standard', label: 'Standard' },
@@ -92,6 +98,7 @@ const testPack: PackFile = {
     criterion({
       id: 'performance',
       title: 'Raw performance',
+      negative_option: 'normal',
       options: [
         { id: 'critical', label: 'Critical', synonyms: ['fast', 'low latency'] },
         { id: 'normal', label: 'Normal' },
@@ -108,6 +115,7 @@ const testPack: PackFile = {
     criterion({
       id: 'database',
       title: 'Database',
+      negative_option: 'none',
       options: [
         { id: 'relational', label: 'Relational', synonyms: ['postgres', 'sql database'] },
         { id: 'nosql', label: 'NoSQL', synonyms: ['mongodb'] },
@@ -117,6 +125,9 @@ const testPack: PackFile = {
     criterion({
       id: 'i18n',
       title: 'Multiple languages',
+      negative_option: 'no',
+      yes_option: 'yes',
+      no_option: 'no',
       options: [
         { id: 'yes', label: 'Multilingual', synonyms: ['i18n', 'translations'] },
         { id: 'no', label: 'One language', synonyms: ['english only'] },
@@ -134,6 +145,13 @@ const answers = (...matches: [string, string, string][]): ParsedText => ({
   matches: matches.map(([criterion, option, evidence]): TextMatch => ({ criterion, option, evidence })),
 });
 const unknown = (reason: 'empty' | 'too_long' | 'no_match' | 'ambiguous'): ParsedText => ({ kind: 'unknown', reason });
+const outOfRange = (number: number): ParsedText => ({ kind: 'unknown', reason: 'out_of_range', number });
+const topics = (verb: 'change' | 'skip' | 'why', words: string, ...candidates: string[]): ParsedText => ({ kind: 'topics', verb, words, candidates });
+const question = (text: string, why: string | null = null): ParsedText => ({ kind: 'question', question: text, why });
+const noted = (criterion: string, option: string, evidence: string, note: string): ParsedText => ({
+  kind: 'answers',
+  matches: [{ criterion, option, evidence, note }],
+});
 
 type Row = [text: string, current: string | null, expected: ParsedText];
 
@@ -201,8 +219,9 @@ describe('parseText on a small test pack', () => {
       ['change experience', 'scale', cmd('change', 'team_experience')],
       // Not every word names a criterion: read as an answer instead.
       ['change team size to 8', 'scale', answers(['team_size', 'large', 'team size to 8'])],
-      // "team" names two criteria.
-      ['change team', 'scale', unknown('ambiguous')],
+      // "team" names two criteria: both are offered.
+      ['change team', 'scale', topics('change', 'team', 'team_size', 'team_experience')],
+      ['why team', 'scale', topics('why', 'team', 'team_size', 'team_experience')],
       ['skip the database question', 'scale', answers(['database', 'skip', 'skip the database question'])],
     ]);
   });
@@ -211,8 +230,10 @@ describe('parseText on a small test pack', () => {
     table(k, [
       ['2', 'scale', answers(['scale', 'growing', '2'])],
       ['option 3 please', 'scale', answers(['scale', 'large', 'option 3 please'])],
-      ['4', 'scale', unknown('no_match')],
-      ['0', 'scale', unknown('no_match')],
+      ['4', 'scale', outOfRange(4)],
+      ['0', 'scale', outOfRange(0)],
+      ['option 9', 'scale', outOfRange(9)],
+      ['the second one', 'scale', answers(['scale', 'growing', 'the second one'])],
       ['2', null, unknown('no_match')],
       ['Huge', null, answers(['scale', 'large', 'huge'])],
       // Label head before "(": "Small (few users)" answers to "small".
@@ -262,7 +283,7 @@ describe('parseText on a small test pack', () => {
       ["we're 4", null, answers(['team_size', 'small', "we're 4"])],
       ['we are 4 weeks from launch', null, unknown('no_match')],
       ['team size is 7', null, answers(['team_size', 'large', 'team size is 7'])],
-      ['a couple of developers', null, answers(['team_size', 'small', 'couple of developers'])],
+      ['a couple of developers', null, answers(['team_size', 'small', 'a couple of developers'])],
       ['5-person team', null, answers(['team_size', 'small', '5-person'])],
       ['me and two other devs', null, answers(['team_size', 'small', 'me and two other devs'])],
       ['me and five other devs', null, answers(['team_size', 'large', 'me and five other devs'])],
@@ -271,13 +292,20 @@ describe('parseText on a small test pack', () => {
       ['a small team of 8', null, answers(['team_size', 'large', 'team of 8'])],
       ['2 of the developers know flask', null, unknown('no_match')],
       ['we ship in 2 weeks', null, unknown('no_match')],
-      // A bare number is an option position, even for team size.
-      ['3', 'team_size', answers(['team_size', 'large', '3'])],
+      // Where the options count people, a bare number is a head count; "option 3" is still the third option.
+      ['3', 'team_size', noted('team_size', 'small', '3', 'Read "3" as 3 people; to pick option 3, say "option 3".')],
+      ['1', 'team_size', noted('team_size', 'solo', '1', 'Read "1" as 1 person; to pick option 1, say "option 1".')],
+      ['4', 'team_size', answers(['team_size', 'small', '4'])],
+      ['6', 'team_size', answers(['team_size', 'large', '6'])],
+      ['three', 'team_size', answers(['team_size', 'small', 'three'])],
+      ['option 3', 'team_size', answers(['team_size', 'large', 'option 3'])],
+      ['#1', 'team_size', answers(['team_size', 'solo', '#1'])],
+      ['option 7', 'team_size', outOfRange(7)],
     ]);
-    it('uses the documented thresholds', () => {
-      expect([SOLO_MAX_PEOPLE, SMALL_TEAM_MAX_PEOPLE]).toEqual([1, 5]);
-      expect(parseText(k, `${SMALL_TEAM_MAX_PEOPLE} people`, null)).toEqual(answers(['team_size', 'small', '5 people']));
-      expect(parseText(k, `${SMALL_TEAM_MAX_PEOPLE + 1} people`, null)).toEqual(answers(['team_size', 'large', '6 people']));
+    it('uses the ranges of the pack', () => {
+      expect(parseText(k, '1 person', null)).toEqual(answers(['team_size', 'solo', '1 person']));
+      expect(parseText(k, '5 people', null)).toEqual(answers(['team_size', 'small', '5 people']));
+      expect(parseText(k, '6 people', null)).toEqual(answers(['team_size', 'large', '6 people']));
     });
   });
 
@@ -415,7 +443,7 @@ describe('parseText on the real knowledge pack', () => {
     ['security is not critical', null, answers(['security', 'standard', 'security is not critical'])],
     ['no rush', null, answers(['time_to_market', 'normal', 'no rush'])],
     ['we have a tight deadline', null, answers(['time_to_market', 'urgent', 'tight deadline'])],
-    ["doesn't need to be fast", 'performance', answers(['performance', 'normal', "doesn't need"])],
+    ["doesn't need to be fast", 'performance', answers(['performance', 'normal', "doesn't need to be fast"])],
     ['low latency is a must', null, answers(['performance', 'critical', 'low latency'])],
     ['microservices on kubernetes', null, answers(['architecture', 'microservices', 'microservices'])],
     ['one codebase, a monolith', null, answers(['architecture', 'monolith', 'one codebase'])],
@@ -451,14 +479,223 @@ describe('parseText on the real knowledge pack', () => {
 });
 
 // ---------------------------------------------------------------------------
+// Issue 9, "Understanding": the cases a new user met, and their classes, on the real pack.
+
+describe('understanding (issue 9) on the real knowledge pack', () => {
+  const real = loadKnowledge();
+
+  describe('a question about a topic is answered, never recorded', () => {
+    table(real, [
+      ['what is an admin panel?', 'admin_panel', question('what is an admin panel?')],
+      ['what is an admin panel', 'scale', question('what is an admin panel')],
+      ["what's a monolith?", 'architecture', question("what's a monolith?")],
+      ['how does flask handle async?', 'scale', question('how does flask handle async?')],
+      ['how about postgres?', 'database', question('how about postgres?')],
+      ['can flask scale to millions of users?', 'scale', question('can flask scale to millions of users?')],
+      ['can django do microservices', 'architecture', question('can django do microservices')],
+      ['does django have an admin?', 'admin_panel', question('does django have an admin?')],
+      ['do we need an admin panel?', 'admin_panel', question('do we need an admin panel?')],
+      ['is it fast?', 'performance', question('is it fast?')],
+      ['should we use postgres', 'database', question('should we use postgres')],
+      ['which database is better for django?', 'database', question('which database is better for django?')],
+      ['when will the admin be ready?', 'admin_panel', question('when will the admin be ready?')],
+      ['ok so what is i18n?', 'i18n', question('ok so what is i18n?')],
+      // A question next to an answer: the answer counts (real options only), the question is answered too.
+      [
+        'we build an api. what is a microservice?',
+        'project_type',
+        { kind: 'answers', matches: [{ criterion: 'project_type', option: 'api', evidence: 'api' }], question: 'what is a microservice?' },
+      ],
+      [
+        'how many users? maybe a few hundred a month',
+        'scale',
+        { kind: 'answers', matches: [{ criterion: 'scale', option: 'small', evidence: 'a few hundred' }], question: 'how many users?' },
+      ],
+      ['what is an admin panel? no idea', 'admin_panel', question('what is an admin panel? no idea')],
+      ['tell me about the admin panel', 'scale', question('tell me about the admin panel')],
+      // "why <topic>": the why of that criterion, whatever is asked.
+      ['why admin panel', null, question('why admin panel', 'admin_panel')],
+      ['why database', 'scale', question('why database', 'database')],
+      ['Why does the admin panel matter?', 'scale', question('why does the admin panel matter?', 'admin_panel')],
+      ['why do you ask about the database?', 'database', question('why do you ask about the database?', 'database')],
+      ['why databse', 'scale', question('why databse', 'database')],
+      ['explain team size', 'scale', question('explain team size', 'team_size')],
+      // "why" about something that is no topic goes to the knowledge base.
+      ['why is flask faster?', 'performance', question('why is flask faster?')],
+      // Not questions: answers and commands that start like one.
+      ['do not need an admin panel', 'admin_panel', answers(['admin_panel', 'no', 'not need an admin panel'])],
+      ["don't need an admin panel", 'admin_panel', answers(['admin_panel', 'no', "don't need an admin panel"])],
+      ['will be maintained for years', 'lifetime', answers(['lifetime', 'long', 'maintained for years'])],
+      ['maybe later?', 'admin_panel', answers(['admin_panel', 'later', 'maybe later'])],
+      ['postgres?', 'database', answers(['database', 'relational', 'postgres'])],
+      ['what we need is an admin panel', 'admin_panel', answers(['admin_panel', 'yes', 'admin panel'])],
+      ['what do we need an admin panel for?', 'admin_panel', question('what do we need an admin panel for?')],
+      ['why', 'scale', cmd('why')],
+      ['what do you recommend', 'scale', cmd('result')],
+      ['how does this work', 'scale', cmd('help')],
+    ]);
+  });
+
+  describe('free text answers the current question first', () => {
+    table(real, [
+      // Users of the product are not developers on the team.
+      ['only about 20 people in ops will use it', 'scale', answers(['scale', 'small', '20 people'])],
+      ['around 300 employees will use it', 'scale', answers(['scale', 'small', '300 employees'])],
+      ['20 people', 'scale', answers(['scale', 'small', '20 people'])],
+      ['20 people', 'team_size', answers(['team_size', 'large', '20 people'])],
+      ["we're 3 people and about 2000 customers", 'scale', answers(['scale', 'growing', '2000 customers'], ['team_size', 'small', '3 people'])],
+      // "as long as" is no lifetime; "no idea" skips the question being asked.
+      ['no idea, as long as I care', 'lifetime', answers(['lifetime', 'skip', 'no idea'])],
+      ['as long as it works', 'lifetime', unknown('no_match')],
+      ['as soon as possible', 'time_to_market', answers(['time_to_market', 'urgent', 'as soon as possible'])],
+      // Everyday words fill the asked criterion, or one named with them, but no other.
+      ['long', 'lifetime', answers(['lifetime', 'long', 'long'])],
+      ['long', 'scale', unknown('no_match')],
+      ['a long lifetime', 'scale', answers(['lifetime', 'long', 'long'])],
+      ['secure', 'security', answers(['security', 'critical', 'secure'])],
+      ['secure', 'database', unknown('no_match')],
+      ['tiny', 'team_size', answers(['team_size', 'small', 'tiny'])],
+      ['tiny', 'scale', answers(['scale', 'small', 'tiny'])],
+      ['huge', 'team_size', answers(['team_size', 'large', 'huge'])],
+      ['fast', 'time_to_market', answers(['time_to_market', 'urgent', 'fast'])],
+      ['fast', 'performance', answers(['performance', 'critical', 'fast'])],
+      // Named unmistakably: filled, whatever is asked.
+      ['postgres', 'scale', answers(['database', 'relational', 'postgres'])],
+      ['8 developers', 'scale', answers(['team_size', 'large', '8 developers'])],
+    ]);
+  });
+
+  describe('misspellings and near-misses', () => {
+    table(real, [
+      ['postgress', 'database', answers(['database', 'relational', 'postgress'])],
+      ['postgress', null, answers(['database', 'relational', 'postgress'])],
+      ['relatonal', 'database', answers(['database', 'relational', 'relatonal'])],
+      ['growng', 'scale', answers(['scale', 'growing', 'growng'])],
+      ['sql', 'database', answers(['database', 'relational', 'sql'])],
+      ['mongodb', null, answers(['database', 'nosql', 'mongodb'])],
+      ['mongdb', null, answers(['database', 'nosql', 'mongdb'])],
+      ['microservces', 'architecture', answers(['architecture', 'microservices', 'microservces'])],
+      ['dashbord', 'project_type', answers(['project_type', 'dashboard', 'dashbord'])],
+      ['ecomerce site', 'project_type', answers(['project_type', 'ecommerce', 'ecomerce'])],
+      // An English word is never corrected into another: "layer" is not "later".
+      ['layer', 'admin_panel', unknown('no_match')],
+      ['vast', 'performance', unknown('no_match')],
+    ]);
+  });
+
+  describe('word numbers, head counts, durations and user counts', () => {
+    table(real, [
+      ['three developers', null, answers(['team_size', 'small', 'three developers'])],
+      ['a dozen engineers', null, answers(['team_size', 'large', 'a dozen engineers'])],
+      ['twenty five devs', null, answers(['team_size', 'large', 'twenty five devs'])],
+      ['2 founders', null, answers(['team_size', 'small', '2 founders'])],
+      ['just the two of us', null, answers(['team_size', 'small', 'two of us'])],
+      ['2-3 devs', null, answers(['team_size', 'small', '2-3 devs'])],
+      ['5 to 8 developers', null, answers(['team_size', 'large', '5 to 8 developers'])],
+      ['more than 5 devs', null, answers(['team_size', 'large', 'more than 5 devs'])],
+      ['3', 'team_size', noted('team_size', 'small', '3', 'Read "3" as 3 people; to pick option 3, say "option 3".')],
+      ['4', 'team_size', answers(['team_size', 'small', '4'])],
+      ['6', 'team_size', answers(['team_size', 'large', '6'])],
+      ['option 3', 'team_size', answers(['team_size', 'large', 'option 3'])],
+      ['9', 'architecture', outOfRange(9)],
+      ['option 4', 'security', outOfRange(4)],
+      ['ship in three weeks', null, answers(['time_to_market', 'urgent', 'three weeks'])],
+      ['we launch in 2 months', null, answers(['time_to_market', 'urgent', '2 months'])],
+      ['we need to ship in 6 months', null, answers(['time_to_market', 'normal', '6 months'])],
+      ['within a year', 'time_to_market', answers(['time_to_market', 'normal', 'a year'])],
+      ['for the next decade', null, answers(['lifetime', 'long', 'next decade'])],
+      ['10+ years', null, answers(['lifetime', 'long', '10+ years'])],
+      ['5 years', null, answers(['lifetime', 'long', '5 years'])],
+      ['about 18 months', null, answers(['lifetime', 'medium', '18 months'])],
+      ['a couple of months', 'lifetime', answers(['lifetime', 'short', 'a couple of months'])],
+      ['3 months', 'time_to_market', answers(['time_to_market', 'urgent', '3 months'])],
+      ['3 months', 'lifetime', answers(['lifetime', 'short', '3 months'])],
+      ['we have 10 years of experience', null, unknown('no_match')],
+      ['a few thousand users maybe', 'scale', answers(['scale', 'growing', 'a few thousand users'])],
+      ['about 50k readers a month', null, answers(['scale', 'growing', '50k readers'])],
+      ['1.5m visitors a day', null, answers(['scale', 'large', '1.5m visitors'])],
+      ['10,000 users', null, answers(['scale', 'growing', '10,000 users'])],
+      ['hundreds of thousands of users', null, answers(['scale', 'growing', 'hundreds of thousands of users'])],
+      ['under 100 users', null, answers(['scale', 'small', 'under 100 users'])],
+      ['50000', 'scale', answers(['scale', 'growing', '50000'])],
+      // A count with no noun answers the asked question when its options count users or people.
+      ['maybe 300 a month', 'scale', answers(['scale', 'small', '300'])],
+      ['expect about 2 million', 'scale', answers(['scale', 'large', '2 million'])],
+      ['we will be 4', 'team_size', answers(['team_size', 'small', '4'])],
+      ['maybe 300 a month', 'database', unknown('no_match')],
+      ['we use python 3', 'scale', unknown('no_match')],
+      ['2', 'scale', answers(['scale', 'growing', '2'])],
+    ]);
+  });
+
+  describe('everyday phrasings from the issue', () => {
+    table(real, [
+      ['single app', 'architecture', answers(['architecture', 'monolith', 'single app'])],
+      ['a single application', null, answers(['architecture', 'monolith', 'single application'])],
+      ['english', 'i18n', answers(['i18n', 'no', 'english'])],
+      ['nothing too sensitive', 'security', answers(['security', 'standard', 'nothing too sensitive'])],
+      ['nothing very sensitive', null, answers(['security', 'standard', 'nothing very sensitive'])],
+      ['we like to pick our own libs', 'flexibility', answers(['flexibility', 'high', 'pick our own libs'])],
+      ['we choose our own packages', null, answers(['flexibility', 'high', 'choose our own packages'])],
+      ['only knows flask', null, answers(['team_experience', 'flask', 'knows flask'])],
+      ['need it fast', null, answers(['time_to_market', 'urgent', 'need it fast'])],
+      [
+        '2 founders, one only knows flask, we need it fast and it should live 10+ years',
+        'project_type',
+        answers(['lifetime', 'long', '10+ years'], ['team_size', 'small', '2 founders'], ['team_experience', 'flask', 'knows flask'], ['time_to_market', 'urgent', 'need it fast']),
+      ],
+      [
+        'startup MVP, urgent, growing',
+        'project_type',
+        answers(['project_type', 'prototype', 'mvp'], ['scale', 'growing', 'growing'], ['time_to_market', 'urgent', 'urgent']),
+      ],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The parser holds no pack vocabulary: no criterion id and no multi-word option id in its code.
+
+describe('the parser code holds no criterion or option ids', () => {
+  it('mentions none of the real pack ids as a string literal', () => {
+    const real = loadKnowledge();
+    const dir = new URL('../../src/conversation/', import.meta.url);
+    const files = ['parse.ts', ...readdirSync(new URL('parsing/', dir)).map((f) => `parsing/${f}`)];
+    const ids = new Set(real.criteria.flatMap((c) => [c.id, ...c.options.map((o) => o.id)]));
+    for (const file of files) {
+      const code = readFileSync(new URL(file, dir), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      const literals = [...code.matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`\n]*)`/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+      // Grammar lists are English words ("no", "yes"), not ids: only multi-word ids and criterion ids count there.
+      const grammar = file.endsWith('grammar.ts');
+      for (const literal of literals) {
+        if (!ids.has(literal)) continue;
+        const isCriterion = real.criterionById.has(literal);
+        expect(grammar && !isCriterion && !literal.includes('_'), `${file}: '${literal}'`).toBe(true);
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Properties: any input gives a valid result and never throws.
 
-const COMMAND_TYPES = ['back', 'skip', 'why', 'result', 'refine', 'restart', 'cancel', 'help', 'change'];
+const COMMAND_TYPES = ['back', 'skip', 'why', 'result', 'refine', 'restart', 'cancel', 'help', 'change', 'start', 'ask'];
 
 function assertValid(knowledge: Knowledge, parsed: ParsedText): void {
   switch (parsed.kind) {
     case 'unknown':
-      expect(['empty', 'too_long', 'no_match', 'ambiguous']).toContain(parsed.reason);
+      expect(['empty', 'too_long', 'no_match', 'ambiguous', 'out_of_range']).toContain(parsed.reason);
+      if (parsed.reason === 'out_of_range') expect(parsed.number).toBeTypeOf('number');
+      return;
+    case 'question':
+      expect(parsed.question.length).toBeGreaterThan(0);
+      if (parsed.why !== null) expect(knowledge.criterionById.has(parsed.why)).toBe(true);
+      return;
+    case 'topics':
+      expect(parsed.candidates.length).toBeGreaterThan(1);
+      for (const c of parsed.candidates) expect(knowledge.criterionById.has(c)).toBe(true);
       return;
     case 'command':
       expect(COMMAND_TYPES).toContain(parsed.command.type);
@@ -521,6 +758,85 @@ describe('parseText properties', () => {
         expect(parseText(real, text, current)).toEqual(parseText(real, text, current));
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('understanding properties', () => {
+  const real = loadKnowledge();
+  const currents = fc.constantFrom<string | null>(null, ...real.criteria.map((c) => c.id));
+  const topicWords = [
+    ...real.criteria.flatMap((c) => [c.title, c.id, ...c.options.flatMap((o) => [o.label, ...o.synonyms, ...(o.synonyms_when_asked ?? [])])]),
+    ...real.frameworks.map((f) => f.name),
+    ...['3 developers', 'a few thousand users', 'three weeks', '10+ years', 'no', 'not', 'yes', 'postgress', 'option 2', '2'],
+  ];
+  const words = fc.array(fc.constantFrom(...topicWords), { minLength: 1, maxLength: 6 }).map((w) => w.join(' '));
+  const asking = fc.constantFrom('what', 'what is', "what's", 'what about', 'how', 'how does', 'how about', 'how many', 'why', 'why is', 'why does', 'which', 'who', 'tell me about');
+  const inverted = fc.constantFrom('can flask', 'can django', 'does django', 'does flask', 'is it', 'are there', 'do we', 'should we', 'could we', 'would it', 'is there', 'can you');
+  const auxiliary = fc.constantFrom('can', 'could', 'does', 'do', 'is', 'are', 'should', 'would', 'will', 'has');
+  const lead = fc.constantFrom('', 'so ', 'ok ', 'hey, ', 'and ', 'quick question: ');
+  const questions = fc.oneof(
+    fc
+      .tuple(lead, asking, words, fc.boolean())
+      .map(([l, q, w, mark]) => `${l}${q} ${w}${mark ? '?' : ''}`)
+      // "what we need is an admin panel" is a statement (a cleft), not a question.
+      .filter((text) => !/\b(?:what|how) (?:we|i|they)\b/i.test(text) || text.endsWith('?')),
+    fc.tuple(lead, inverted, words, fc.boolean()).map(([l, q, w, mark]) => `${l}${q} ${w}${mark ? '?' : ''}`),
+    fc.tuple(lead, auxiliary, words).map(([l, q, w]) => `${l}${q} ${w}?`),
+  );
+  const mixed = fc.tuple(words, asking, words).map(([a, q, w]) => ({ answer: a, text: `${a}. ${q} ${w}?` }));
+
+  it('never records a question ("what/how/can/why ...?" over the pack vocabulary)', () => {
+    fc.assert(
+      fc.property(questions, currents, (text, current) => {
+        const parsed = parseText(real, text, current);
+        expect(parsed.kind, `${text} -> ${JSON.stringify(parsed)}`).not.toBe('answers');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads no answer from the question in a message that also answers', () => {
+    fc.assert(
+      fc.property(mixed, currents, ({ answer, text }, current) => {
+        const parsed = parseText(real, text, current);
+        if (parsed.kind !== 'answers') return;
+        expect(parsed.question).toBeDefined();
+        for (const m of parsed.matches) {
+          expect(m.option).not.toBe('skip');
+          expect(normaliseText(answer), `${text} -> ${JSON.stringify(m)}`).toContain(m.evidence);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('is total on any string up to the length limit (and refuses longer ones unread)', () => {
+    const long = fc.oneof(
+      fc.string({ maxLength: MAX_TEXT_LENGTH }),
+      fc.string({ unit: 'grapheme', maxLength: MAX_TEXT_LENGTH }),
+      fc.string({ unit: 'binary', maxLength: MAX_TEXT_LENGTH }),
+      fc
+        .array(fc.oneof(fc.constantFrom(...topicWords, ',', '.', '?', '\n', '-', '+', '10,000', '1.5k', 'as', 'not sure'), fc.string({ maxLength: 12 })), {
+          maxLength: 600,
+        })
+        .map((parts) => parts.join(' ').slice(0, MAX_TEXT_LENGTH)),
+    );
+    fc.assert(
+      fc.property(long, fc.constantFrom<string | null>(null, 'nonexistent', ...real.criteria.map((c) => c.id)), (text, current) => {
+        assertValid(real, parseText(real, text, current));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('is total on random packs: the parser assumes no criterion or option of its own', () => {
+    fc.assert(
+      fc.property(randomPack, fc.array(fc.constantFrom('o0', 'o1', 'option 1', 'criterion 0', 'change criterion 1', 'why criterion 2', '3', 'not', 'no', 'yes', 'what is o2?', '5 devs', 'a year'), { maxLength: 8 }), (pack, parts) => {
+        const text = parts.join(' ');
+        for (const current of [null, ...pack.knowledge.criteria.map((c) => c.id)]) assertValid(pack.knowledge, parseText(pack.knowledge, text, current));
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -15,7 +15,9 @@ import type {
   SettledReply,
   WhyReply,
 } from '../../src/conversation/types.ts';
-import { recommend } from '../../src/engine/recommend.ts';
+import { canStopAsking, STOP_CHANCE } from '../../src/engine/chance.ts';
+import { rankQuestions, recommend } from '../../src/engine/recommend.ts';
+import { parseStoredSession } from '../../src/sessions/session-schema.ts';
 import {
   KEY,
   SETTLING_ANSWERS,
@@ -37,7 +39,7 @@ const conversation = checkedConversation(knowledge);
 const criterionIds = knowledge.criteria.map((c) => c.id);
 const CRITERIA = criterionIds.length;
 
-/** A full profile where the verdict stays open to the last question: Django 13, Flask 12. */
+/** A full profile for a close race: Django 11, Flask 10, offered once on the way (a chance of change of at most 5%). */
 const CLOSE_PROFILE: Record<string, string> = {
   project_type: 'prototype',
   scale: 'small',
@@ -84,14 +86,14 @@ const to = (phase: Phase, replies: string, check?: (before: Session, after: Sess
 
 /** notStarted: a notice, nothing else, nothing changed. */
 const NOT_STARTED = same('notice(not_applicable)');
-/** What each phase restates when an event changes nothing. */
+/** What each phase restates when an event changes nothing (a result is not shown again: it is the message above). */
 const RESTATE: Record<Fixture, string> = {
   new: '',
   'asking-first': 'question',
   asking: 'question',
   settled: 'settled',
-  result: 'recommendation',
-  'result-complete': 'recommendation',
+  result: '',
+  'result-complete': '',
   cancelled: '',
 };
 const withRestate = (first: string): Record<Exclude<Fixture, 'asking-first' | 'result-complete'>, Outcome> => ({
@@ -127,9 +129,10 @@ const VARIANTS: Variant[] = [
         expect(after.current).toBe(recommend(knowledge, {}).next_question);
         expect(question(replies).progress.questionNumber).toBe(1);
       }),
-      asking: same('notice(not_applicable) question'),
-      settled: same('notice(not_applicable) settled'),
-      result: same('notice(not_applicable) recommendation'),
+      // An unfinished interview is picked up, saying so; a finished one (its result shown) is not: a new one begins.
+      asking: same('notice(resumed) question'),
+      settled: same('notice(resumed) settled'),
+      result: to('asking', 'notice(restarted) question', answeredOnly({})),
       // A cancelled interview starts over from nothing.
       cancelled: to('asking', 'question', answeredOnly({})),
     },
@@ -140,8 +143,8 @@ const VARIANTS: Variant[] = [
     outcomes: {
       new: NOT_STARTED,
       asking: to('asking', 'answered question', (before, after) => {
-        expect(after.answers).toEqual({ ...before.answers, architecture: 'monolith' });
-        expect(after.history).toEqual(['project_type', 'architecture']);
+        expect(after.answers).toEqual({ ...before.answers, project_type: 'web_app' });
+        expect(after.history).toEqual(['flexibility', 'project_type']);
       }),
       settled: to('settled', 'answered settled', (before, after) => expect(after.answers).toEqual({ ...before.answers, i18n: 'yes' })),
       result: to('result', 'answered recommendation', (before, after) => expect(after.answers).toEqual({ ...before.answers, i18n: 'yes' })),
@@ -165,19 +168,19 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'answer (not the current criterion: an earlier answer, changed)',
-    event: (s) => ({ type: 'answer', criterion: 'project_type', option: 'web_app', version: s.version }),
+    event: (s) => ({ type: 'answer', criterion: 'flexibility', option: 'high', version: s.version }),
     outcomes: {
       new: NOT_STARTED,
-      asking: to('asking', 'notice(changed) answered question', (_, after) => expect(after.answers).toEqual({ project_type: 'web_app' })),
-      // Content site -> web app lowers Django's lead enough to open the verdict again.
-      settled: to('asking', 'notice(changed) answered question', (_, after) => expect(after.answers['project_type']).toBe('web_app')),
-      result: to('result', 'notice(changed) answered recommendation', (_, after) => expect(after.answers['project_type']).toBe('web_app')),
+      asking: to('asking', 'notice(changed) answered question', (_, after) => expect(after.answers).toEqual({ flexibility: 'high' })),
+      // Conventions -> maximum freedom puts Flask ahead and opens the verdict again.
+      settled: to('asking', 'notice(changed) answered question', (_, after) => expect(after.answers['flexibility']).toBe('high')),
+      result: to('result', 'notice(changed) answered recommendation', (_, after) => expect(after.answers['flexibility']).toBe('high')),
       cancelled: NOT_STARTED,
     },
   },
   {
     name: 'answer (not the current criterion: the same answer again)',
-    event: (s) => ({ type: 'answer', criterion: 'project_type', option: 'content_site', version: s.version }),
+    event: (s) => ({ type: 'answer', criterion: 'flexibility', option: 'low', version: s.version }),
     outcomes: {
       new: NOT_STARTED,
       asking: same('notice(already_recorded)'),
@@ -190,13 +193,14 @@ const VARIANTS: Variant[] = [
     name: 'text (an answer in words)',
     event: () => ({ type: 'text', text: 'it must support several languages' }),
     outcomes: {
-      // Typing an answer starts the interview.
-      new: to('asking', 'answered question', answeredOnly({ i18n: 'yes' })),
-      asking: to('asking', 'answered question', answeredOnly({ project_type: 'content_site', i18n: 'yes' })),
-      settled: to('settled', 'answered settled'),
-      result: to('result', 'answered recommendation'),
+      // Typing an answer starts the interview; an answer to a question that was not shown is noted as such.
+      new: to('asking', 'answered notice(recorded_other) question', answeredOnly({ i18n: 'yes' })),
+      // Another question than the one asked: said so, and the interview goes on.
+      asking: to('asking', 'answered notice(recorded_other) question', answeredOnly({ flexibility: 'low', i18n: 'yes' })),
+      settled: to('settled', 'answered notice(recorded_other) settled'),
+      result: to('result', 'answered notice(recorded_other) recommendation'),
       // A cancelled interview starts over: the old answers are gone.
-      cancelled: to('asking', 'answered question', answeredOnly({ i18n: 'yes' })),
+      cancelled: to('asking', 'answered notice(recorded_other) question', answeredOnly({ i18n: 'yes' })),
     },
   },
   {
@@ -204,9 +208,11 @@ const VARIANTS: Variant[] = [
     event: () => ({ type: 'text', text: '2' }),
     outcomes: {
       new: same('notice(not_understood)'),
-      asking: to('asking', 'answered question', answeredOnly({ project_type: 'content_site', architecture: 'microservices' })),
+      // Option 2 of the project type is a content site: that makes the offer.
+      asking: to('settled', 'answered settled', answeredOnly({ flexibility: 'low', project_type: 'content_site' })),
       settled: same('notice(not_understood) settled'),
-      result: same('notice(not_understood) recommendation'),
+      // After a result, words it cannot read get a short hint, not the whole result again.
+      result: same('notice(result_hint)'),
       cancelled: same('notice(not_understood)'),
     },
   },
@@ -215,7 +221,11 @@ const VARIANTS: Variant[] = [
     event: () => ({ type: 'text', text: 'solo dev building a small REST API' }),
     outcomes: {
       new: to('asking', 'answered answered answered notice(recorded_several) question', answeredOnly({ project_type: 'api', scale: 'small', team_size: 'solo' })),
-      asking: to('asking', 'answered answered answered notice(recorded_several) question', answeredOnly({ project_type: 'api', scale: 'small', team_size: 'solo' })),
+      asking: to(
+        'asking',
+        'answered answered answered notice(recorded_several) question',
+        answeredOnly({ flexibility: 'low', project_type: 'api', scale: 'small', team_size: 'solo' }),
+      ),
       settled: to('asking', 'answered answered answered notice(recorded_several) question'),
       result: to('result', 'answered answered answered notice(recorded_several) recommendation'),
       cancelled: to('asking', 'answered answered answered notice(recorded_several) question', answeredOnly({ project_type: 'api', scale: 'small', team_size: 'solo' })),
@@ -224,12 +234,12 @@ const VARIANTS: Variant[] = [
   {
     name: 'text (unparseable)',
     event: () => ({ type: 'text', text: 'qwertyuiop zxcv' }),
-    outcomes: { ...withRestate('notice(not_understood)'), asking: same('question') },
+    outcomes: { ...withRestate('notice(not_understood)'), asking: same('question'), result: same('notice(result_hint)') },
   },
   {
     name: 'text (empty)',
     event: () => ({ type: 'text', text: '' }),
-    outcomes: { ...withRestate('notice(not_understood)'), asking: same('question') },
+    outcomes: { ...withRestate('notice(not_understood)'), asking: same('question'), result: same('notice(result_hint)') },
   },
   {
     name: 'text (10k characters)',
@@ -241,7 +251,7 @@ const VARIANTS: Variant[] = [
     event: (s) => ({ type: 'skip', version: s.version }),
     outcomes: {
       ...withRestate('notice(not_applicable)'),
-      asking: to('asking', 'answered question', answeredOnly({ project_type: 'content_site', architecture: SKIP })),
+      asking: to('asking', 'answered question', answeredOnly({ flexibility: 'low', project_type: SKIP })),
     },
   },
   {
@@ -260,16 +270,17 @@ const VARIANTS: Variant[] = [
     outcomes: {
       new: NOT_STARTED,
       asking: to('asking', 'question', (_, after, replies) => {
-        expect(after.current).toBe('project_type');
+        expect(after.current).toBe('flexibility');
         expect(after.answers).toEqual({});
-        expect(question(replies).currentAnswer).toEqual({ id: 'content_site', label: 'Content site / CMS' });
+        // The undone answer is not shown as "currently".
+        expect(question(replies).currentAnswer).toBeUndefined();
       }),
       settled: to('asking', 'question', (_, after, replies) => {
-        expect(after.current).toBe('team_experience');
-        expect(after.answers['team_experience']).toBeUndefined();
-        expect(question(replies).currentAnswer).toEqual({ id: 'django', label: 'We know Django' });
+        expect(after.current).toBe('project_type');
+        expect(after.answers['project_type']).toBeUndefined();
+        expect(question(replies).currentAnswer).toBeUndefined();
       }),
-      result: to('asking', 'question', (_, after) => expect(after.current).toBe('team_experience')),
+      result: to('asking', 'question', (_, after) => expect(after.current).toBe('project_type')),
       cancelled: NOT_STARTED,
     },
   },
@@ -280,14 +291,14 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'change (an earlier criterion)',
-    event: (s) => ({ type: 'change', criterion: 'project_type', version: s.version }),
+    event: (s) => ({ type: 'change', criterion: 'flexibility', version: s.version }),
     outcomes: {
       new: NOT_STARTED,
       asking: to('asking', 'question', (before, after, replies) => {
-        expect(after.current).toBe('project_type');
+        expect(after.current).toBe('flexibility');
         // The answer is kept until a new one is given.
         expect(after.answers).toEqual(before.answers);
-        expect(question(replies).currentAnswer).toEqual({ id: 'content_site', label: 'Content site / CMS' });
+        expect(question(replies).currentAnswer).toEqual({ id: 'low', label: 'Happy with conventions' });
       }),
       settled: to('asking', 'question', (before, after) => expect(after.answers).toEqual(before.answers)),
       result: to('asking', 'question', (before, after) => expect(after.answers).toEqual(before.answers)),
@@ -343,12 +354,17 @@ const VARIANTS: Variant[] = [
       new: NOT_STARTED,
       'asking-first': same('notice(not_applicable) question'),
       asking: to('result', 'recommendation', (_, __, replies) => {
-        expect(only(replies, 'recommendation').view.basis).toBe('Based on 1 answer; 15 questions left unanswered.');
+        expect(only(replies, 'recommendation').view.basis).toBe(
+          'Based on 1 answer; even if you answered the 15 remaining questions, there is about a 13% chance the verdict would change.',
+        );
       }),
       settled: to('result', 'recommendation', (_, __, replies) => {
         const view = only(replies, 'recommendation').view;
         expect(view.winnerName).toBe('Django');
-        expect(view.decided).toBe(true);
+        // Offered on a chance of change of at most 5%, not because it is decided.
+        expect(view.decided).toBe(false);
+        expect(view.chanceOfChange).toBeGreaterThan(0);
+        expect(view.chanceOfChange).toBeLessThanOrEqual(STOP_CHANCE);
       }),
       result: same('recommendation'),
       cancelled: NOT_STARTED,
@@ -436,10 +452,10 @@ describe('every event in every phase', () => {
       return { phase: s.phase, version: s.version, current: s.current, answered: Object.keys(s.answers).length };
     };
     expect(shape('new')).toEqual({ phase: 'new', version: 0, current: null, answered: 0 });
-    expect(shape('asking-first')).toEqual({ phase: 'asking', version: 1, current: 'project_type', answered: 0 });
-    expect(shape('asking')).toEqual({ phase: 'asking', version: 2, current: 'architecture', answered: 1 });
-    expect(shape('settled')).toEqual({ phase: 'settled', version: 6, current: null, answered: 5 });
-    expect(shape('result')).toEqual({ phase: 'result', version: 7, current: null, answered: 5 });
+    expect(shape('asking-first')).toEqual({ phase: 'asking', version: 1, current: 'flexibility', answered: 0 });
+    expect(shape('asking')).toEqual({ phase: 'asking', version: 2, current: 'project_type', answered: 1 });
+    expect(shape('settled')).toEqual({ phase: 'settled', version: 3, current: null, answered: 2 });
+    expect(shape('result')).toEqual({ phase: 'result', version: 4, current: null, answered: 2 });
     expect(shape('result-complete')).toMatchObject({ phase: 'result', current: null, answered: CRITERIA });
     expect(shape('cancelled')).toEqual({ phase: 'cancelled', version: 3, current: null, answered: 1 });
   });
@@ -489,8 +505,14 @@ describe('every event in every phase', () => {
 // ---------------------------------------------------------------------------
 // Specific behaviours
 
+/** Conventions answered (Django 2-0), and the architecture question open (through "change"). */
+function architectureOpen(): Session {
+  const s = fixture('asking');
+  return conversation.step(s, { type: 'change', criterion: 'architecture', version: s.version }).session;
+}
+
 describe('the interview', () => {
-  it('asks in the engine next_question order and settles for Django after five answers', () => {
+  it('asks in the engine next_question order and offers the result for Django after two answers (chance of change at most 5%)', () => {
     let s = conversation.step(createSession(KEY), { type: 'start' }).session;
     const asked: string[] = [];
     let replies: Reply[] = [];
@@ -502,19 +524,52 @@ describe('the interview', () => {
     expect(asked).toEqual(SETTLING_ANSWERS.map(([c]) => c));
     expect(s.phase).toBe('settled');
     expect(describeReplies(replies)).toBe('answered settled');
+    const rec = recommend(knowledge, s.answers);
+    expect(rec.decided).toBe(false);
+    expect(rec.chance_of_change).toBeLessThanOrEqual(STOP_CHANCE);
     const settled = only(replies, 'settled') as SettledReply;
     expect(settled.winnerName).toBe('Django');
     expect(settled.text).toBe(
-      'The remaining questions can no longer change this: Django stays ahead. See the result now, or keep refining to add detail.',
+      `Django will very likely stay ahead. Even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4% chance the verdict would change. ` +
+        'See the result now, or keep refining to add detail.',
     );
     expect(settled.progress).toEqual({
-      answered: 5,
-      remaining: CRITERIA - 5,
-      questionNumber: 6,
-      settled: true,
-      text: '5 answered · verdict settled',
+      answered: 2,
+      remaining: CRITERIA - 2,
+      questionNumber: 3,
+      settled: false,
+      text: '2 answered · verdict very likely settled',
     });
     expect(settled.version).toBe(s.version);
+  });
+
+  it('never offers the result while the chance of change is above 5%, and offers it as soon as it is not', () => {
+    let s = conversation.step(createSession(KEY), { type: 'start' }).session;
+    // Conventions, then a general web app: Django 3-0 with about a 7% chance of change, so it asks on.
+    s = conversation.step(s, { type: 'answer', criterion: 'flexibility', option: 'low', version: s.version }).session;
+    const open = conversation.step(s, { type: 'answer', criterion: 'project_type', option: 'web_app', version: s.version });
+    expect(recommend(knowledge, open.session.answers).chance_of_change).toBeGreaterThan(STOP_CHANCE);
+    expect(open.session.phase).toBe('asking');
+    expect(question(open.replies).progress.text).toBe('Question 3 · verdict not settled yet');
+  });
+
+  it('says "can no longer change" only when the verdict is decided, exactly', () => {
+    let s = fixture('settled');
+    let replies: Reply[] = [];
+    // More answers for Django while the result is on offer: it stays offered, until it is decided.
+    for (const [criterion, option] of [
+      ['admin_panel', 'yes'],
+      ['architecture', 'monolith'],
+      ['scale', 'large'],
+    ] as const) {
+      ({ session: s, replies } = conversation.step(s, { type: 'answer', criterion, option, version: s.version }));
+      expect(s.phase).toBe('settled');
+    }
+    const rec = recommend(knowledge, s.answers);
+    expect(rec.decided).toBe(true);
+    const settled = only(replies, 'settled') as SettledReply;
+    expect(settled.text).toBe('The remaining questions can no longer change this: Django stays ahead. See the result now, or keep refining to add detail.');
+    expect(settled.progress).toMatchObject({ answered: 5, settled: true, text: '5 answered · verdict settled' });
   });
 
   it('offers the result or refining once settled; refine keeps asking in engine order to the end', () => {
@@ -522,8 +577,11 @@ describe('the interview', () => {
     const shown = conversation.step(settled, { type: 'result', version: settled.version });
     const rec = only(shown.replies, 'recommendation') as RecommendationReply;
     expect(rec.canRefine).toBe(true);
-    expect(rec.view.headline).toBe('Django is the better fit for this project');
-    expect(rec.view.basis).toBe(`Based on 5 answers; ${CRITERIA - 5} questions left unanswered, none of which could change the verdict.`);
+    expect(rec.view.winnerName).toBe('Django');
+    expect(rec.view.basis).toBe(
+      `Based on 2 answers; even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4% chance the verdict would change.`,
+    );
+    expect(rec.view.chanceText).toBe(`Even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4% chance the verdict would change.`);
 
     let s = conversation.step(settled, { type: 'refine', version: settled.version }).session;
     expect(s.phase).toBe('asking');
@@ -532,6 +590,7 @@ describe('the interview', () => {
     while (s.phase === 'asking') {
       const criterion = s.current!;
       expect(Object.keys(s.answers)).not.toContain(criterion);
+      expect(criterion).toBe(rankQuestions(knowledge, s.answers)[0]);
       const r = conversation.step(s, { type: 'answer', criterion, option: djangoLeaning(knowledge, criterion), version: s.version });
       kinds.push(describeReplies(r.replies));
       s = r.session;
@@ -539,29 +598,45 @@ describe('the interview', () => {
     // No further "settled" interruption while refining, and it ends with the recommendation.
     expect(kinds.slice(0, -1).every((k) => k === 'answered question')).toBe(true);
     expect(kinds.at(-1)).toBe('answered recommendation');
-    expect(kinds).toHaveLength(CRITERIA - 5);
+    expect(kinds).toHaveLength(CRITERIA - 2);
     expect(s.phase).toBe('result');
     expect(Object.keys(s.answers)).toHaveLength(CRITERIA);
   });
 
-  it('answering everything (a close race that never settles early) ends in a complete recommendation', () => {
-    const start = conversation.step(createSession(KEY), { type: 'start' }).session;
-    const { session, replies, asked } = answerWhileAsking(conversation, start, (c) => CLOSE_PROFILE[c]!);
-    expect(asked).toHaveLength(CRITERIA);
-    expect(session.phase).toBe('result');
-    expect(session.answers).toEqual(CLOSE_PROFILE);
+  it('answering everything (a close race, refining past the offer) ends in a complete recommendation of medium confidence', () => {
+    let s = conversation.step(createSession(KEY), { type: 'start' }).session;
+    let replies: Reply[] = [];
+    let offers = 0;
+    for (let i = 0; s.phase !== 'result' && i < 40; i++) {
+      if (s.phase === 'settled') {
+        offers++;
+        ({ session: s, replies } = conversation.step(s, { type: 'refine', version: s.version }));
+        continue;
+      }
+      const criterion = s.current!;
+      ({ session: s, replies } = conversation.step(s, { type: 'answer', criterion, option: CLOSE_PROFILE[criterion]!, version: s.version }));
+    }
+    expect(offers).toBe(1);
+    expect(s.phase).toBe('result');
+    expect(s.answers).toEqual(CLOSE_PROFILE);
     expect(describeReplies(replies)).toBe('answered recommendation');
     const rec = only(replies, 'recommendation') as RecommendationReply;
     expect(rec.canRefine).toBe(false);
-    expect(rec.version).toBe(session.version);
+    expect(rec.version).toBe(s.version);
     expect(rec.view.decided).toBe(true);
     expect(rec.view.winner).toBe('django');
     expect(rec.view.headline).toBe('Django is the better fit for this project');
     expect(rec.view.bars.map((b) => [b.name, b.score])).toEqual([
-      ['Django', 13],
-      ['Flask', 12],
+      ['Django', 11],
+      ['Flask', 10],
     ]);
+    // A one-point lead that the disputed MVP question decides is never "high".
+    expect(rec.view.confidence).toBe('medium');
+    expect(rec.view.confidenceText).toBe(
+      'Medium: every question is answered; the lead hinges on a point the sources dispute (MVPs and prototypes).',
+    );
     expect(rec.view.basis).toBe(`Based on ${CRITERIA} answers; 0 questions left unanswered.`);
+    expect(rec.view.chanceText).toBeNull();
     expect(rec.view.flips.length).toBeGreaterThan(0);
     expect(rec.view.caveats.length).toBeGreaterThan(0);
     expect(rec.view.reasons.every((r) => r.sources.length > 0)).toBe(true);
@@ -584,48 +659,56 @@ describe('the interview', () => {
       const [criterion, option] = SETTLING_ANSWERS[n]!;
       s = conversation.step(s, { type: 'answer', criterion, option, version: s.version }).session;
     }
-    expect(texts).toHaveLength(5);
+    expect(texts).toHaveLength(SETTLING_ANSWERS.length);
     for (const text of texts) expect(text).not.toMatch(/\d+\s*(of|\/)\s*\d+/);
   });
 
-  it('progress while refining says the verdict is settled', () => {
+  it('progress while refining says the verdict is very likely settled, then settled once it is decided', () => {
     const settled = fixture('settled');
     const r = conversation.step(settled, { type: 'refine', version: settled.version });
     expect(question(r.replies).progress).toEqual({
-      answered: 5,
-      remaining: CRITERIA - 5,
-      questionNumber: 6,
-      settled: true,
-      text: 'Question 6 · the verdict is settled; more answers only add detail',
+      answered: 2,
+      remaining: CRITERIA - 2,
+      questionNumber: 3,
+      settled: false,
+      text: 'Question 3 · the verdict is very likely settled; more answers only add detail',
     });
+    let s = r.session;
+    let replies: Reply[] = r.replies;
+    while (s.phase === 'asking' && !recommend(knowledge, s.answers).decided) {
+      ({ session: s, replies } = conversation.step(s, { type: 'answer', criterion: s.current!, option: djangoLeaning(knowledge, s.current!), version: s.version }));
+    }
+    expect(s.phase).toBe('asking');
+    expect(question(replies).progress.settled).toBe(true);
+    expect(question(replies).progress.text).toMatch(/^Question \d+ · the verdict is settled; more answers only add detail$/);
   });
 
-  it('after "continue" from an early (unsettled) result, it still says when the verdict settles', () => {
+  it('after "continue" from an early (unsettled) result, it still offers the result once it can', () => {
     const early = fixture('asking');
     const shown = conversation.step(early, { type: 'result', version: early.version }).session;
-    expect(recommend(knowledge, shown.answers).decided).toBe(false);
+    expect(canStopAsking(recommend(knowledge, shown.answers))).toBe(false);
     let s = conversation.step(shown, { type: 'refine', version: shown.version }).session;
     let replies: Reply[] = [];
     for (const [criterion, option] of SETTLING_ANSWERS.slice(1)) {
       expect(s.current).toBe(criterion);
       ({ session: s, replies } = conversation.step(s, { type: 'answer', criterion, option, version: s.version }));
     }
-    expect(recommend(knowledge, s.answers).decided).toBe(true);
-    // "continue" from an early, unsettled result keeps asking and still announces the settled verdict:
-    // so the settled offer never comes and the interview asks on to question 16.
+    expect(canStopAsking(recommend(knowledge, s.answers))).toBe(true);
+    // "continue" from an early, unsettled result is not refining: the offer still comes.
     expect(describeReplies(replies)).toBe('answered settled');
   });
 
-  it('back undoes the last answer and re-asks it with currentAnswer, repeatedly', () => {
+  it('back undoes the last answer and re-asks it, without the undone answer as "currently", repeatedly', () => {
     let s = fixture('settled');
     const history = [...s.history];
     expect(history).toEqual(SETTLING_ANSWERS.map(([c]) => c));
     for (let i = history.length - 1; i >= 0; i--) {
       const r = conversation.step(s, { type: 'text', text: 'back' });
       const q = question(r.replies);
-      const [criterion, option] = SETTLING_ANSWERS[i]!;
+      const [criterion] = SETTLING_ANSWERS[i]!;
       expect(q.criterion).toBe(criterion);
-      expect(q.currentAnswer?.id).toBe(option);
+      expect(q.currentAnswer).toBeUndefined();
+      expect(q.progress.questionNumber).toBe(i + 1);
       expect(q.canGoBack).toBe(i > 0);
       expect(r.session.answers).toEqual(Object.fromEntries(SETTLING_ANSWERS.slice(0, i)));
       expect(r.session.history).toEqual(history.slice(0, i));
@@ -641,48 +724,49 @@ describe('the interview', () => {
 
   it('change re-asks an earlier criterion, keeps its answer until a new one, then carries on', () => {
     const asking = fixture('settled');
-    const changing = conversation.step(asking, { type: 'text', text: 'change team experience' });
-    expect(changing.session.current).toBe('team_experience');
+    const changing = conversation.step(asking, { type: 'text', text: 'change flexibility' });
+    expect(changing.session.current).toBe('flexibility');
     expect(changing.session.answers).toEqual(asking.answers);
-    expect(question(changing.replies).currentAnswer).toEqual({ id: 'django', label: 'We know Django' });
+    expect(question(changing.replies).currentAnswer).toEqual({ id: 'low', label: 'Happy with conventions' });
     // Things that are not an answer keep the old one.
     const why = conversation.step(changing.session, { type: 'why' });
-    expect(only(why.replies, 'why').criterion).toBe('team_experience');
+    expect(only(why.replies, 'why').criterion).toBe('flexibility');
     const garbage = conversation.step(changing.session, { type: 'text', text: '???!!!' });
-    expect(garbage.session.answers['team_experience']).toBe('django');
-    // A new answer replaces it and the interview goes on from the engine's view.
-    const changed = conversation.step(changing.session, { type: 'answer', criterion: 'team_experience', option: 'flask', version: changing.session.version });
+    expect(garbage.session.answers['flexibility']).toBe('low');
+    // A new answer replaces it and the interview goes on from the engine's view (Flask now leads 4-3, still open).
+    const changed = conversation.step(changing.session, { type: 'answer', criterion: 'flexibility', option: 'high', version: changing.session.version });
     expect(describeReplies(changed.replies)).toBe('answered question');
-    expect(changed.session.answers).toEqual({ ...asking.answers, team_experience: 'flask' });
-    expect(changed.session.history.at(-1)).toBe('team_experience');
+    expect(changed.session.answers).toEqual({ ...asking.answers, flexibility: 'high' });
+    expect(changed.session.history.at(-1)).toBe('flexibility');
     expect(changed.session.current).toBe(recommend(knowledge, changed.session.answers).next_question);
   });
 
   it('a double click (the same answer event twice, same version) records once', () => {
     const s = fixture('asking');
-    const click: ConversationEvent = { type: 'answer', criterion: 'architecture', option: 'microservices', version: s.version };
+    const click: ConversationEvent = { type: 'answer', criterion: 'project_type', option: 'api', version: s.version };
     const first = conversation.step(s, click);
     const second = conversation.step(first.session, click);
     expect(first.session.version).toBe(s.version + 1);
     expect(second.session).toBe(first.session);
     expect(describeReplies(second.replies)).toBe('notice(already_recorded)');
-    expect(second.session.history).toEqual(['project_type', 'architecture']);
+    expect(second.session.history).toEqual(['flexibility', 'project_type']);
   });
 
   it('a stale version changes nothing, even for a different option of the open question', () => {
     const s = fixture('asking');
-    const next = conversation.step(s, { type: 'answer', criterion: 'architecture', option: 'monolith', version: s.version }).session;
-    // An old button of the architecture question (version s.version), another option.
-    const late = conversation.step(next, { type: 'answer', criterion: 'architecture', option: 'microservices', version: s.version });
+    const next = conversation.step(s, { type: 'answer', criterion: 'project_type', option: 'web_app', version: s.version }).session;
+    expect(next.phase).toBe('asking');
+    // An old button of the project-type question (version s.version), another option.
+    const late = conversation.step(next, { type: 'answer', criterion: 'project_type', option: 'api', version: s.version });
     expect(late.session).toBe(next);
     expect(describeReplies(late.replies)).toBe('notice(stale) question');
-    expect(next.answers['architecture']).toBe('monolith');
+    expect(next.answers['project_type']).toBe('web_app');
     // A version from the future is stale too.
     expect(conversation.step(next, { type: 'skip', version: next.version + 1 }).session).toBe(next);
   });
 
   it('"why" explains the current question with per-option impacts and sources, from the knowledge', () => {
-    const s = fixture('asking');
+    const s = architectureOpen();
     const why = only(conversation.step(s, { type: 'text', text: 'why?' }).replies, 'why') as WhyReply;
     const architecture = knowledge.criterionById.get('architecture')!;
     expect(why.criterion).toBe('architecture');
@@ -691,7 +775,7 @@ describe('the interview', () => {
     expect(why.impacts).toHaveLength(architecture.options.length);
     architecture.options.forEach((option, i) => expect(why.impacts[i]!.startsWith(`${option.label}: `)).toBe(true));
     expect(why.impacts[0]).toMatch(/^One application \(monolith\): \+2 Django; Django would lead\. Because: .+\(.+\)/);
-    expect(why.impacts[1]).toMatch(/^Many small services: \+3 Flask; a tie so far\. Because: /);
+    expect(why.impacts[1]).toMatch(/^Many small services: \+3 Flask; Flask would lead\. Because: /);
     expect(why.impacts[2]).toMatch(/^Not decided yet: \+1 Django, \+1 Flask; Django would lead\./);
     expect(why.sources.length).toBeGreaterThan(0);
     for (const label of why.sources) expect(knowledge.sources.some((src) => src.label === label)).toBe(true);
@@ -721,13 +805,14 @@ describe('the interview', () => {
   });
 
   it('unparseable text re-asks the same question with a hint and the options, changing nothing', () => {
-    const s = fixture('asking');
+    const s = architectureOpen();
     for (const [text, hint] of [
       ['qwertyuiop zxcv', "I didn't catch that. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help."],
       ['   ', 'That message was empty. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.'],
       ['<!channel>', 'That message was empty. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.'],
       ['x'.repeat(10_000), 'That message is too long for me to read; a short answer works best. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.'],
-      ['99', "I didn't catch that. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help."],
+      ['99', 'There is no option 99 here: pick 1 to 3, answer in your own words, or say skip, back, why or help.'],
+      ['option 4', 'There is no option 4 here: pick 1 to 3, answer in your own words, or say skip, back, why or help.'],
     ] as const) {
       const r = conversation.step(s, { type: 'text', text });
       expect(r.session).toBe(s);
@@ -758,6 +843,170 @@ describe('the interview', () => {
 });
 
 // ---------------------------------------------------------------------------
+// Issue 9: questions are never recorded, free text answers the current question first,
+// back undoes a whole message, and the question number holds when a question is asked again.
+
+describe('understanding and back (issue 9)', () => {
+  /** Started, then asking `criterion` (through "change", so the engine's order does not matter). */
+  function askingAbout(criterion: string): Session {
+    const started = conversation.step(createSession(KEY), { type: 'start' }).session;
+    if (started.current === criterion) return started;
+    return conversation.step(started, { type: 'change', criterion, version: started.version }).session;
+  }
+  const byButton = (s: Session, criterion: string, option: string): Session =>
+    conversation.step(s, { type: 'answer', criterion, option, version: s.version }).session;
+
+  it('a question about a topic is answered and the open question asked again, nothing recorded', () => {
+    const s = askingAbout('admin_panel');
+    for (const text of ['what is an admin panel?', 'can flask do an admin?', 'how does django admin work', 'do we need an admin panel?']) {
+      const r = conversation.step(s, { type: 'text', text });
+      expect(r.session, text).toBe(s);
+      expect(describeReplies(r.replies), text).toBe('ask question');
+      expect(question(r.replies).criterion).toBe('admin_panel');
+      expect(question(r.replies).progress).toEqual(question(restated(s)).progress);
+    }
+  });
+
+  /** The question the session shows now. */
+  function restated(s: Session): Reply[] {
+    return conversation.step(s, { type: 'change', criterion: s.current!, version: s.version }).replies;
+  }
+
+  it('"why <topic>" gives the why of that topic, while asking or after a result, and changes nothing', () => {
+    const asking = askingAbout('scale');
+    const r = conversation.step(asking, { type: 'text', text: 'why database' });
+    expect(r.session).toBe(asking);
+    expect(describeReplies(r.replies)).toBe('why question');
+    expect((only(r.replies, 'why') as WhyReply).criterion).toBe('database');
+    expect(question(r.replies).criterion).toBe('scale');
+
+    let done = byButton(askingAbout('admin_panel'), 'admin_panel', 'later');
+    done = conversation.step(done, { type: 'result', version: done.version }).session;
+    expect(done.phase).toBe('result');
+    const why = conversation.step(done, { type: 'text', text: 'why admin panel' });
+    expect(why.session).toBe(done);
+    expect(describeReplies(why.replies)).toBe('why');
+    expect(why.session.answers['admin_panel']).toBe('later');
+  });
+
+  it('at the traffic question, people who will use it are users, not the team', () => {
+    const r = conversation.step(askingAbout('scale'), { type: 'text', text: 'only about 20 people in ops will use it' });
+    expect(r.session.answers['scale']).toBe('small');
+    expect(r.session.answers['team_size']).toBeUndefined();
+  });
+
+  it('"no idea, as long as I care" skips the lifetime question', () => {
+    const r = conversation.step(askingAbout('lifetime'), { type: 'text', text: 'no idea, as long as I care' });
+    expect(r.session.answers['lifetime']).toBe(SKIP);
+  });
+
+  it('a bare number at the team-size question is a head count, and says how to pick an option by number', () => {
+    const s = askingAbout('team_size');
+    const r = conversation.step(s, { type: 'text', text: '3' });
+    expect(r.session.answers['team_size']).toBe('small');
+    const note = r.replies.find((x) => x.kind === 'notice' && x.code === 'read_as');
+    expect(note && note.kind === 'notice' ? note.text : '').toBe('Read "3" as 3 people; to pick option 3, say "option 3".');
+    expect(conversation.step(s, { type: 'text', text: 'option 3' }).session.answers['team_size']).toBe('large');
+    expect(conversation.step(s, { type: 'text', text: '6' }).session.answers['team_size']).toBe('large');
+  });
+
+  it('"change team" says which topics it could mean', () => {
+    const s = askingAbout('scale');
+    const r = conversation.step(s, { type: 'text', text: 'change team' });
+    expect(r.session).toBe(s);
+    expect(describeReplies(r.replies)).toBe('notice(ambiguous_topic) question');
+    expect(only(r.replies, 'notice').text).toBe('"team" could mean Team size or Team experience. Say "change team size" or "change team experience".');
+  });
+
+  it('back undoes everything the last message recorded, restoring the answers it overwrote', () => {
+    let s = askingAbout('project_type');
+    s = byButton(s, 'project_type', 'web_app');
+    s = byButton(s, 'team_size', 'large');
+    const before = structuredClone(s);
+    const said = conversation.step(s, { type: 'text', text: 'solo dev building a small REST API' }).session;
+    expect(said.answers).toMatchObject({ project_type: 'api', scale: 'small', team_size: 'solo' });
+    const back = conversation.step(said, { type: 'back' });
+    expect(back.session.answers).toEqual(before.answers);
+    expect(back.session.history).toEqual(before.history);
+    expect(describeReplies(back.replies)).toBe('notice(undone) question');
+    expect(only(back.replies, 'notice').text).toBe('Undid the 3 answers from that message: Project type, Expected scale, Team size.');
+    // It asks again the question that was open when the message came, without an undone answer as "currently".
+    const q = question(back.replies);
+    expect(q.criterion).toBe(before.current);
+    expect(q.currentAnswer).toEqual(before.answers[q.criterion] === undefined ? undefined : expect.objectContaining({ id: before.answers[q.criterion] }));
+    // Back again undoes the team-size click, then the project-type click.
+    const again = conversation.step(back.session, { type: 'back' }).session;
+    expect(again.answers).toEqual({ project_type: 'web_app' });
+    expect(conversation.step(again, { type: 'back' }).session.answers).toEqual({});
+  });
+
+  it('an answer to another question is announced, the open one asked again; back names what it undid', () => {
+    const s = askingAbout('scale');
+    const r = conversation.step(s, { type: 'text', text: 'postgress' });
+    expect(r.session.answers['database']).toBe('relational');
+    expect(describeReplies(r.replies)).toBe('answered notice(recorded_other) question');
+    expect(only(r.replies, 'notice').text).toBe('Noted for another question: Data storage: Relational (SQL) (from "postgress"). Say "change data storage" if I misread it.');
+    expect(question(r.replies).criterion).toBe(recommend(knowledge, r.session.answers).next_question);
+    const back = conversation.step(r.session, { type: 'back' });
+    expect(back.session.answers).toEqual(s.answers);
+    expect(describeReplies(back.replies)).toBe('notice(undone) question');
+    expect(only(back.replies, 'notice').text).toBe('Undid the answer from that message: Data storage.');
+    expect(question(back.replies).criterion).toBe('scale');
+  });
+
+  it('after back, the question shows "(currently: ...)" only for an answer still recorded', () => {
+    const s = askingAbout('database');
+    const answered = byButton(s, 'database', 'nosql');
+    const back = conversation.step(answered, { type: 'back' });
+    expect(question(back.replies).criterion).toBe('database');
+    expect(question(back.replies).currentAnswer).toBeUndefined();
+    // A changed answer, undone: the earlier answer is current again, and shown as such.
+    const changing = conversation.step(answered, { type: 'text', text: 'change database' }).session;
+    const changed = byButton(changing, 'database', 'relational');
+    const undone = conversation.step(changed, { type: 'back' });
+    expect(undone.session.answers['database']).toBe('nosql');
+    expect(question(undone.replies).currentAnswer).toEqual({ id: 'nosql', label: 'NoSQL (MongoDB, Redis, ...)' });
+  });
+
+  it('the question number does not go up when the same question is asked again', () => {
+    const start = conversation.step(createSession(KEY), { type: 'start' }).session;
+    const first = start.current!;
+    const texts = ['8 developers', 'postgres', 'we need translations', 'no admin panel', 'microservices', 'payments', 'tight deadline', 'we know django'];
+    let reasked = 0;
+    for (const text of texts) {
+      const r = conversation.step(start, { type: 'text', text });
+      if (r.session.phase !== 'asking' || r.session.answers[first] !== undefined) continue;
+      const q = question(r.replies);
+      if (q.criterion !== first) continue;
+      reasked++;
+      expect(Object.keys(r.session.answers).length).toBeGreaterThan(0);
+      expect(q.progress.questionNumber, text).toBe(1);
+      expect(q.progress.text, text).toMatch(/^Question 1 · /);
+    }
+    expect(reasked).toBeGreaterThan(0);
+  });
+
+  it('loads a session stored before turns existed, and back still undoes its last answer', () => {
+    const old = JSON.stringify({
+      key: KEY,
+      version: 3,
+      phase: 'asking',
+      current: 'architecture',
+      answers: { project_type: 'api', team_size: 'solo' },
+      history: ['project_type', 'team_size'],
+      refining: false,
+    });
+    const parsed = parseStoredSession(old);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const r = conversation.step(parsed.session, { type: 'back' });
+    expect(r.session.answers).toEqual({ project_type: 'api' });
+    expect(r.session.current).toBe('team_size');
+    expect(question(r.replies).currentAnswer).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Properties
 
 /** A random full answer profile for the real pack: each criterion an option or skip. */
@@ -766,38 +1015,41 @@ const profileArb = fc.tuple(
 ).map((entries) => Object.fromEntries(entries) as Record<string, string>);
 
 describe('properties over random answer profiles', () => {
-  it('asks in next_question order, and stopping at "settled" ends on the same winner as answering all', () => {
-    let settledRuns = 0;
+  it('asks in next_question order, offers the result exactly when it can stop, and a decided offer keeps the final winner', () => {
+    let offers = 0;
     fc.assert(
       fc.property(profileArb, (profile) => {
         let s = conversation.step(createSession(KEY), { type: 'start' }).session;
-        let settledWinner: string | null | undefined;
+        let offered: { decided: boolean; winner: string | null } | undefined;
         for (let turns = 0; s.phase !== 'result'; turns++) {
           expect(turns).toBeLessThanOrEqual(CRITERIA + 1);
+          const rec = recommend(knowledge, s.answers);
           if (s.phase === 'settled') {
-            const rec = recommend(knowledge, s.answers);
-            expect(rec.decided).toBe(true);
-            settledWinner = rec.winner;
+            // The offer: decided, or a chance of change of at most 5%.
+            expect(canStopAsking(rec)).toBe(true);
+            offered = { decided: rec.decided, winner: rec.winner };
             s = conversation.step(s, { type: 'refine', version: s.version }).session;
             continue;
           }
           expect(s.phase).toBe('asking');
-          const rec = recommend(knowledge, s.answers);
-          if (!s.refining) expect(s.current).toBe(rec.next_question);
+          if (!s.refining) {
+            // Not offered yet, so it could not stop: it asks the engine's next question.
+            expect(canStopAsking(rec)).toBe(false);
+            expect(s.current).toBe(rec.next_question);
+          }
           const criterion = s.current!;
           s = conversation.step(s, { type: 'answer', criterion, option: profile[criterion]!, version: s.version }).session;
         }
         expect(s.answers).toEqual(profile);
-        const final = recommend(knowledge, profile);
-        if (settledWinner !== undefined) {
-          settledRuns++;
-          expect(final.winner).toBe(settledWinner);
+        if (offered !== undefined) {
+          offers++;
+          if (offered.decided) expect(recommend(knowledge, profile).winner).toBe(offered.winner);
         }
       }),
       { numRuns: 200 },
     );
-    // Most random profiles settle before the end; the comparison above must have run.
-    expect(settledRuns).toBeGreaterThan(50);
+    // Most random profiles get the offer before the end; the checks above must have run.
+    expect(offers).toBeGreaterThan(50);
   });
 });
 
@@ -909,6 +1161,72 @@ describe('properties over random event sequences', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('properties of understanding and back', () => {
+  const plain = createConversation(knowledge);
+  const recording = fc.oneof(
+    fc.constantFrom(
+      'solo dev building a small REST API',
+      "We're 3 people making an online shop with an admin back office",
+      'postgres, no admin, english only, 8 devs',
+      'only about 20 people in ops will use it',
+      'we know django and need it fast',
+      '2 founders, 10+ years, about 50k readers a month',
+      'microservices',
+      'not sure',
+      '3',
+      '1',
+    ),
+    fc.tuple(criterionArb, fc.nat()).map(([criterion, n]) => {
+      const c = knowledge.criterionById.get(criterion);
+      return c ? { criterion, option: c.options[n % c.options.length]!.id } : 'skip';
+    }),
+  );
+
+  it('back restores the exact answers and history from before the last recorded message', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 25 }), fc.constantFrom<Fixture>('asking', 'settled', 'result'), recording, (specs, start, record) => {
+        let s = sessionIn(plain, knowledge, start);
+        for (const spec of specs) s = plain.step(s, spec(s)).session;
+        if (s.phase === 'new' || s.phase === 'cancelled') return;
+        const event: ConversationEvent =
+          typeof record === 'string'
+            ? record === 'skip'
+              ? { type: 'skip', version: s.version }
+              : { type: 'text', text: record }
+            : { type: 'answer', criterion: record.criterion, option: record.option, version: s.version };
+        const after = plain.step(s, event).session;
+        if (after.turns?.at(-1) === s.turns?.at(-1)) return; // nothing recorded
+        const back = plain.step(after, { type: 'back', version: after.version }).session;
+        expect(back.answers).toEqual(s.answers);
+        expect(back.history).toEqual(s.history);
+        expect(back.phase).toBe('asking');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const questionText = fc
+    .tuple(
+      fc.constantFrom('what is', 'how does', 'can flask', 'does django', 'why', 'which', 'should we', 'is it'),
+      fc.array(fc.constantFrom(...knowledge.criteria.flatMap((c) => [c.title, ...c.options.flatMap((o) => [o.label, ...o.synonyms.slice(0, 3)])])), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    )
+    .map(([q, words]) => `${q} ${words.join(' ')}?`);
+
+  it('a typed question never changes the session, in any phase', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<Fixture>('new', 'asking', 'settled', 'result', 'cancelled'), questionText, (phase, text) => {
+        const s = sessionIn(plain, knowledge, phase);
+        const r = plain.step(s, { type: 'text', text });
+        expect(r.session, text).toBe(s);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -4,10 +4,9 @@
  * live, and every payload within Discord's limits.
  */
 import { describe, expect, test } from 'vitest';
-import { forEdit, renderContent } from '../../adapters/discord/content.ts';
 import { parseCustomId } from '../../adapters/discord/custom-id.ts';
 import { DISCORD_LIMITS, embedLength } from '../../adapters/discord/limits.ts';
-import type { DiscordMessage } from '../../adapters/discord/render.ts';
+import { forEdit, renderContent, type DiscordMessage } from '../../adapters/discord/render.ts';
 import { askKnowledge } from '../../src/engine/ask.ts';
 import { helpReply, recommendationFor } from '../../src/conversation/views.ts';
 import type { QuestionReply } from '../../src/conversation/types.ts';
@@ -33,7 +32,7 @@ const question: QuestionReply = {
 const view = recommendationFor(knowledge, { project_type: 'api', admin_panel: 'yes' });
 
 function render(content: Content): DiscordMessage {
-  return renderContent(content, knowledge, thread);
+  return renderContent(content, knowledge);
 }
 
 function customIds(message: DiscordMessage): string[] {
@@ -71,7 +70,7 @@ describe('renderContent', () => {
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) expect(id).toMatchObject({ owner, version: 4 });
     const retired = render({ ...ALL.reply, controls: false } as Content);
-    expect(retired.components).toEqual([]);
+    expect(forEdit(retired).components).toEqual([]);
     expect(retired.embeds).toEqual(live.embeds);
   });
 
@@ -87,7 +86,7 @@ describe('renderContent', () => {
     expect(picker.content).toContain('which channel');
     const [select] = picker.components![0]!.components as unknown as { type: number; custom_id: string; channel_types: number[] }[];
     expect(select).toMatchObject({ type: 8, channel_types: [0] });
-    expect(parseCustomId(select!.custom_id)).toMatchObject({ kind: 'channelChosen', owner, version: 7 });
+    expect(parseCustomId(select!.custom_id)).toMatchObject({ kind: 'shareTo', owner, version: 7 });
     expect(render(ALL.summary).embeds![0]!.url).toBe(`https://discord.com/channels/${thread.workspace}/${thread.conversation}`);
   });
 

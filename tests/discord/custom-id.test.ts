@@ -13,7 +13,7 @@ describe('custom ids', () => {
   });
 
   test('controls without references round-trip', () => {
-    for (const kind of ['back', 'result', 'refine', 'restart', 'postToChannel', 'channelChosen'] as const) {
+    for (const kind of ['back', 'result', 'refine', 'restart', 'share', 'shareTo'] as const) {
       expect(parseCustomId(encodeCustomId({ kind, owner, version: 0 }))).toEqual({ kind, owner, version: 0 });
     }
   });

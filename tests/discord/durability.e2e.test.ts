@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { BotUnderTest, components, firstEmbed, stopStartedBots, testKnowledge } from './harness/bot-under-test.ts';
 import { discordErrors, type InteractionPayload } from './harness/fake-discord.ts';
 import { failingCommits } from './harness/stores.ts';
+import { FIRST, FIRST_ANSWER, SECOND, titleOf } from './harness/first-question.ts';
 
 const EPHEMERAL = 64;
 
@@ -43,17 +44,17 @@ describe('applied once', () => {
     // A second process: its own client on the same stand-in (every dispatch reaches both) and its own TurnService on the same file.
     const b = await BotUnderTest.start({ databasePath, fake });
 
-    const choose = fake.select(world.alice, q1, a.control(q1, 'select').custom_id, ['api']);
+    const choose = a.answer(q1, FIRST_ANSWER.label);
     const outcomes = await Promise.all([outcomeOf(a, choose), outcomeOf(b, choose)]);
     expect(outcomes.sort()).toEqual(['duplicate', 'ok']);
     await Promise.all([a.turns.idle(), b.turns.idle()]);
 
     const session = await a.session(threadId);
-    expect(session?.history).toEqual(['project_type']);
+    expect(session?.history).toEqual([FIRST]);
     expect(session?.version).toBe(2);
     expect(fake.callbacksFor(choose)).toHaveLength(1);
     expect(fake.message(q1.id).components).toEqual([]);
-    const questions = fake.messagesIn(threadId).filter((m) => m.embeds.length > 0 && firstEmbed(m).title === 'Architecture');
+    const questions = fake.messagesIn(threadId).filter((m) => m.embeds.length > 0 && firstEmbed(m).title === titleOf(SECOND));
     expect(questions).toHaveLength(1);
     expect(await a.store.pendingOutboxCount()).toBe(0);
 
@@ -94,7 +95,7 @@ describe('durable before acknowledged', () => {
     const q1 = t.liveMessage(threadId);
     failing.on = true;
 
-    const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
+    const choose = t.answer(q1, FIRST_ANSWER.label);
     expect(await t.handled(choose)).toBe('not_saved');
     const [told] = fake.callbacksFor(choose);
     expect(told?.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL, content: PLATFORM_TEXT.notSaved } });
@@ -110,11 +111,11 @@ describe('durable before acknowledged', () => {
     fake.gateway.dispatch('INTERACTION_CREATE', choose); // the stand-in remembers it was answered already
 
     await t.logs.waitFor((l) => l.msg === 'interaction handled' && l['interactionId'] === choose.id && l['outcome'] === 'ok', 'the second delivery');
-    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id });
     expect(fake.callbacksFor(choose).map((r) => r.status)).toEqual([204, 400]);
     expect(fake.requests.some((r) => r.route === 'channelMessageEdit' && r.params['messageId'] === q1.id && r.status === 200)).toBe(true);
     expect(fake.message(q1.id).components).toEqual([]);
-    expect(firstEmbed(t.liveMessage(threadId)).title).toBe('Architecture');
+    expect(firstEmbed(t.liveMessage(threadId)).title).toBe(titleOf(SECOND));
   });
 
   test('the first question of a new thread that fails to post waits in the outbox; the sweep posts it, once', async () => {
@@ -137,12 +138,12 @@ describe('durable before acknowledged', () => {
     now += 5_000;
     expect(await t.turns.outbox.sweep()).toBe(1);
     const q1 = t.liveMessage(threadId);
-    expect(firstEmbed(q1).title).toBe('Project type');
+    expect(firstEmbed(q1).title).toBe(titleOf(FIRST));
     expect(fake.messagesIn(threadId).filter((m) => components(m).length > 0)).toHaveLength(1);
     expect(await t.store.pendingOutboxCount()).toBe(0);
 
     // And the interview goes on from it.
-    const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
+    const choose = t.answer(q1, FIRST_ANSWER.label);
     expect(await t.handled(choose)).toBe('ok');
     expect(fake.callbacksFor(choose)[0]?.body).toMatchObject({ type: 7 });
   });

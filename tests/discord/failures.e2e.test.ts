@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { BotUnderTest, stopStartedBots, components } from './harness/bot-under-test.ts';
 import { discordErrors, type FakeChannel, type InteractionPayload, type RecordedRequest, type StoredMessage } from './harness/fake-discord.ts';
+import { FIRST, FIRST_ANSWER, SECOND, titleOf } from './harness/first-question.ts';
 
 const EPHEMERAL = 64;
 
@@ -17,11 +18,11 @@ async function openChannelPicker(bot: BotUnderTest): Promise<{ threadId: string;
   const { world, fake } = bot;
   const { threadId } = await bot.startInterview();
   const q1 = bot.liveMessage(threadId);
-  await bot.handled(fake.select(world.alice, q1, bot.control(q1, 'select').custom_id, ['api']));
+  await bot.handled(bot.answer(q1, FIRST_ANSWER.label));
   const q2 = bot.liveMessage(threadId);
   await bot.handled(fake.click(world.alice, q2, bot.control(q2, 'result').custom_id));
   const recommendation = bot.liveMessage(threadId);
-  const post = fake.click(world.alice, recommendation, bot.control(recommendation, 'postToChannel').custom_id);
+  const post = fake.click(world.alice, recommendation, bot.control(recommendation, 'share').custom_id);
   await bot.handled(post);
   const picker = bot.pickerMessage(threadId);
   return { threadId, picker, selectId: components(picker)[0]!.custom_id };
@@ -121,9 +122,9 @@ describe('during the interview', () => {
     const q1 = t.liveMessage(threadId);
     fake.fail({ route: 'webhookCreate', when: (r) => (r.body as Record<string, unknown>)['flags'] === undefined, ...discordErrors.serverError(500) });
 
-    const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
+    const choose = t.answer(q1, FIRST_ANSWER.label);
     expect(await t.handled(choose)).toBe('shown_with_failure');
-    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id });
     const explanation = fake.requestsFor(choose).filter((r) => r.route === 'webhookCreate').at(-1);
     expect((explanation?.body as Record<string, unknown>)['flags']).toBe(EPHEMERAL);
     expect(String((explanation?.body as Record<string, unknown>)['content'])).toMatch(/try again shortly; your answers are saved/);
@@ -137,15 +138,15 @@ describe('during the interview', () => {
     expect(await t.turns.outbox.sweep()).toBe(1);
     const swept = fake.requests.filter((r) => r.route === 'channelMessageCreate' && r.params['channelId'] === threadId).at(-1);
     expect(swept?.status).toBe(200);
-    expect(t.liveMessage(threadId).embeds).toEqual([expect.objectContaining({ title: 'Architecture' })]);
+    expect(t.liveMessage(threadId).embeds).toEqual([expect.objectContaining({ title: titleOf(SECOND) })]);
     expect(await t.store.pendingOutboxCount()).toBe(0);
 
     const resume = fake.slash(world.alice, fake.channel(threadId), 'start');
     expect(await t.handled(resume)).toBe('ok');
     const live = t.liveMessage(threadId);
-    expect(live.embeds).toEqual([expect.objectContaining({ title: 'Architecture' })]);
+    expect(live.embeds).toEqual([expect.objectContaining({ title: titleOf(SECOND) })]);
     expect(fake.requestsFor(resume).map((r) => r.route)).toEqual(['interactionCallback', 'webhookCreate']);
-    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id });
     expect(fake.messagesIn(threadId).filter((m) => (m.flags & EPHEMERAL) === 0 && components(m).length > 0)).toHaveLength(1);
   });
 

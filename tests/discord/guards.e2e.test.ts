@@ -8,6 +8,11 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { BotUnderTest, stopStartedBots, components, firstEmbed } from './harness/bot-under-test.ts';
 import type { RecordedRequest } from './harness/fake-discord.ts';
 import { slowCommits } from './harness/stores.ts';
+import { FIRST, FIRST_ANSWER, SECOND, titleOf } from './harness/first-question.ts';
+import { canStopAsking } from '../../src/engine/chance.ts';
+import { recommend } from '../../src/engine/recommend.ts';
+import { optionOf } from '../support/questions.ts';
+import { testKnowledge } from './harness/bot-under-test.ts';
 
 const EPHEMERAL = 64;
 
@@ -27,7 +32,7 @@ describe('ownership', () => {
     const q1 = t.liveMessage(threadId);
     const before = await t.session(threadId);
 
-    const intrusion = fake.select(world.bob, q1, t.control(q1, 'select').custom_id, ['api']);
+    const intrusion = t.answer(q1, FIRST_ANSWER.label, world.bob);
     expect(await t.handled(intrusion)).toBe('refused_not_owner');
     const reply = callback(fake.callbacksFor(intrusion)[0]);
     expect(reply.type).toBe(4);
@@ -57,7 +62,7 @@ describe('applied once', () => {
     const { world, fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
-    const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
+    const choose = t.answer(q1, FIRST_ANSWER.label);
     fake.dispatchInteraction(choose);
 
     await t.logs.waitFor((l) => l.msg === 'interaction handled' && l['interactionId'] === choose.id && l['outcome'] === 'duplicate', 'the redelivery');
@@ -65,28 +70,30 @@ describe('applied once', () => {
     expect(t.outcomes(choose).sort()).toEqual(['duplicate', 'ok']);
     expect(fake.callbacksFor(choose)).toHaveLength(1);
     expect(fake.requestsFor(choose).filter((r) => r.route === 'webhookCreate')).toHaveLength(1);
-    expect(fake.messagesIn(threadId).filter((m) => m.embeds.length > 0 && firstEmbed(m).title === 'Architecture')).toHaveLength(1);
+    expect(fake.messagesIn(threadId).filter((m) => m.embeds.length > 0 && firstEmbed(m).title === titleOf(SECOND))).toHaveLength(1);
     const session = await t.session(threadId);
-    expect(session?.history).toEqual(['project_type']);
+    expect(session?.history).toEqual([FIRST]);
     expect(session?.version).toBe(2);
   });
 
-  test('a double click (two interactions on one button) records once; the second click is told so', async () => {
+  test('a double click (two interactions on one answer) records once; the second click is told so', async () => {
     t = await BotUnderTest.start();
-    const { world, fake } = t;
+    const { fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
-    await t.handled(fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']));
+    await t.handled(t.answer(q1, FIRST_ANSWER.label));
     const q2 = t.liveMessage(threadId);
-    const button = t.control(q2, 'answer', 'Many small services');
+    // The second question's last answer, after which a third question is asked.
+    const last = optionOf(testKnowledge(), SECOND, testKnowledge().criterionById.get(SECOND)!.options.length - 1);
+    expect(canStopAsking(recommend(testKnowledge(), { [FIRST]: FIRST_ANSWER.id, [SECOND]: last.id }))).toBe(false);
 
-    const first = fake.click(world.alice, q2, button.custom_id);
-    const second = fake.click(world.alice, q2, button.custom_id);
+    const first = t.answer(q2, last.label);
+    const second = t.answer(q2, last.label);
     expect(await t.handled(first)).toBe('ok');
     expect(await t.handled(second)).toBe('ok');
 
     const session = await t.session(threadId);
-    expect(session?.history).toEqual(['project_type', 'architecture']);
+    expect(session?.history).toEqual([FIRST, SECOND]);
     expect(session?.version).toBe(3);
     const secondReply = callback(fake.callbacksFor(second)[0]);
     expect(secondReply.type).toBe(4);
@@ -101,16 +108,17 @@ describe('applied once', () => {
     const { world, fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
-    const selectId = t.control(q1, 'select').custom_id;
-    await t.handled(fake.select(world.alice, q1, selectId, ['api']));
+    // The message as a client that has not refreshed keeps showing it, controls and all.
+    const shownBefore = { ...q1, components: q1.components };
+    await t.handled(t.answer(q1, FIRST_ANSWER.label));
     const q2 = t.liveMessage(threadId);
-    // The old message's select, still on a client that has not refreshed: answering it again differently.
-    const stale = fake.select(world.alice, { ...q1, components: q1.components }, selectId, ['web_app']);
+    // Its controls, answered again differently.
+    const stale = t.answer(shownBefore, optionOf(testKnowledge(), FIRST, 1).label);
     expect(await t.handled(stale)).toBe('ok');
     const reply = callback(fake.callbacksFor(stale)[0]);
     expect(reply.data['flags']).toBe(EPHEMERAL);
     expect(String(reply.data['content'])).toContain('earlier step');
-    expect((await t.session(threadId))?.answers).toEqual({ project_type: 'api' });
+    expect((await t.session(threadId))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id });
     expect(t.liveMessage(threadId).id).toBe(q2.id);
   });
 });
@@ -124,7 +132,7 @@ describe('old messages and slow work', () => {
     const q1 = t.liveMessage(threadId);
     now += 61_000;
 
-    const late = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
+    const late = t.answer(q1, FIRST_ANSWER.label);
     expect(await t.handled(late)).toBe('expired');
     const [first] = fake.callbacksFor(late);
     expect(callback(first).type).toBe(7);
@@ -149,7 +157,7 @@ describe('old messages and slow work', () => {
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
     slow.on = true;
-    const choose = fake.select(world.alice, q1, t.control(q1, 'select').custom_id, ['api']);
+    const choose = t.answer(q1, FIRST_ANSWER.label);
     // Well past the budget, the commit is still held: Discord has heard nothing.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.callbacksFor(choose)).toEqual([]);

@@ -1,41 +1,15 @@
 import type { APIEmbed } from 'discord.js';
 import { describe, expect, test } from 'vitest';
-import { chunkIntoRows, DISCORD_LIMITS, ELLIPSIS, embedLength, fitContent, fitEmbed, fitEmbeds, truncate } from '../../adapters/discord/limits.ts';
+import { DISCORD_LIMITS, embedLength, fitContent, fitEmbed, fitEmbeds, truncate } from '../../adapters/discord/limits.ts';
+import { ELLIPSIS } from '../../src/turns/fit.ts';
 
 describe('truncate', () => {
-  test('leaves text at the limit alone and cuts one character over it', () => {
-    const exact = 'a'.repeat(80);
-    expect(truncate(exact, 80)).toBe(exact);
-    const over = 'a'.repeat(81);
-    const cut = truncate(over, 80);
-    expect(cut).toHaveLength(80);
+  test('leaves a label at the limit alone and cuts one character over it, at a word where one is near', () => {
+    expect(truncate('a'.repeat(DISCORD_LIMITS.buttonLabel), DISCORD_LIMITS.buttonLabel)).toHaveLength(DISCORD_LIMITS.buttonLabel);
+    const cut = truncate('a'.repeat(DISCORD_LIMITS.buttonLabel + 1), DISCORD_LIMITS.buttonLabel);
+    expect(cut).toHaveLength(DISCORD_LIMITS.buttonLabel);
     expect(cut.endsWith(ELLIPSIS)).toBe(true);
-  });
-
-  test('prefers a nearby word boundary and drops the trailing punctuation', () => {
-    const text = 'Django ships an admin panel, an ORM, migrations, and authentication out of the box.';
-    const cut = truncate(text, 40);
-    expect(cut.length).toBeLessThanOrEqual(40);
-    expect(cut).toBe(`Django ships an admin panel, an ORM${ELLIPSIS}`);
-  });
-
-  test('cuts hard when the nearest space is far back', () => {
-    const cut = truncate(`short ${'x'.repeat(100)}`, 50);
-    expect(cut).toHaveLength(50);
-    expect(cut.startsWith('short xxxx')).toBe(true);
-  });
-
-  test('never splits a surrogate pair', () => {
-    const text = `${'a'.repeat(8)}😀😀😀`;
-    const cut = truncate(text, 10);
-    expect(cut.length).toBeLessThanOrEqual(10);
-    expect(cut).toBe(`${'a'.repeat(8)}${ELLIPSIS}`);
-    expect(() => encodeURIComponent(cut)).not.toThrow();
-  });
-
-  test('degenerate limits', () => {
-    expect(truncate('hello', 0)).toBe('');
-    expect(truncate('hello', 1)).toBe(ELLIPSIS);
+    expect(truncate('Django ships an admin panel, an ORM, migrations, and authentication.', 40)).toBe(`Django ships an admin panel, an ORM${ELLIPSIS}`);
   });
 
   test('message content is held to 2000 characters', () => {
@@ -101,16 +75,5 @@ describe('fitEmbed', () => {
     const fitted = fitEmbeds(embeds);
     expect(fitted.length).toBeLessThanOrEqual(DISCORD_LIMITS.embedsPerMessage);
     expect(fitted.reduce((sum, e) => sum + embedLength(e), 0)).toBeLessThanOrEqual(DISCORD_LIMITS.embedTotal);
-  });
-});
-
-describe('chunkIntoRows', () => {
-  test('5 rows of 5 hold 25 items; the 26th is reported as dropped', () => {
-    const items = Array.from({ length: 26 }, (_, i) => i);
-    const { rows, dropped } = chunkIntoRows(items, DISCORD_LIMITS.buttonsPerRow, DISCORD_LIMITS.actionRows);
-    expect(rows).toHaveLength(5);
-    expect(rows.every((row) => row.length === 5)).toBe(true);
-    expect(dropped).toBe(1);
-    expect(chunkIntoRows(items.slice(0, 25), 5, 5).dropped).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import type { InteractionPayload, StoredMessage } from './harness/fake-discord.t
 import type { LogLine } from './harness/log-capture.ts';
 import { buttonClick, channelSelect, modalSubmit, slashCommand, stringSelect } from './harness/payloads.ts';
 import { ChannelTypes, createWorld, type FakeWorld } from './harness/world.ts';
+import { FIRST, FIRST_ANSWER } from './harness/first-question.ts';
 
 type RawPayload = Record<string, unknown>;
 
@@ -109,17 +110,17 @@ describe('malformed INTERACTION_CREATE payloads are dropped and the bot keeps se
 
     const { threadId, q1 } = await firstQuestion();
     if (kind === 'component') {
-      const selectId = t.control(q1, 'select').custom_id;
-      const broken = raw(stringSelect(world, { user: world.alice, channel: fake.channel(threadId), message: q1, customId: selectId, values: ['api'] }));
+      // A broken copy of answering the first question (with the control it shows: a button or its select).
+      const broken = raw(t.answerPayload(q1, FIRST_ANSWER.label));
       breakIt(broken);
       const sent = fake.dispatchRawInteraction(broken);
       const warning = await t.logs.waitFor(droppedLine(String(sent['id'])), `the drop warning for ${field}`);
       expect(warning).toMatchObject({ level: WARN, interactionType: 3, field });
       expect((await t.service.get(t.key(threadId)))?.answers).toEqual({});
 
-      const choose = fake.select(world.alice, q1, selectId, ['api']);
+      const choose = t.answer(q1, FIRST_ANSWER.label);
       expect(await t.handled(choose)).toBe('ok');
-      expect((await t.service.get(t.key(threadId)))?.answers).toEqual({ project_type: 'api' });
+      expect((await t.service.get(t.key(threadId)))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id });
       expectIgnored(String(sent['id']));
       return;
     }

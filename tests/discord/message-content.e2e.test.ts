@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { GatewayIntentBits } from 'discord.js';
 import { BotUnderTest, stopStartedBots, firstEmbed } from './harness/bot-under-test.ts';
+import { FIRST, FIRST_ANSWER, titleOf } from './harness/first-question.ts';
 
 let t: BotUnderTest;
 afterEach(stopStartedBots);
@@ -35,18 +36,20 @@ describe('typed answers in the thread', () => {
     await t.logs.waitFor((l) => l.msg === 'message handled' && l['messageId'] === chatter.id, 'the chatter');
     expect((await t.session(threadId))?.answers).toEqual({});
 
-    const typed = fake.say(world.alice, thread, 'a REST API, built by 3 devs');
+    // The open question's answer in words (its first option), and two more.
+    const words = FIRST_ANSWER.label.toLowerCase();
+    const typed = fake.say(world.alice, thread, `${words}: a REST API, built by 3 devs`);
     const handled = await t.logs.waitFor((l) => l.msg === 'message handled' && l['messageId'] === typed.id, 'the typed answer');
     expect(handled['outcome']).toBe('ok');
-    expect((await t.session(threadId))?.answers).toMatchObject({ project_type: 'api', team_size: 'small' });
+    expect((await t.session(threadId))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id, project_type: 'api', team_size: 'small' });
 
     const edit = fake.requests.find((r) => r.route === 'channelMessageEdit' && r.params['messageId'] === q1.id);
     expect(edit?.status).toBe(200);
     expect(fake.message(q1.id).components).toEqual([]);
-    expect(firstEmbed(fake.message(q1.id)).description).toContain('“rest api”');
+    expect(firstEmbed(fake.message(q1.id)).description).toContain(`“${words}”`);
     const posted = fake.messagesIn(threadId).filter((m) => m.author.id === world.bot.id && m.id !== q1.id);
     expect(posted.some((m) => m.content.includes('Got several answers'))).toBe(true);
-    expect(firstEmbed(t.liveMessage(threadId)).title).not.toBe('Project type');
+    expect(firstEmbed(t.liveMessage(threadId)).title).not.toBe(titleOf(FIRST));
   });
 
   test("a typed `ask` in the thread is answered in the thread, with sources; the interview stays where it was", async () => {

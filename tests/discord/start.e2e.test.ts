@@ -8,7 +8,7 @@ import { startDiscord, type RunningDiscord } from '../../adapters/discord/start.
 import type { DiscordConfig } from '../../src/config.ts';
 import { isAdvisorError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
+import { openTestStore } from '../support/test-store.ts';
 import { testKnowledge } from './harness/bot-under-test.ts';
 import { FakeDiscord } from './harness/fake-discord.ts';
 import { watchProcessErrors } from './harness/process-errors.ts';
@@ -21,7 +21,7 @@ afterEach(async () => {
 async function setUp(options: { refusedIntents?: number } = {}) {
   const watch = watchProcessErrors();
   const fake = await FakeDiscord.start(options);
-  const store = SqliteSessionStore.open(':memory:');
+  const store = await openTestStore();
   const shared = { store, knowledge: testKnowledge(), logger: silentLogger(), ttlMs: 3_600_000 };
   cleanups.push(async () => {
     watch.stop();

@@ -24,7 +24,7 @@ import {
 
 afterAll(removeTempPacks);
 
-const REAL_FILES = ['claims.yaml', 'criteria.yaml', 'disputes.yaml', 'frameworks.yaml', 'sources.yaml'];
+const REAL_FILES = ['claims.yaml', 'criteria.yaml', 'disputes.yaml', 'frameworks.yaml', 'sources.yaml', 'vocabulary.yaml'];
 
 /** Ids of the real claims, in file order (claims.yaml). */
 const realClaims = readYaml(REAL_KNOWLEDGE_DIR, 'claims.yaml')['claims'] as { id: string; sources: string[]; correction?: unknown }[];
@@ -476,6 +476,118 @@ describe('a broken knowledge file names the file, the path inside it and the pro
     expect(error.code).toBe('KNOWLEDGE_INVALID');
     expect(error.details['problems']).toEqual(error.problems);
     expect(error.message).toMatch(/^The knowledge base is invalid \(1 problem\):\n {2}\S/);
+  });
+});
+
+describe('the answer vocabulary of the pack (typed answers)', () => {
+  const criteria = readYaml(REAL_KNOWLEDGE_DIR, 'criteria.yaml')['criteria'] as { id: string; options: { id: string }[] }[];
+  const at = (id: string): number => indexOfId(criteria, id);
+
+  it('loads ranges as numbers (durations in days), the yes/no/negative options and the same-word groups', () => {
+    const k = loadKnowledge();
+    expect(k.criterionById.get('team_size')!.options.map((o) => o.range)).toEqual([
+      { quantity: 'people', max: 1 },
+      { quantity: 'people', min: 2, max: 5 },
+      { quantity: 'people', min: 6 },
+    ]);
+    expect(k.criterionById.get('lifetime')!.options[0]!.range).toEqual({ quantity: 'lifespan', max: 9 * (365.25 / 12) });
+    expect(k.criterionById.get('admin_panel')).toMatchObject({ negative_option: 'no', yes_option: 'yes', no_option: 'no' });
+    expect(k.sameWords).toContainEqual(['application', 'app', 'apps', 'applications']);
+    // Every negative/yes/no option and every range belongs to its own criterion.
+    for (const c of k.criteria) {
+      for (const key of ['negative_option', 'yes_option', 'no_option'] as const) {
+        if (c[key] !== undefined) expect(c.options.map((o) => o.id)).toContain(c[key]);
+      }
+    }
+  });
+
+  it('a negative, yes or no option that is not an option of the criterion', () => {
+    const dir = copyRealPack();
+    editYaml(dir, 'criteria.yaml', (d) => {
+      d['criteria'][at('admin_panel')].negative_option = 'never';
+      d['criteria'][at('security')].yes_option = 'maximum';
+    });
+    expect(problemsOf(() => loadKnowledge(dir))).toEqual([
+      { file: 'criteria.yaml', path: `criteria[${at('admin_panel')}].negative_option`, message: '"never" is not an option of criterion "admin_panel" (options: yes, later, no)' },
+      { file: 'criteria.yaml', path: `criteria[${at('security')}].yes_option`, message: '"maximum" is not an option of criterion "security" (options: critical, standard)' },
+    ]);
+  });
+
+  it('overlapping ranges: an amount must pick one option', () => {
+    const dir = copyRealPack();
+    editYaml(dir, 'criteria.yaml', (d) => {
+      d['criteria'][at('team_size')].options[1].range = { quantity: 'people', min: 2, max: 6 };
+    });
+    expect(problemsOf(() => loadKnowledge(dir))).toEqual([
+      {
+        file: 'criteria.yaml',
+        path: `criteria[${at('team_size')}].options[2].range`,
+        message: 'overlaps the range of option "small": a people amount must pick one option',
+      },
+    ]);
+  });
+
+  it('ranges of one criterion that count two things', () => {
+    const dir = copyRealPack();
+    editYaml(dir, 'criteria.yaml', (d) => {
+      d['criteria'][at('team_size')].options[2].range = { quantity: 'users', min: 6 };
+    });
+    expect(problemsOf(() => loadKnowledge(dir))).toEqual([
+      { file: 'criteria.yaml', path: `criteria[${at('team_size')}].options`, message: 'the ranges of one criterion must count one thing, but they count people and users' },
+    ]);
+  });
+
+  it('bad bounds: max below min, a duration without a known unit, a head count with a unit, no bound at all, an unknown quantity', () => {
+    const dir = copyRealPack();
+    editYaml(dir, 'criteria.yaml', (d) => {
+      d['criteria'][at('scale')].options[1].range = { quantity: 'users', min: 5000, max: 1000 };
+      d['criteria'][at('lifetime')].options[0].range = { quantity: 'lifespan', max: '3 fortnights' };
+      d['criteria'][at('team_size')].options[0].range = { quantity: 'people', max: '1 week' };
+      d['criteria'][at('time_to_market')].options[0].range = { quantity: 'deadline' };
+      d['criteria'][at('team_size')].options[1].range = { quantity: 'developers', min: 2 };
+    });
+    const problems = problemsOf(() => loadKnowledge(dir));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { file: 'criteria.yaml', path: `criteria[${at('scale')}].options[1].range.max`, message: 'max (1000) is below min (5000)' },
+        {
+          file: 'criteria.yaml',
+          path: `criteria[${at('lifetime')}].options[0].range.max`,
+          message: '"3 fortnights" is not a duration: write a number and a unit, e.g. "3 weeks", "2.5 years" (or a number of days)',
+        },
+        { file: 'criteria.yaml', path: `criteria[${at('team_size')}].options[0].range.max`, message: 'a people bound must be a number, not "1 week"' },
+        { file: 'criteria.yaml', path: `criteria[${at('time_to_market')}].options[0].range`, message: 'a range needs a min, a max or both' },
+        { file: 'criteria.yaml', path: `criteria[${at('team_size')}].options[1].range.quantity`, message: 'must be one of: people, users, deadline, lifespan' },
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('same words: a word in two groups (across files), a phrase instead of a word, a group of one', () => {
+    const dir = copyRealPack();
+    editYaml(dir, 'criteria.yaml', (d) => {
+      d['vocabulary'] = { same_words: [['app', 'program']] };
+    });
+    editYaml(dir, 'vocabulary.yaml', (d) => {
+      d['vocabulary'].same_words.push(['web app', 'site'], ['alone']);
+    });
+    const problems = problemsOf(() => loadKnowledge(dir));
+    const groups = (readYaml(REAL_KNOWLEDGE_DIR, 'vocabulary.yaml')['vocabulary'] as { same_words: string[][] }).same_words.length;
+    expect(problems).toEqual([
+      { file: 'vocabulary.yaml', path: `vocabulary.same_words[${groups}][0]`, message: 'must be a single word (letters and digits only)' },
+      { file: 'vocabulary.yaml', path: `vocabulary.same_words[${groups + 1}]`, message: 'a group needs at least two words' },
+    ]);
+    // Once each file is valid on its own, the clash between files is reported with both places.
+    editYaml(dir, 'vocabulary.yaml', (d) => {
+      d['vocabulary'].same_words.splice(groups, 2);
+    });
+    expect(problemsOf(() => loadKnowledge(dir))).toEqual([
+      {
+        file: 'vocabulary.yaml',
+        path: 'vocabulary.same_words[0]',
+        message: '"app" is already in another group (criteria.yaml at vocabulary.same_words[0]); a word may stand in one group only',
+      },
+    ]);
   });
 });
 

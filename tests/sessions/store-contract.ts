@@ -265,6 +265,14 @@ export function describeSessionStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    describe('ping (the health check)', () => {
+      it('answers while open, and fails with STORE_FAILURE once closed', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        expect((await rejection(store.ping())).code).toBe('STORE_FAILURE');
+      });
+    });
+
     describeOutboxContract(context);
 
     if (options.persistent) {

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { blockAction, slashCommand } from './harness/payloads.ts';
 import { control, posts } from './harness/recorded.ts';
-import { startHttpRig, type HttpRig } from './harness/rig.ts';
+import { startHttpRig, testKnowledge, type HttpRig } from './harness/rig.ts';
+import { firstQuestion } from '../support/questions.ts';
 
 let rig: HttpRig;
 beforeAll(async () => {
@@ -41,7 +42,7 @@ it('a click is acknowledged once committed, while the next question is still wai
     blockAction({ messageTs: question!.ts, threadTs: parent!.ts, responseUrl: rig.webApi.responseUrl('c'), actionId: skip.actionId, button: { value: skip.value! } }),
   );
   expect(response.status).toBe(200);
-  expect((await rig.store.listByConversation({ platform: 'slack', workspace: 'T0TEAM', conversation: `C0GENERAL:${parent!.ts}` }))[0]?.session.answers).toEqual({ project_type: 'skip' });
+  expect((await rig.store.listByConversation({ platform: 'slack', workspace: 'T0TEAM', conversation: `C0GENERAL:${parent!.ts}` }))[0]?.session.answers).toEqual({ [firstQuestion(testKnowledge())]: 'skip' });
   await rig.webApi.waitFor(() => held.waiting() === 1);
   expect(posts(rig.webApi)).toEqual([]);
   held.release();

@@ -11,7 +11,8 @@ import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { AdvisorError } from '../../src/errors.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, posts, readableText, type PostedMessage } from './harness/recorded.ts';
-import { startHttpRig, storedSession, type HttpRig } from './harness/rig.ts';
+import { startHttpRig, storedSession, testKnowledge, type HttpRig } from './harness/rig.ts';
+import { firstQuestion } from '../support/questions.ts';
 import { FORM } from './harness/signer.ts';
 
 const NOT_RECORDED = "I couldn't save that just now, so nothing was recorded. Please try again in a moment.";
@@ -87,7 +88,7 @@ describe('a commit that fails', () => {
 
     const retry = await rig.client.event(typed, { retryNum: 1, retryReason: 'http_error' });
     expect(retry.status).toBe(200);
-    expect(await storedSession(rig.store, key)).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
+    expect(await storedSession(rig.store, key)).toMatchObject({ version: 2, answers: { [firstQuestion(testKnowledge())]: 'skip' } });
     expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage']);
   });
 
@@ -117,7 +118,7 @@ describe('a commit that fails', () => {
 
     // Nothing was recorded, so the same click, tried again, is applied.
     await rig.client.interaction(click);
-    expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
+    expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 2, answers: { [firstQuestion(testKnowledge())]: 'skip' } });
   });
 });
 

@@ -10,6 +10,7 @@ import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, CHANNEL, OTHER_CHANNEL, TEAM, blockAction, slashCommand } from './harness/payloads.ts';
 import { blocksOf, control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
 import { startHttpRig, storedSession, testKnowledge, type HttpRig } from './harness/rig.ts';
+import { firstQuestion } from '../support/questions.ts';
 
 let rig: HttpRig;
 /** The turn layer's clock: moved forward to reach an entry's retry time. */
@@ -138,7 +139,7 @@ describe('a failure while the interview goes on', () => {
     expect(warnings('chat.postMessage')).toEqual([expect.objectContaining({ code: 'ratelimited', retryAfterSeconds: 30, channel: CHANNEL })]);
 
     const key = sessionKey(TEAM, CHANNEL, parent.ts, ALICE);
-    expect((await storedSession(rig.store, key))?.answers).toEqual({ project_type: 'skip' });
+    expect((await storedSession(rig.store, key))?.answers).toEqual({ [firstQuestion(testKnowledge())]: 'skip' });
 
     // Not before Slack's 30 s: a sweep now sends nothing.
     rig.webApi.reset();

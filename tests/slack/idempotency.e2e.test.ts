@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, CHANNEL, OTHER_CHANNEL, TEAM, blockAction, mentionEvent, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, controls, posts, type PostedMessage } from './harness/recorded.ts';
-import { startHttpRig, type HttpRig, storedSession } from './harness/rig.ts';
+import { startHttpRig, testKnowledge, type HttpRig, storedSession } from './harness/rig.ts';
+import { firstQuestion, optionOf } from '../support/questions.ts';
 
 let rig: HttpRig;
 beforeAll(async () => {
@@ -33,7 +34,8 @@ function versionOf(parent: PostedMessage): Promise<number | undefined> {
 describe('a redelivered event', () => {
   it('is applied once: the retry (same event_id, X-Slack-Retry-Num) records nothing and posts nothing', async () => {
     const { parent } = await startInterview();
-    const typed = messageEvent({ eventId: 'Ev0ONCE', threadTs: parent.ts, text: 'an online shop' });
+    // Typed in words: the first answer of the question shown.
+    const typed = messageEvent({ eventId: 'Ev0ONCE', threadTs: parent.ts, text: optionOf(testKnowledge(), firstQuestion(testKnowledge())).label });
 
     const first = await rig.client.event(typed);
     expect(first.status).toBe(200);
@@ -71,7 +73,7 @@ describe('a double click', () => {
     expect(await versionOf(parent)).toBe(2);
     expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage']);
     const session = await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE));
-    expect(session?.answers).toEqual({ project_type: 'skip' });
+    expect(session?.answers).toEqual({ [firstQuestion(testKnowledge())]: 'skip' });
   });
 
   it('on Skip, both clicks in flight at once, skips exactly one question', async () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { ALICE, BOB, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, posts, type PostedMessage } from './harness/recorded.ts';
-import { startHttpRig, type HttpRig, storedSession } from './harness/rig.ts';
+import { startHttpRig, testKnowledge, type HttpRig, storedSession } from './harness/rig.ts';
+import { firstQuestion } from '../support/questions.ts';
 
 let rig: HttpRig;
 let parent: PostedMessage;
@@ -63,6 +64,6 @@ describe("someone else's interview", () => {
 
   it('the owner can still answer (the checks above were about who, not what)', async () => {
     await rig.client.event(messageEvent({ eventId: 'Ev0ALICE', user: ALICE, threadTs: parent.ts, text: 'skip' }));
-    expect(await storedSession(rig.store, aliceKey())).toMatchObject({ version: 2, answers: { project_type: 'skip' } });
+    expect(await storedSession(rig.store, aliceKey())).toMatchObject({ version: 2, answers: { [firstQuestion(testKnowledge())]: 'skip' } });
   });
 });

@@ -6,80 +6,33 @@
  * channel summary, and double clicks through whole interviews. Nothing is
  * posted twice and no answer is lost or applied twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
-import { freePort, startAdvisorProcess, type AdvisorProcess } from './harness/advisor-process.ts';
 import { blockAction, CHANNEL, mentionEvent, messageEvent, OTHER_CHANNEL, slashCommand, TEAM } from './harness/payloads.ts';
-import { SIGNING_SECRET } from './harness/rig.ts';
-import { SignedSlackClient } from './harness/signer.ts';
+import { nextControl, ReplicaSet } from './harness/replicas.ts';
+import type { SignedSlackClient } from './harness/signer.ts';
 import { controlsOf, liveMessages, shownMessages } from './harness/thread-view.ts';
-import { SlackWebApiStandIn } from './harness/web-api-stand-in.ts';
+import type { SlackWebApiStandIn } from './harness/web-api-stand-in.ts';
 
 const USERS = ['U0REPL1', 'U0REPL2', 'U0REPL3', 'U0REPL4', 'U0REPL5', 'U0REPL6', 'U0REPL7', 'U0REPL8'];
 
+let set: ReplicaSet;
 let webApi: SlackWebApiStandIn;
-let folder: string;
-let databasePath: string;
-let replicas: AdvisorProcess[] = [];
 let clients: SignedSlackClient[] = [];
 
 beforeAll(async () => {
-  webApi = await SlackWebApiStandIn.start();
-  folder = mkdtempSync(join(tmpdir(), 'advisor-replicas-'));
-  databasePath = join(folder, 'advisor.db');
-  replicas = await Promise.all([0, 1].map(async () => startAdvisorProcess({ port: await freePort(), database: databasePath, apiUrl: webApi.apiUrl, cwd: folder })));
-  clients = replicas.map((r) => new SignedSlackClient(r.endpoint, SIGNING_SECRET));
+  set = await ReplicaSet.start(2, { sqlite: true });
+  webApi = set.webApi;
+  clients = set.clients;
 }, 60_000);
 afterAll(async () => {
-  await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
-  await webApi.close();
-  rmSync(folder, { recursive: true, force: true });
+  await set?.stop();
 });
 
 /** Sends the same signed delivery to both replicas at once; resolves with their HTTP statuses. */
-async function toBoth(send: (client: SignedSlackClient) => Promise<{ status: number }>): Promise<number[]> {
-  return (await Promise.all(clients.map(send))).map((r) => r.status);
-}
-
-/** Waits until both replicas have sent everything (the outbox is empty) and Slack has been quiet for a moment. */
-async function settled(): Promise<void> {
-  const store = SqliteSessionStore.open(databasePath);
-  try {
-    let quietSince = Date.now();
-    let seen = webApi.calls.length;
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (webApi.calls.length !== seen) {
-        seen = webApi.calls.length;
-        quietSince = Date.now();
-      }
-      if ((await store.pendingOutboxCount()) === 0 && Date.now() - quietSince > 300) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the replicas did not settle within 30 s');
-  } finally {
-    await store.close();
-  }
-}
-
-/** Messages posted more than once: the same text and blocks in the same place. */
-function doubledPosts(): string[] {
-  const seen = new Map<string, number>();
-  for (const call of webApi.calls) {
-    if ((call.method !== 'chat.postMessage' && call.method !== 'chat.postEphemeral') || call.response['ok'] !== true) continue;
-    const where = `${String(call.body['channel'])}|${String(call.body['thread_ts'] ?? '')}|${String(call.body['user'] ?? '')}`;
-    const what = `${String(call.body['text'])}|${JSON.stringify(call.body['blocks'] ?? null)}`;
-    seen.set(`${where}|${what}`, (seen.get(`${where}|${what}`) ?? 0) + 1);
-  }
-  return [...seen.entries()].filter(([, n]) => n > 1).map(([key, n]) => `${n}× ${key.slice(0, 160)}`);
-}
-
-function parentOf(user: string): string | undefined {
-  return shownMessages(webApi).filter((m) => m.channel === CHANNEL && m.threadTs === undefined && m.text.includes(user)).at(-1)?.ts;
-}
+const toBoth = (send: (client: SignedSlackClient) => Promise<{ status: number }>): Promise<number[]> => set.toEach(send);
+const settled = (): Promise<void> => set.settled();
+const doubledPosts = (): string[] => set.doubledPosts();
+const parentOf = (user: string): string | undefined => set.parentOf(user);
 
 describe('two replicas on one database', () => {
   it('apply each delivery once and post nothing twice, under eight interviews with double clicks and retries sent to both', { timeout: 120_000 }, async () => {
@@ -106,9 +59,8 @@ describe('two replicas on one database', () => {
         USERS.map(async (user, index) => {
           const threadTs = parents[index]!;
           const live = liveMessages(webApi, CHANNEL, threadTs).at(-1);
-          const controls = live ? controlsOf(live) : [];
           // A settled verdict offers "keep refining": take it, so the interview goes on.
-          const control = controls.find((c) => c.actionId.startsWith('advisor:answer')) ?? controls.find((c) => c.actionId.startsWith('advisor:refine'));
+          const control = live ? nextControl(live) : undefined;
           if (!live || !control) return;
           const click = blockAction({ user, messageTs: live.ts, threadTs, responseUrl: webApi.responseUrl(`click-${user}`), actionId: control.actionId, blockId: control.blockId, button: { value: control.value } });
           const statuses = await toBoth((c) => c.interaction(click));
@@ -149,7 +101,7 @@ describe('two replicas on one database', () => {
     expect(webApi.callsTo('chat.postMessage').filter((c) => String(c.body['text']).toLowerCase().includes('orm')).length).toBeGreaterThanOrEqual(1);
 
     // No answer lost or applied twice: each person has exactly the answers they clicked.
-    const store = SqliteSessionStore.open(databasePath);
+    const store = await set.openStore();
     try {
       for (const [index, user] of USERS.entries()) {
         const conversation = `${CHANNEL}:${parents[index]!}`;
@@ -161,6 +113,6 @@ describe('two replicas on one database', () => {
     } finally {
       await store.close();
     }
-    expect(replicas.every((r) => r.child.exitCode === null)).toBe(true);
+    expect(set.replicas.every((r) => r.child.exitCode === null)).toBe(true);
   });
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify as formEncode } from 'node:querystring';
 import { App, LogLevel } from '@slack/bolt';
-import { boltLogger } from '../../adapters/slack/bolt-logger.ts';
+import { boltLogger } from '../../adapters/slack/bolt.ts';
 import { MAX_BODY_BYTES, SlackHttpReceiver } from '../../adapters/slack/receiver.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { blockAction, messageEvent, slashCommand } from './harness/payloads.ts';

@@ -7,17 +7,21 @@ import { startSlack } from '../../adapters/slack/start.ts';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { isAdvisorError } from '../../src/errors.ts';
-import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
+import { openTestStore } from '../support/test-store.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { blocksOf, control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
 import { BOT_TOKEN, SESSION_TTL_MS, SIGNING_SECRET, startHttpRig, testKnowledge, storedSession } from './harness/rig.ts';
 import { SignedSlackClient } from './harness/signer.ts';
 import { SlackWebApiStandIn } from './harness/web-api-stand-in.ts';
+import { firstQuestion, optionOf } from '../support/questions.ts';
+
+/** The first question of every interview, as the engine asks it. */
+const FIRST = firstQuestion(testKnowledge());
 
 describe('startSlack', () => {
   it('looks the bot up once with auth.test, then serves commands', async () => {
     const webApi = await SlackWebApiStandIn.start();
-    const store = SqliteSessionStore.open(':memory:');
+    const store = await openTestStore();
     const running = await startSlack({
       config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
       store,
@@ -43,7 +47,7 @@ describe('startSlack', () => {
   it('a bot token Slack refuses stops start-up with a message naming SLACK_BOT_TOKEN', async () => {
     const webApi = await SlackWebApiStandIn.start();
     webApi.fail('auth.test', { kind: 'slack_error', error: 'invalid_auth' });
-    const store = SqliteSessionStore.open(':memory:');
+    const store = await openTestStore();
     try {
       const started = startSlack({
         config: { botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
@@ -72,7 +76,8 @@ describe('an interview left idle past its time to live', () => {
       const [parent, oldQuestion] = posts(rig.webApi) as [PostedMessage, PostedMessage];
       now += SESSION_TTL_MS + 1;
       rig.webApi.reset();
-      await rig.client.event(messageEvent({ eventId: 'Ev0LATE', threadTs: parent.ts, text: 'an online shop' }));
+      // Words that answer the question shown.
+      await rig.client.event(messageEvent({ eventId: 'Ev0LATE', threadTs: parent.ts, text: optionOf(testKnowledge(), FIRST).label }));
       expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.update', 'chat.postMessage']);
       expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toContain('expired');
       const retired = rig.webApi.callsTo('chat.update')[0]!;
@@ -80,9 +85,9 @@ describe('an interview left idle past its time to live', () => {
       expect(controls(blocksOf(retired))).toEqual([]);
       const question = posts(rig.webApi).at(-1)!;
       expect(question.threadTs).toBe(parent.ts);
-      expect(readableText(question.blocks)).toContain('What kind of project are you building?');
+      expect(readableText(question.blocks)).toContain(testKnowledge().criterionById.get(FIRST)!.question);
       // After expiry the interview begins afresh (the notice says so); what was typed is not taken as an answer.
-      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: 'project_type', answers: {} });
+      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: FIRST, answers: {} });
     } finally {
       await rig.stop();
     }
@@ -125,8 +130,8 @@ describe('an interview left idle past its time to live', () => {
       await rig.client.event(messageEvent({ eventId: 'Ev0RESTART', threadTs: parent.ts, text: 'Start' }));
       const question = posts(rig.webApi).at(-1)!;
       expect(question.threadTs).toBe(parent.ts);
-      expect(readableText(question.blocks)).toContain('What kind of project are you building?');
-      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: 'project_type', answers: {} });
+      expect(readableText(question.blocks)).toContain(testKnowledge().criterionById.get(FIRST)!.question);
+      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: FIRST, answers: {} });
     } finally {
       await rig.stop();
     }

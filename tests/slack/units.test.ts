@@ -4,9 +4,8 @@
  * and payload parsing.
  */
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, failureText } from '../../adapters/slack/failures.ts';
-import { decodeAction, decodeCommand, decodeMention, decodeThreadMessage, parseSubcommand } from '../../adapters/slack/inbound.ts';
-import { blockActionsSchema, threadMessageSchema } from '../../adapters/slack/payloads.ts';
+import { blockActionsSchema, decodeAction, decodeCommand, decodeMention, decodeThreadMessage, parseSubcommand, threadMessageSchema } from '../../adapters/slack/inbound.ts';
+import { classifyFailure } from '../../adapters/slack/port.ts';
 import { parseConversation, threadConversation } from '../../adapters/slack/session-key.ts';
 import { SlackCallError, SlackWebApi } from '../../adapters/slack/web-api.ts';
 import { blockAction, messageEvent, mentionEvent, slashCommand } from './harness/payloads.ts';
@@ -45,6 +44,7 @@ describe('the Web API client', () => {
   it('says in plain words what happened', () => {
     const error = (code: SlackCallError['code'], extra: Partial<ConstructorParameters<typeof SlackCallError>[0]> = {}): SlackCallError =>
       new SlackCallError({ code, method: 'chat.postMessage', channel: 'C0X', ...extra });
+    const failureText = (failure: SlackCallError): string => classifyFailure(failure).explanation;
     expect(failureText(error('not_in_channel'))).toContain('Invite me there with `/invite @advisor`');
     expect(failureText(error('ratelimited', { retryAfterSeconds: 5 }))).toBe("Slack asked me to slow down for 5 s, so my reply didn't go out.");
     expect(failureText(error('slack_refused', { slackError: '<!here>' }))).toContain('`&lt;!here&gt;`');
@@ -162,7 +162,7 @@ describe('manifest.yaml', () => {
   it('declares the command, events and the smallest scopes the code relies on', async () => {
     const { readFileSync } = await import('node:fs');
     const { parse } = await import('yaml');
-    const { DEFAULT_COMMAND } = await import('../../adapters/slack/app.ts');
+    const { DEFAULT_COMMAND } = await import('../../adapters/slack/start.ts');
     const manifest = parse(readFileSync(new URL('../../adapters/slack/manifest.yaml', import.meta.url), 'utf8')) as {
       features: { slash_commands: { command: string; usage_hint: string }[] };
       oauth_config: { scopes: { bot: string[] } };

@@ -13,6 +13,7 @@ import type { SessionStore } from '../../src/sessions/store.ts';
 import { TurnService } from '../../src/turns/service.ts';
 import type { Content, Delivery, Inbound, ThreadKey } from '../../src/turns/types.ts';
 import { realKnowledge, tempDir } from '../support/conversation.ts';
+import { askedAfter as askedAfterIn, optionOf as optionIn } from '../support/questions.ts';
 import { MemoryPort, type MemoryMessage } from './memory-port.ts';
 
 export const knowledge = realKnowledge();
@@ -22,6 +23,19 @@ export const T0 = 1_700_000_000_000;
 /** An interview thread on the memory platform (the port's sweep only sees its own platform). */
 export const THREAD: ThreadKey = { platform: 'memory', workspace: 'W1', conversation: 'C1/thread-1' };
 export const OWNER = 'U1';
+
+/** The question the engine asks after `answers` (the first one for none): derived, so the tests follow the pack's weights. */
+export function askedAfter(answers: Record<string, string> = {}): string {
+  return askedAfterIn(knowledge, answers);
+}
+
+/** The first question of every interview. */
+export const FIRST = askedAfter();
+
+/** Option `index` of `criterion`, as its question shows it. */
+export function optionOf(criterion: string, index = 0): { id: string; label: string } {
+  return optionIn(knowledge, criterion, index);
+}
 
 export interface World {
   path: string;
@@ -182,6 +196,9 @@ export class HookedStore implements SessionStore {
   }
   pendingOutboxCount() {
     return this.inner.pendingOutboxCount();
+  }
+  ping() {
+    return this.inner.ping();
   }
   delete(...args: Parameters<SessionStore['delete']>) {
     return this.inner.delete(...args);

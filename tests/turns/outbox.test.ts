@@ -7,7 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
 import { MemoryPort, PlatformFailure } from './memory-port.ts';
-import { OWNER, THREAD, control, delivery, liveMessage, makeWorld, notesOf, shown, start, text, type World } from './harness.ts';
+import { FIRST, OWNER, THREAD, askedAfter, control, delivery, liveMessage, makeWorld, notesOf, optionOf, shown, start, text, type World } from './harness.ts';
+
+/** The first question's first option, and the question asked after it. */
+const ANSWER = optionOf(FIRST);
+const SECOND = askedAfter({ [FIRST]: ANSWER.id });
 
 /** Posts fail with the queued failures (other calls do not consume them); a gate can hold posts. */
 class FlakyPort extends MemoryPort {
@@ -68,7 +72,7 @@ describe('outbox failures', () => {
 
     world.now += 1_500;
     expect(await turns.outbox.sweep()).toBe(1);
-    expect(port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*', 'why']);
+    expect(port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`, 'why']);
     expect(await pending()).toBe(0);
     // Told once that it would be retried, not again when it went.
     expect(notesOf(port)).toEqual([`${OWNER}:delivery_failed`]);
@@ -79,10 +83,10 @@ describe('outbox failures', () => {
     const turns = world.service();
     await turns.run(delivery(), start);
     await turns.accept(delivery(), text('why'));
-    await turns.accept(delivery(), control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 }));
+    await turns.accept(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }));
     port.postFailures.push(new PlatformFailure(false));
     await turns.outbox.drain(THREAD);
-    expect(port.thread(THREAD).map(shown)).toEqual(['answered:project_type', 'question:architecture@2*']);
+    expect(port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
     expect(port.notes.map((n) => n.content)).toEqual([
       { kind: 'turnNotice', notice: { code: 'delivery_failed', explanation: 'I may not post there.', retrying: false } },
     ]);
@@ -108,9 +112,9 @@ describe('outbox failures', () => {
     const turns = world.service();
     port.postFailures.push(new PlatformFailure(false));
     await turns.run(delivery(), start);
-    await turns.run(delivery(), text('api'));
+    await turns.run(delivery(), text(ANSWER.label));
     // The first question never went out: its record has nothing to edit; the next question is posted.
-    expect(port.thread(THREAD).map(shown)).toEqual(['question:architecture@2*']);
+    expect(port.thread(THREAD).map(shown)).toEqual([`question:${SECOND}@2*`]);
     expect(port.calls.filter((c) => c === 'edit')).toEqual([]);
     expect(await pending()).toBe(0);
   });
@@ -125,7 +129,7 @@ describe('outbox after a crash', () => {
 
     const restarted = world.service();
     expect(await restarted.outbox.sweep()).toBe(1);
-    expect(shown(liveMessage(world.port))).toBe('question:project_type@1*');
+    expect(shown(liveMessage(world.port))).toBe(`question:${FIRST}@1*`);
     expect(await pending()).toBe(0);
     expect(await restarted.outbox.sweep()).toBe(0);
   });
@@ -135,13 +139,13 @@ describe('outbox after a crash', () => {
     const crashed = world.service();
     await crashed.run(delivery(), start);
     const answer = delivery({ id: 'Ev-answer' });
-    const click = control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 });
+    const click = control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 });
     await crashed.accept(answer, click);
 
     const restarted = world.service();
     const retried = await restarted.run(answer, click);
     expect(retried.duplicate).toBe(true);
-    expect(world.port.thread(THREAD).map(shown)).toEqual(['answered:project_type', 'question:architecture@2*']);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
   });
 });
 
@@ -160,8 +164,27 @@ describe('outbox claims across processes', () => {
     expect(await b.outbox.sweep()).toBe(0);
     open();
     await draining;
-    expect(port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*']);
+    expect(port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
     expect(port.postsEntered).toBe(1);
+    expect(await pending()).toBe(0);
+  });
+
+  it('what another process commits while this drain holds the claim is sent by this drain, not left for the sweep', async () => {
+    const { port } = flakyWorld();
+    const a = world.service({ processId: 'A' });
+    const b = world.service({ processId: 'B' });
+    await a.accept(delivery(), start);
+    let open: () => void = () => {};
+    port.gate = new Promise((resolve) => (open = resolve));
+    const draining = a.outbox.drain(THREAD);
+    while (port.postsEntered === 0) await new Promise((resolve) => setImmediate(resolve));
+
+    // B's turn commits meanwhile; its own drain finds the thread claimed by A and sends nothing.
+    await b.run(delivery(), text('why'));
+    expect(await pending()).toBe(2);
+    open();
+    await draining;
+    expect(port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`, 'why']);
     expect(await pending()).toBe(0);
   });
 
@@ -179,7 +202,7 @@ describe('outbox claims across processes', () => {
 
     world.now += 60_001;
     expect(await b.outbox.sweep()).toBe(1);
-    expect(world.port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*']);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
   });
 
   it("a platform's sweep sends only its own platform's threads", async () => {

@@ -8,9 +8,13 @@ import type { ConversationEvent, Reply, Session } from '../../src/conversation/t
 import { planTurn, retireControls, withoutControls, type PlanContext } from '../../src/turns/plan.ts';
 import { emptyThreadState, type ThreadState } from '../../src/turns/types.ts';
 import { KEY, realKnowledge } from '../support/conversation.ts';
+import { FIRST, askedAfter, optionOf } from './harness.ts';
 
 const knowledge = realKnowledge();
 const conversation = createConversation(knowledge);
+/** The first question's first option, and the question asked after it (derived from the engine, not the pack's order). */
+const ANSWER = optionOf(FIRST);
+const SECOND = askedAfter({ [FIRST]: ANSWER.id });
 
 function context(prefix: string, overrides: Partial<PlanContext> = {}): PlanContext {
   return { owner: 'U1', actor: 'U1', handlePrefix: prefix, repostRestated: false, ...overrides };
@@ -43,20 +47,20 @@ function deepFreeze<T>(value: T): T {
 describe('planTurn', () => {
   it('posts the first question with controls and remembers it as live and as the message that asked it', () => {
     const plan = planTurn(step(createSession(KEY), { type: 'start' }), emptyThreadState(), context('D1'));
-    expect(plan.operations).toEqual([{ op: 'post', handle: 'D1#0', content: { kind: 'reply', reply: expect.objectContaining({ kind: 'question', criterion: 'project_type', version: 1 }), owner: 'U1', controls: true } }]);
-    expect(plan.thread.live).toMatchObject({ handle: 'D1#0', version: 1, view: 'question:project_type' });
-    expect(plan.thread.questions).toEqual({ project_type: 'D1#0' });
+    expect(plan.operations).toEqual([{ op: 'post', handle: 'D1#0', content: { kind: 'reply', reply: expect.objectContaining({ kind: 'question', criterion: FIRST, version: 1 }), owner: 'U1', controls: true } }]);
+    expect(plan.thread.live).toMatchObject({ handle: 'D1#0', version: 1, view: `question:${FIRST}` });
+    expect(plan.thread.questions).toEqual({ [FIRST]: 'D1#0' });
   });
 
   it('an answer turns the question into its record and posts the next; the record is the only edit of it', () => {
     const { session, thread } = played([{ type: 'start' }]);
-    const plan = planTurn(step(session, { type: 'answer', criterion: 'project_type', option: 'api', version: 1 }), thread, context('D2'));
+    const plan = planTurn(step(session, { type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), thread, context('D2'));
     expect(plan.operations.map((o) => [o.op, 'handle' in o ? o.handle : 'target' in o ? o.target : o.user])).toEqual([
       ['edit', { handle: 'P0#0' }],
       ['post', 'D2#0'],
     ]);
-    expect(plan.operations[0]).toMatchObject({ content: { kind: 'reply', controls: false, reply: { kind: 'answered', criterion: 'project_type' } } });
-    expect(plan.thread.questions).toEqual({ architecture: 'D2#0' });
+    expect(plan.operations[0]).toMatchObject({ content: { kind: 'reply', controls: false, reply: { kind: 'answered', criterion: FIRST } } });
+    expect(plan.thread.questions).toEqual({ [SECOND]: 'D2#0' });
     expect(plan.thread.live?.handle).toBe('D2#0');
   });
 
@@ -72,8 +76,9 @@ describe('planTurn', () => {
   });
 
   it('a click that restates what is live posts nothing again: only the notice, privately', () => {
-    const { session, thread } = played([{ type: 'start' }, { type: 'text', text: 'api' }]);
-    const plan = planTurn(step(session, { type: 'answer', criterion: 'architecture', option: 'monolith', version: 1 }), thread, context('D4'));
+    const { session, thread } = played([{ type: 'start' }, { type: 'text', text: ANSWER.label }]);
+    // A click on the first question's buttons, now one step old.
+    const plan = planTurn(step(session, { type: 'answer', criterion: FIRST, option: optionOf(FIRST, 1).id, version: 1 }), thread, context('D4'));
     expect(plan.operations).toEqual([{ op: 'notify', user: 'U1', content: { kind: 'notice', notice: expect.objectContaining({ code: 'stale' }) } }]);
     expect(plan.thread).toEqual(thread);
   });
@@ -88,14 +93,23 @@ describe('planTurn', () => {
     const typed = planTurn(replies, thread, context('D6', { repostRestated: true }));
     expect(typed.operations.map((o) => o.op)).toEqual(['edit', 'post']);
     expect(typed.thread.live?.handle).toBe('D6#0');
-    expect(typed.thread.questions).toEqual({ project_type: 'D6#0' });
+    expect(typed.thread.questions).toEqual({ [FIRST]: 'D6#0' });
   });
 
   it('answers to questions never asked in the thread get no record; the note lists them, privately', () => {
     const { session, thread } = played([{ type: 'start' }]);
-    const plan = planTurn(step(session, { type: 'text', text: 'solo dev building a small REST API' }), thread, context('D7', { repostRestated: true }));
-    expect(plan.operations.map((o) => (o.op === 'edit' ? `edit:${JSON.stringify(o.target)}` : o.op))).toEqual(['edit:{"handle":"P0#0"}', 'notify', 'post']);
-    expect(plan.operations[1]).toMatchObject({ content: { notice: { code: 'recorded_several' } } });
+    const ops = (plan: ReturnType<typeof planTurn>): string[] => plan.operations.map((o) => (o.op === 'edit' ? `edit:${JSON.stringify(o.target)}` : o.op));
+    // The sentence answers the question asked too: only that one becomes a record.
+    const withAsked = planTurn(step(session, { type: 'text', text: `solo dev building a small REST API, ${ANSWER.label.toLowerCase()}` }), thread, context('D7', { repostRestated: true }));
+    expect(ops(withAsked)).toEqual(['edit:{"handle":"P0#0"}', 'notify', 'post']);
+    expect(withAsked.operations[0]).toMatchObject({ content: { reply: { kind: 'answered', criterion: FIRST } } });
+    expect(withAsked.operations[1]).toMatchObject({ content: { notice: { code: 'recorded_several' } } });
+    // Not the question asked: no record at all; the note, then the same question again at the bottom (the copy above loses its controls).
+    const without = planTurn(step(session, { type: 'text', text: 'solo dev building a small REST API' }), thread, context('D8', { repostRestated: true }));
+    expect(ops(without)).toEqual(['notify', 'edit:{"handle":"P0#0"}', 'post']);
+    expect(without.operations[0]).toMatchObject({ content: { notice: { code: 'recorded_several' } } });
+    expect(without.operations[1]).toMatchObject({ content: { controls: false, reply: { kind: 'question', criterion: FIRST } } });
+    expect(without.operations[2]).toMatchObject({ content: { controls: true, reply: { kind: 'question', criterion: FIRST } } });
   });
 
   it('why and ask answers are posted in the thread without controls and leave the live message alone; help is private', () => {

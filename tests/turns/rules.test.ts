@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadKey } from '../../src/turns/types.ts';
 import { PlatformFailure } from './memory-port.ts';
-import { OWNER, THREAD, control, delivery, liveMessage, makeWorld, notesOf, replyOf, shown, start, storedSession, text, type World } from './harness.ts';
+import { FIRST, OWNER, THREAD, control, delivery, liveMessage, makeWorld, notesOf, optionOf, replyOf, shown, start, storedSession, text, type World } from './harness.ts';
 
 let world: World;
 
@@ -25,7 +25,7 @@ describe('ownership', () => {
     const turns = world.service();
     await turns.run(delivery(), start);
     const live = liveMessage(world.port);
-    const click = control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 });
+    const click = control({ type: 'answer', criterion: FIRST, option: optionOf(FIRST).id, version: 1 });
     const result = await turns.run(delivery({ actor: 'U2' }), click);
     expect(result).toMatchObject({ refused: true, changed: false });
     expect(world.port.notes).toHaveLength(1);
@@ -48,7 +48,7 @@ describe('ownership', () => {
     // Another bystander gets their own one hint.
     await turns.run(delivery({ actor: 'U3' }), text('hello'));
     expect(notesOf(world.port)).toEqual(['U2:not_owner', 'U3:not_owner']);
-    expect(world.port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*']);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
     expect((await storedSession(world))?.answers).toEqual({});
   });
 
@@ -122,7 +122,7 @@ describe('ask, help and starting', () => {
     expect(parent).toHaveLength(1);
     expect(parent[0]?.content).toEqual({ kind: 'threadParent', owner: OWNER });
     const opened: ThreadKey = { ...CHANNEL, conversation: `${CHANNEL.conversation}/${parent[0]!.id}` };
-    expect(world.port.thread(opened).map(shown)).toEqual(['question:project_type@1*']);
+    expect(world.port.thread(opened).map(shown)).toEqual([`question:${FIRST}@1*`]);
     expect((await storedSession(world, OWNER, opened))?.version).toBe(1);
 
     expect((await turns.run(started, start)).duplicate).toBe(true);
@@ -137,7 +137,7 @@ describe('ask, help and starting', () => {
     await restarted.outbox.sweep();
     const parent = world.port.thread(CHANNEL)[0]!;
     const opened: ThreadKey = { ...CHANNEL, conversation: `${CHANNEL.conversation}/${parent.id}` };
-    expect(world.port.thread(opened).map(shown)).toEqual(['question:project_type@1*']);
+    expect(world.port.thread(opened).map(shown)).toEqual([`question:${FIRST}@1*`]);
   });
 });
 
@@ -148,7 +148,8 @@ describe('sharing a summary', () => {
     await turns.run(delivery(), { kind: 'share', version: 1 });
     expect(notesOf(world.port)).toEqual([`${OWNER}:nothing_to_share`]);
 
-    await turns.run(delivery(), text('api'));
+    // An answer to the question asked: something to share.
+    await turns.run(delivery(), text(optionOf(FIRST).label));
     await turns.run(delivery(), { kind: 'share', version: 2 });
     const picker = world.port.thread(THREAD).at(-1)!;
     expect(picker.content).toMatchObject({ kind: 'sharePicker', owner: OWNER, attempt: 1 });
@@ -162,7 +163,8 @@ describe('sharing a summary', () => {
   it('when the summary cannot be posted there, the picker is offered afresh and the person is told', async () => {
     const turns = world.service();
     await turns.run(delivery(), start);
-    await turns.run(delivery(), text('api'));
+    // An answer to the question asked: something to share.
+    await turns.run(delivery(), text(optionOf(FIRST).label));
     await turns.run(delivery(), { kind: 'share', version: 2 });
     const picker = world.port.thread(THREAD).at(-1)!;
     world.port.failNext(new PlatformFailure(false));

@@ -9,18 +9,21 @@ import { createConversation } from '../../src/conversation/step.ts';
 import type { ConversationEvent } from '../../src/conversation/types.ts';
 import { threadId } from '../../src/turns/types.ts';
 import {
+  FIRST,
   HookedStore,
   HOUR,
   OWNER,
   T0,
   THREAD,
   TTL,
+  askedAfter,
   control,
   delivery,
   knowledge,
   liveMessage,
   makeWorld,
   notesOf,
+  optionOf,
   replyOf,
   shown,
   start,
@@ -30,6 +33,9 @@ import {
 } from './harness.ts';
 
 let world: World;
+/** The first question's first option, and the question asked after it (derived from the engine, not the pack's order). */
+const ANSWER = optionOf(FIRST);
+const SECOND = askedAfter({ [FIRST]: ANSWER.id });
 
 beforeEach(() => {
   world = makeWorld();
@@ -49,6 +55,7 @@ function distinctAnswers(): ConversationEvent[] {
 describe('TurnService: commit, then send', () => {
   it('commits each turn before accept returns and sends nothing until the outbox is drained', async () => {
     const turns = world.service();
+    // The sentence answers three other questions (the first is asked again); "2" answers the first.
     const steps = [
       start,
       text('solo dev building a small REST API'),
@@ -71,7 +78,7 @@ describe('TurnService: commit, then send', () => {
     }
     const final = await storedSession(world);
     expect(final?.phase).toBe('result');
-    expect(final?.answers).toEqual({ project_type: 'api', scale: 'small', team_size: 'solo', architecture: 'microservices', database: 'nosql' });
+    expect(final?.answers).toEqual({ project_type: 'api', scale: 'small', team_size: 'solo', [FIRST]: optionOf(FIRST, 1).id, database: 'nosql' });
     expect(shown(liveMessage(world.port))).toBe(`recommendation@${version}*`);
     expect(await world.openStore().pendingOutboxCount()).toBe(0);
   });
@@ -82,7 +89,7 @@ describe('TurnService: commit, then send', () => {
     world.now += HOUR;
     const why = await turns.run(delivery(), text('why'));
     expect(why.changed).toBe(false);
-    expect(world.port.thread(THREAD).map(shown)).toEqual(['question:project_type@1*', 'why']);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`, 'why']);
     const stored = await world.openStore().load({ ...THREAD, user: OWNER });
     expect(stored?.updatedAt).toBe(T0);
   });
@@ -100,12 +107,12 @@ describe('TurnService: delivery ids', () => {
   it('applies a delivery id once: a redelivery changes nothing, even one that would', async () => {
     const turns = world.service();
     await turns.run(delivery({ id: 'Ev-start' }), start);
-    const first = await turns.run(delivery({ id: 'Ev-1' }), control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 }));
+    const first = await turns.run(delivery({ id: 'Ev-1' }), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }));
     expect(first).toMatchObject({ duplicate: false, changed: true });
     const messages = world.port.thread(THREAD).map(shown);
-    expect(messages).toEqual(['answered:project_type', 'question:architecture@2*']);
+    expect(messages).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
 
-    const again = await turns.run(delivery({ id: 'Ev-1' }), control({ type: 'answer', criterion: 'project_type', option: 'api' }));
+    const again = await turns.run(delivery({ id: 'Ev-1' }), control({ type: 'answer', criterion: FIRST, option: ANSWER.id }));
     expect(again).toEqual({ thread: THREAD, duplicate: true, expired: false, changed: false, refused: false, queued: 0 });
     const sneaky = await turns.run(delivery({ id: 'Ev-1' }), control({ type: 'restart' }));
     expect(sneaky.duplicate).toBe(true);
@@ -217,8 +224,8 @@ describe('TurnService: expiry, cleanup, restart', () => {
     });
     // A fresh interview from its first question: what was typed to the old one is not taken as an answer to the new.
     const session = await storedSession(world);
-    expect(session).toMatchObject({ phase: 'asking', current: 'project_type', answers: {}, version: 4 });
-    expect(shown(liveMessage(world.port))).toBe('question:project_type@4*');
+    expect(session).toMatchObject({ phase: 'asking', current: FIRST, answers: {}, version: 4 });
+    expect(shown(liveMessage(world.port))).toBe(`question:${FIRST}@4*`);
     expect((await world.openStore().load({ ...THREAD, user: OWNER }))?.updatedAt).toBe(world.now);
   });
 
@@ -227,7 +234,7 @@ describe('TurnService: expiry, cleanup, restart', () => {
     await turns.run(delivery(), start);
     const live = liveMessage(world.port);
     world.now += TTL + 1;
-    const click = control({ type: 'answer', criterion: 'project_type', option: 'api', version: 1 });
+    const click = control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 });
     const result = await turns.run(delivery(), click);
     expect(result).toMatchObject({ expired: true, changed: false });
     expect(notesOf(world.port)).toEqual([`${OWNER}:expired`]);
@@ -244,13 +251,13 @@ describe('TurnService: expiry, cleanup, restart', () => {
   it('start after expiry begins a fresh interview, says the old one expired and retires its controls', async () => {
     const turns = world.service();
     await turns.run(delivery(), start);
-    await turns.run(delivery(), text('postgres'));
+    await turns.run(delivery(), text(ANSWER.label));
     world.now += TTL + 1;
     const restarted = await turns.run(delivery(), start);
     expect(restarted.expired).toBe(true);
     expect(notesOf(world.port)).toEqual([`${OWNER}:expired`]);
-    expect(await storedSession(world)).toMatchObject({ answers: {}, version: 3, current: 'project_type' });
-    expect(shown(liveMessage(world.port))).toBe('question:project_type@3*');
+    expect(await storedSession(world)).toMatchObject({ answers: {}, version: 3, current: FIRST });
+    expect(shown(liveMessage(world.port))).toBe(`question:${FIRST}@3*`);
   });
 
   it('cleanup() deletes exactly the expired sessions and their threads', async () => {
@@ -285,7 +292,8 @@ describe('TurnService: expiry, cleanup, restart', () => {
     const after = world.service();
     const resumed = await after.run(delivery(), start);
     expect(resumed).toMatchObject({ expired: false, changed: false });
-    expect(world.port.notes.at(-1)?.content).toMatchObject({ kind: 'notice', notice: { text: 'Picking up where you left off.' } });
+    // Said so, with how to start over instead.
+    expect(world.port.notes.at(-1)?.content).toMatchObject({ kind: 'notice', notice: { code: 'resumed', text: expect.stringMatching(/^Picking up .*\brestart\b/) } });
     // Restated at the bottom of the thread; the copy above lost its controls.
     const live = liveMessage(world.port);
     expect(live.id).not.toBe(question.id);

@@ -1,22 +1,24 @@
 /**
  * The real adapter (a real discord.js Client) against the local stand-in, with
- * a TurnService on the SQLite store (in memory, or a file two bots share),
+ * a TurnService on a fresh store (SQLite in memory or a file two bots share;
+ * PostgreSQL with ADVISOR_TEST_STORE=postgres: tests/support/test-store.ts),
  * captured logs and an error watch. Tests get helpers to find the interview's
  * messages and controls in the stand-in's state, to read the store, and to
  * wait for the adapter to finish an interaction.
  */
 import { expect } from 'vitest';
-import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../../../adapters/discord/bot.ts';
+import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../../../adapters/discord/start.ts';
 import { parseCustomId, type ActionKind } from '../../../adapters/discord/custom-id.ts';
 import type { DiscordLive } from '../../../adapters/discord/live.ts';
 import type { Session, SessionKey } from '../../../src/conversation/types.ts';
 import { loadKnowledge, type Knowledge } from '../../../src/knowledge/load.ts';
-import { SqliteSessionStore } from '../../../src/sessions/sqlite-store.ts';
 import type { SessionStore } from '../../../src/sessions/store.ts';
+import { openTestStore } from '../../support/test-store.ts';
 import type { TurnService } from '../../../src/turns/service.ts';
 import type { ThreadKey, ThreadState } from '../../../src/turns/types.ts';
 import { FakeDiscord, type FakeUser, type InteractionPayload, type StoredMessage } from './fake-discord.ts';
 import { captureLogs, type LogCapture, type LogLine } from './log-capture.ts';
+import { buttonClick, stringSelect } from './payloads.ts';
 import { watchProcessErrors, type ErrorWatch } from './process-errors.ts';
 
 let knowledgeCache: Knowledge | undefined;
@@ -34,7 +36,11 @@ export interface BotUnderTestOptions {
   logLevel?: 'debug' | 'info';
   ttlMs?: number;
   clock?: () => number;
-  /** A SQLite file instead of a private in-memory database (two bots on one file are two processes sharing a store). */
+  /**
+   * A SQLite file instead of a private in-memory database (two bots on one
+   * file are two processes sharing a store); with PostgreSQL, bots given the
+   * same path share the test file's database.
+   */
   databasePath?: string;
   /** Wraps the store the turn layer sees (a slow or failing one); `store` stays the real one, for assertions. */
   wrapStore?: (store: SessionStore) => SessionStore;
@@ -70,7 +76,7 @@ export class BotUnderTest {
   private constructor(
     readonly fake: FakeDiscord,
     readonly bot: DiscordBot,
-    readonly store: SqliteSessionStore,
+    readonly store: SessionStore,
     readonly logs: LogCapture,
     readonly errors: ErrorWatch,
     readonly ownsFake: boolean,
@@ -80,7 +86,7 @@ export class BotUnderTest {
     const errors = watchProcessErrors();
     const fake = options.fake ?? (await FakeDiscord.start());
     const logs = captureLogs(options.logLevel ?? 'debug');
-    const store = SqliteSessionStore.open(options.databasePath ?? ':memory:');
+    const store = await openTestStore({ ...(options.databasePath ? { share: options.databasePath } : {}), callerClock: options.clock !== undefined });
     const botOptions: DiscordBotOptions = {
       config: {
         token: fake.token,
@@ -148,12 +154,16 @@ export class BotUnderTest {
 
   /** Starts an interview as `user` in #general; resolves with the thread id once the first question is posted. */
   async startInterview(user: FakeUser = this.world.alice): Promise<{ threadId: string; interaction: InteractionPayload }> {
+    const since = this.fake.requests.length;
     const interaction = this.fake.slash(user, this.world.general, 'start');
     const outcome = await this.handled(interaction);
     if (outcome !== 'ok') throw new Error(`start did not succeed: ${outcome}`);
-    // A thread started from a message takes the message's id: here, the reply to this interaction.
-    const starter = this.fake.rest.interactions.get(interaction.id)?.originalMessageId;
-    if (!starter || !this.fake.rest.channels.has(starter)) throw new Error('no thread was created from the reply');
+    // A thread started from a message takes the message's id: the reply to this interaction, or, when the
+    // start was deferred (its commit outlasted the ack budget, as a slow store may), the message posted for it.
+    const reply = this.fake.rest.interactions.get(interaction.id)?.originalMessageId;
+    const posted = this.fake.requests.slice(since).find((r) => r.route === 'threadFromMessage')?.params['messageId'];
+    const starter = [reply, posted].find((id) => id !== undefined && this.fake.rest.channels.has(id));
+    if (!starter) throw new Error('no thread was created from the reply');
     return { threadId: starter, interaction };
   }
 
@@ -184,7 +194,7 @@ export class BotUnderTest {
   liveMessage(threadId: string): StoredMessage {
     const live = this.fake
       .messagesIn(threadId)
-      .filter((m) => (m.flags & 64) === 0 && components(m).some((c) => parseCustomId(c.custom_id)?.kind !== 'channelChosen'))
+      .filter((m) => (m.flags & 64) === 0 && components(m).some((c) => parseCustomId(c.custom_id)?.kind !== 'shareTo'))
       .at(-1);
     if (!live) throw new Error(`no message with controls in thread ${threadId}`);
     return live;
@@ -194,7 +204,7 @@ export class BotUnderTest {
   pickerMessage(threadId: string): StoredMessage {
     const picker = this.fake
       .messagesIn(threadId)
-      .filter((m) => components(m).some((c) => parseCustomId(c.custom_id)?.kind === 'channelChosen'))
+      .filter((m) => components(m).some((c) => parseCustomId(c.custom_id)?.kind === 'shareTo'))
       .at(-1);
     if (!picker) throw new Error(`no channel picker in thread ${threadId}`);
     return picker;
@@ -205,6 +215,28 @@ export class BotUnderTest {
     const owners = new Set(components(message).map((c) => parseCustomId(c.custom_id)?.owner));
     if (owners.size !== 1) throw new Error(`message ${message.id} has controls of ${owners.size} owners`);
     return [...owners][0];
+  }
+
+  /**
+   * The interaction of `user` answering the question on `message` with the option labelled
+   * `label`, built but not sent: a click on its button, or its entry in the question's select
+   * (whichever the question shows).
+   */
+  answerPayload(message: StoredMessage, label: string, user: FakeUser = this.world.alice): InteractionPayload {
+    const channel = this.fake.channel(message.channel_id);
+    const answers = components(message).filter((c) => ['answer', 'select'].includes(parseCustomId(c.custom_id)?.kind ?? ''));
+    const button = answers.find((c) => parseCustomId(c.custom_id)?.kind === 'answer' && c.label === label);
+    if (button) return buttonClick(this.world, { user, channel, message, customId: button.custom_id });
+    for (const select of answers.filter((c) => parseCustomId(c.custom_id)?.kind === 'select')) {
+      const option = select.options?.find((o) => o.label === label);
+      if (option) return stringSelect(this.world, { user, channel, message, customId: select.custom_id, values: [option.value] });
+    }
+    throw new Error(`no answer "${label}" on message ${message.id}: ${answers.map((c) => c.label ?? c.options?.map((o) => o.label).join(', ')).join(', ')}`);
+  }
+
+  /** `user` answers the question on `message` with the option labelled `label` (see `answerPayload`). */
+  answer(message: StoredMessage, label: string, user: FakeUser = this.world.alice): InteractionPayload {
+    return this.fake.dispatchInteraction(this.answerPayload(message, label, user));
   }
 
   /** The control of `kind` on a message (optionally the one whose label is `label`). */

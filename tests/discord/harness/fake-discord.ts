@@ -69,6 +69,12 @@ export class FakeDiscord {
     this.rest.fail(rule);
   }
 
+  /** Serves another guild (a world view from `guildWorld` in guilds.ts): REST knows its channels, the gateway sends it to the shard owning it. */
+  addGuild(guild: FakeWorld): void {
+    for (const channel of [guild.general, guild.announcements, guild.locked]) this.rest.channels.set(channel.id, channel);
+    this.gateway.addGuild(guild);
+  }
+
   // ---- dispatching -------------------------------------------------------
 
   /** Dispatches INTERACTION_CREATE (after telling REST about it) and returns the payload. */

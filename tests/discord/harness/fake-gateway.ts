@@ -2,8 +2,14 @@
  * The gateway half of the local Discord stand-in: a `ws` server on 127.0.0.1
  * that speaks just enough of Discord's gateway for discord.js: HELLO,
  * heartbeat ACKs, READY (user, guilds, application) on IDENTIFY, GUILD_CREATE
- * for the test guild, and dispatches with increasing sequence numbers.
+ * for the test guild (and any added with `addGuild`), and dispatches with increasing sequence numbers.
  * JSON encoding, no compression (zlib-sync is deliberately not installed).
+ *
+ * Shards: a connection that identifies with `shard: [id, count]` (count > 1)
+ * is sent only the guilds that shard owns (`(guild_id >> 22) % count`, as
+ * Discord routes them), in READY and GUILD_CREATE, and only the dispatches
+ * for those guilds. Connections without a shard (or with count 1) get every
+ * guild and every dispatch, so two unsharded bots still see the same events.
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -25,14 +31,37 @@ interface GatewaySession {
   socket: WebSocket;
   sequence: number;
   identified: boolean;
+  /** The `[id, count]` it identified with. */
+  shard: [number, number] | undefined;
+}
+
+/** The shard that receives a guild's events: `(guild_id >> 22) % count`, Discord's rule. */
+export function shardOfGuild(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
+
+/** Whether a connection gets events for `guildId` (undefined: not about one guild, so every connection does). */
+function receives(session: GatewaySession, guildId: string | undefined): boolean {
+  const shard = session.shard;
+  if (!shard || shard[1] <= 1 || guildId === undefined || !/^\d+$/.test(guildId)) return true;
+  return shardOfGuild(guildId, shard[1]) === shard[0];
+}
+
+function guildIdOf(data: unknown): string | undefined {
+  const guildId = typeof data === 'object' && data !== null ? (data as { guild_id?: unknown }).guild_id : undefined;
+  return typeof guildId === 'string' ? guildId : undefined;
 }
 
 export class FakeGateway {
   readonly identifies: IdentifyRecord[] = [];
   heartbeats = 0;
+  /** The shard of every READY sent, in order (undefined: identified without a shard). */
+  readonly readies: ([number, number] | undefined)[] = [];
   private server: WebSocketServer | undefined;
   private readonly sessions = new Set<GatewaySession>();
-  private readyListeners: (() => void)[] = [];
+  private readyWaiters: { ready: () => boolean; resolve: () => void }[] = [];
+  /** Guilds besides the world's own (see `addGuild`). */
+  private readonly otherGuilds: FakeWorld[] = [];
 
   constructor(
     private readonly world: FakeWorld,
@@ -66,11 +95,20 @@ export class FakeGateway {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Sends a dispatch (op 0) to every identified connection; returns the sequence numbers used. */
+  /** Serves another guild (a world view with its own guild and channels) to the connections whose shard owns it. */
+  addGuild(guild: FakeWorld): void {
+    this.otherGuilds.push(guild);
+  }
+
+  /**
+   * Sends a dispatch (op 0) to every identified connection that receives it
+   * (for a guild's event, the shard owning the guild); returns the sequence numbers used.
+   */
   dispatch(type: string, data: unknown): number[] {
     const sequences: number[] = [];
+    const guildId = guildIdOf(data);
     for (const session of this.sessions) {
-      if (!session.identified) continue;
+      if (!session.identified || !receives(session, guildId)) continue;
       session.sequence += 1;
       sequences.push(session.sequence);
       session.socket.send(JSON.stringify({ op: Opcodes.Dispatch, t: type, s: session.sequence, d: data }));
@@ -82,11 +120,21 @@ export class FakeGateway {
   /** Resolves once a client has identified and been sent READY and GUILD_CREATE. */
   whenIdentified(): Promise<void> {
     if ([...this.sessions].some((s) => s.identified)) return Promise.resolve();
-    return new Promise((resolve) => this.readyListeners.push(resolve));
+    return this.whenReady(() => true);
+  }
+
+  /** Resolves once a READY for shard `shardId` is sent after the first `since` READYs (see `readies`). */
+  whenShardReady(shardId: number, since = 0): Promise<void> {
+    return this.whenReady(() => this.readies.slice(since).some((shard) => (shard?.[0] ?? 0) === shardId));
+  }
+
+  private whenReady(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push({ ready, resolve }));
   }
 
   private onConnection(socket: WebSocket): void {
-    const session: GatewaySession = { socket, sequence: 0, identified: false };
+    const session: GatewaySession = { socket, sequence: 0, identified: false, shard: undefined };
     this.sessions.add(session);
     socket.on('close', () => this.sessions.delete(session));
     socket.on('message', (raw) => this.onMessage(session, String(raw)));
@@ -111,6 +159,7 @@ export class FakeGateway {
           session.socket.close(4014, 'Disallowed intent(s).');
           return;
         }
+        session.shard = d.shard;
         this.sendReady(session);
         return;
       }
@@ -125,6 +174,7 @@ export class FakeGateway {
 
   private sendReady(session: GatewaySession): void {
     const { world } = this;
+    const guilds = [world, ...this.otherGuilds].filter((guild) => receives(session, guild.guild.id));
     session.identified = true;
     session.sequence += 1;
     this.send(session, {
@@ -134,10 +184,10 @@ export class FakeGateway {
       d: {
         v: 10,
         user: { ...world.bot, verified: true, mfa_enabled: false, flags: 0 },
-        guilds: [{ id: world.guild.id, unavailable: true }],
+        guilds: guilds.map((guild) => ({ id: guild.guild.id, unavailable: true })),
         session_id: nextSnowflake(),
         resume_gateway_url: this.url,
-        shard: [0, 1],
+        shard: session.shard ?? [0, 1],
         application: { id: world.applicationId, flags: 0 },
         user_settings: {},
         private_channels: [],
@@ -147,15 +197,18 @@ export class FakeGateway {
         geo_ordered_rtc_regions: [],
       },
     });
-    session.sequence += 1;
-    this.send(session, { op: Opcodes.Dispatch, t: 'GUILD_CREATE', s: session.sequence, d: this.guildCreate() });
-    const listeners = this.readyListeners;
-    this.readyListeners = [];
-    for (const listener of listeners) listener();
+    for (const guild of guilds) {
+      session.sequence += 1;
+      this.send(session, { op: Opcodes.Dispatch, t: 'GUILD_CREATE', s: session.sequence, d: this.guildCreate(guild) });
+    }
+    this.readies.push(session.shard);
+    const waiters = this.readyWaiters;
+    this.readyWaiters = waiters.filter((waiter) => !waiter.ready());
+    for (const waiter of waiters) if (!this.readyWaiters.includes(waiter)) waiter.resolve();
   }
 
-  private guildCreate(): Record<string, unknown> {
-    const { world } = this;
+  /** GUILD_CREATE for one guild: its channels, and the stand-in's public threads in it. */
+  private guildCreate(world: FakeWorld): Record<string, unknown> {
     const joinedAt = new Date().toISOString();
     const channels = [world.general, world.announcements, world.locked];
     return {
@@ -198,7 +251,7 @@ export class FakeGateway {
       voice_states: [],
       members: [{ user: world.bot, roles: [], joined_at: joinedAt, deaf: false, mute: false, flags: 0 }],
       channels,
-      threads: this.extraChannels(),
+      threads: this.extraChannels().filter((thread) => thread.guild_id === world.guild.id),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],

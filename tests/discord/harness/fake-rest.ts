@@ -207,6 +207,10 @@ export class FakeDiscordRest {
   private readonly messageIdByNonce = new Map<string, string>();
   /** Gateway address served from GET /gateway/bot; set by the composite once the gateway listens. */
   gatewayUrl = 'ws://127.0.0.1:1';
+  /** GET /gateway/bot's `shards`: how many shards "Discord" recommends (what DISCORD_SHARDS=auto uses). */
+  recommendedShards = 1;
+  /** GET /gateway/bot's `session_start_limit.max_concurrency`: shards that may identify together every 5 s. */
+  maxConcurrency = 1;
   private readonly failures: (FailureRule & { remaining: number })[] = [];
   private readonly listeners = new Set<(request: RecordedRequest) => void>();
   private server: Server | undefined;
@@ -347,7 +351,11 @@ export class FakeDiscordRest {
         this.requireBotAuth(request);
         return {
           status: 200,
-          payload: { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } },
+          payload: {
+            url: this.gatewayUrl,
+            shards: this.recommendedShards,
+            session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: this.maxConcurrency },
+          },
         };
       case 'applicationMe':
         this.requireBotAuth(request);

@@ -1,8 +1,8 @@
 /**
  * The real program (`node bin/start.js`, as `npm start` runs it) in Slack HTTP
  * mode, as a child process on 127.0.0.1 pointed at the Web API stand-in and a
- * SQLite file, so tests can kill it with SIGKILL or run two of them on one
- * database.
+ * SQLite file or a PostgreSQL database, so tests can kill it (SIGKILL, or
+ * SIGTERM for a graceful stop) or run several of them on one database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
@@ -53,19 +53,23 @@ export async function startAdvisorProcess(options: {
   database: string | { url: string };
   apiUrl: string;
   cwd: string;
+  /** More settings, or other ones (undefined removes a setting, e.g. the Slack ones for a Discord-only process). */
+  env?: Record<string, string | undefined>;
 }): Promise<AdvisorProcess> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? options.cwd,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: options.apiUrl,
+    PORT: String(options.port),
+    ...(typeof options.database === 'string' ? { DATABASE_PATH: options.database } : { DATABASE_URL: options.database.url, DATABASE_MIGRATE: 'true' }),
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
   const child = spawn(process.execPath, [START_SCRIPT], {
     cwd: options.cwd,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? options.cwd,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: options.apiUrl,
-      PORT: String(options.port),
-      ...(typeof options.database === 'string' ? { DATABASE_PATH: options.database } : { DATABASE_URL: options.database.url, DATABASE_MIGRATE: 'true' }),
-      LOG_LEVEL: 'warn',
-    },
+    env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderr: string[] = [];

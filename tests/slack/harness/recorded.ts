@@ -103,3 +103,17 @@ export function control(message: { blocks: readonly JsonObject[] }, caption: str
   if (!found) throw new Error(`no control "${caption}" on the message; have: ${controls(message.blocks).map((c) => c.caption).join(', ')}`);
   return found;
 }
+
+export type AnswerChoice = { actionId: string } & ({ button: { value: string } } | { select: { value: string } });
+
+/** What a person picks to answer with the option labelled `label` on a question message: its button, or its entry in the select. */
+export function answerChoice(message: { blocks: readonly JsonObject[] }, label: string): AnswerChoice {
+  const answers = controls(message.blocks).filter((c) => c.actionId.startsWith('advisor:answer'));
+  const button = answers.find((c) => c.type === 'button' && c.caption === label);
+  if (button) return { actionId: button.actionId, button: { value: button.value ?? '' } };
+  for (const select of answers.filter((c) => c.type === 'static_select')) {
+    const option = select.options.find((o) => o.text === label);
+    if (option) return { actionId: select.actionId, select: { value: option.value } };
+  }
+  throw new Error(`no answer "${label}" on the message; have: ${answers.map((c) => (c.type === 'button' ? c.caption : c.options.map((o) => o.text).join(', '))).join(', ')}`);
+}

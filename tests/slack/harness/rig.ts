@@ -1,6 +1,8 @@
 /**
- * A real Bolt app on 127.0.0.1, wired to the Web API stand-in and an in-memory
- * SQLite session store through the real turn layer and core, plus a
+ * A real Bolt app on 127.0.0.1, wired to the Web API stand-in and a fresh
+ * session store (in-memory SQLite, or PostgreSQL with
+ * ADVISOR_TEST_STORE=postgres: tests/support/test-store.ts) through the real
+ * turn layer and core, plus a
  * signed-request client. Nothing leaves the machine: the app's Web API client
  * points at the stand-in, and `response_url`s point at it too.
  *
@@ -15,10 +17,9 @@ import { loadKnowledge, type Knowledge } from '../../../src/knowledge/load.ts';
 import type { Session, SessionKey } from '../../../src/conversation/types.ts';
 import type { Logger } from '../../../src/logger.ts';
 import type { SessionStore } from '../../../src/sessions/store.ts';
-import { SqliteSessionStore } from '../../../src/sessions/sqlite-store.ts';
-import { SLACK_EVENTS_PATH } from '../../../adapters/slack/app.ts';
+import { openTestStore } from '../../support/test-store.ts';
 import type { SlackLive } from '../../../adapters/slack/port.ts';
-import { startSlack, type RunningSlack } from '../../../adapters/slack/start.ts';
+import { SLACK_EVENTS_PATH, startSlack, type RunningSlack } from '../../../adapters/slack/start.ts';
 import type { TurnService } from '../../../src/turns/service.ts';
 import { SignedSlackClient, type SendOptions, type SlackHttpResponse } from './signer.ts';
 import { SlackWebApiStandIn } from './web-api-stand-in.ts';
@@ -78,7 +79,7 @@ export class SettlingSlackClient extends SignedSlackClient {
 export interface HttpRig {
   webApi: SlackWebApiStandIn;
   turns: TurnService<SlackLive>;
-  store: SqliteSessionStore;
+  store: SessionStore;
   /** Resolves after the response and the work behind it. */
   client: SignedSlackClient;
   /** Resolves at the response. */
@@ -104,7 +105,7 @@ export async function storedSession(store: SessionStore, key: SessionKey): Promi
 export async function startHttpRig(options: HttpRigOptions = {}): Promise<HttpRig> {
   const webApi = await SlackWebApiStandIn.start();
   const { logger, entries } = capturingLogger();
-  const store = SqliteSessionStore.open(':memory:');
+  const store = await openTestStore({ callerClock: options.clock !== undefined });
   const running: RunningSlack = await startSlack({
     config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
     store,
@@ -113,8 +114,6 @@ export async function startHttpRig(options: HttpRigOptions = {}): Promise<HttpRi
     ...(options.clock ? { clock: options.clock } : {}),
     logger,
     host: '127.0.0.1',
-    // Tests sweep the outbox themselves (`turns.outbox.sweep()`), so nothing is sent behind their back.
-    sweepIntervalMs: 0,
     botIdentity: { botId: webApi.botId, botUserId: webApi.botUserId },
   });
   const endpoint = `http://127.0.0.1:${running.port}${SLACK_EVENTS_PATH}`;
@@ -140,7 +139,7 @@ export interface SocketRig {
   webApi: SlackWebApiStandIn;
   socket: SocketModeStandIn;
   turns: TurnService<SlackLive>;
-  store: SqliteSessionStore;
+  store: SessionStore;
   stop(): Promise<void>;
 }
 
@@ -150,7 +149,7 @@ export async function startSocketRig(): Promise<SocketRig> {
   const socket = await SocketModeStandIn.start();
   webApi.socketModeUrl = socket.url;
   const { logger } = capturingLogger();
-  const store = SqliteSessionStore.open(':memory:');
+  const store = await openTestStore();
   const running = await startSlack({
     config: { botToken: BOT_TOKEN, appToken: APP_TOKEN, port: 0, apiUrl: webApi.apiUrl },
     store,
@@ -158,7 +157,6 @@ export async function startSocketRig(): Promise<SocketRig> {
     ttlMs: SESSION_TTL_MS,
     logger,
     socketAutoReconnect: false,
-    sweepIntervalMs: 0,
     botIdentity: { botId: webApi.botId, botUserId: webApi.botUserId },
   });
   await socket.connected();

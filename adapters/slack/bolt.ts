@@ -1,9 +1,10 @@
 /**
- * Bolt, its Web API client and its Socket Mode client log through a small
- * `Logger` interface of their own; this routes those logs into the advisor's
- * pino logger (JSON lines with context) instead of the console.
+ * What the adapter adds to Bolt: its logs (Bolt, its Web API client and its
+ * Socket Mode client log through a small `Logger` interface of their own) go
+ * to the advisor's pino logger instead of the console, and the receivers learn
+ * which bodies Bolt could route.
  */
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel, type App, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
 
 const ORDER: Readonly<Record<LogLevel, number>> = {
@@ -54,4 +55,18 @@ export function boltLogger(logger: Logger, component = 'bolt'): BoltLogger {
       child = logger.child({ component: name });
     },
   };
+}
+
+/**
+ * Marks the bodies Bolt's routing let into the middleware chain: a
+ * `processEvent` failure for a body not marked means Bolt could not read it
+ * (the payload's fault), not that a listener failed.
+ */
+export function trackRouted(app: App): WeakSet<object> {
+  const routed = new WeakSet<object>();
+  app.use(async ({ body, next }) => {
+    routed.add(body);
+    await next();
+  });
+  return routed;
 }

@@ -1,0 +1,99 @@
+/**
+ * Graceful shutdown for `npm start` (SIGTERM or SIGINT), in this order:
+ *
+ * 1. Stop taking new work: the health endpoint answers 503, the periodic
+ *    sweep stops, Slack's HTTP port closes (a request still arriving on an
+ *    open connection gets 503) and Discord leaves new interactions alone.
+ *    Deliveries being received finish: their turns commit and the platform
+ *    gets its answer, so nothing acknowledged is dropped half-way.
+ * 2. Finish the turns in flight: every accepted turn's sends complete.
+ * 3. Drain the outbox: one last sweep sends every entry that is due. An entry
+ *    that cannot go in time (Slack or Discord slow or down, a retry not due
+ *    yet) stays pending in the store, and the next start, or another replica's
+ *    sweep, sends it.
+ * 4. Close the platform clients, the health server and the store.
+ *
+ * Steps 1 to 3 share one time limit, so a platform that hangs cannot hold a
+ * deploy forever; in step 4 each platform bounds its own stop.
+ */
+import type { Logger } from '../src/logger.ts';
+import type { SessionStore } from '../src/sessions/store.ts';
+import { sweepAll, type Background, type TurnsHandle } from './background.ts';
+
+export interface StoppablePlatform {
+  name: string;
+  turns: TurnsHandle;
+  /** Stops taking new deliveries; resolves once those being received are committed and answered. */
+  stopIntake?(): Promise<void>;
+  /** Closes the platform's connections and clients. */
+  stop(): Promise<void>;
+}
+
+export interface ShutdownOptions {
+  platforms: readonly StoppablePlatform[];
+  background: Background;
+  store: SessionStore;
+  logger: Logger;
+  /** Called first, so the health endpoint starts answering 503. */
+  beginStopping: () => void;
+  /** Closes the health server (HEALTH_PORT), if one runs. */
+  closeHealth?: () => Promise<void>;
+  /** Time for steps 1 to 3 together. */
+  graceMs: number;
+}
+
+export interface ShutdownReport {
+  /** True when everything accepted was sent before the time limit. */
+  drained: boolean;
+  /** Outbox entries still unsent when the store closed (for the next start); undefined if unknown. */
+  pending: number | undefined;
+}
+
+/** Resolves true after `promise`, or false after `ms`, whichever comes first. */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function shutDown(options: ShutdownOptions): Promise<ShutdownReport> {
+  const { platforms, logger: log, store } = options;
+  const started = Date.now();
+  const left = (): number => options.graceMs - (Date.now() - started);
+  options.beginStopping();
+  await options.background.stop();
+
+  const intakeStopped = await within(
+    Promise.allSettled(platforms.map((p) => p.stopIntake?.() ?? Promise.resolve())),
+    left(),
+  );
+  if (!intakeStopped) log.warn({ graceMs: options.graceMs }, 'deliveries were still being received when the time ran out');
+
+  let drained = intakeStopped && (await within(Promise.allSettled(platforms.map((p) => p.turns.idle())), left()));
+  // What is due in any thread goes now (earlier failures whose retry time came, or a crashed replica's sends).
+  if (drained) drained = await within(sweepAll(platforms, log), left());
+  if (drained) drained = await within(Promise.allSettled(platforms.map((p) => p.turns.idle())), left());
+
+  const pending = await store.pendingOutboxCount().catch((error: unknown) => {
+    log.warn({ err: error }, 'could not count the outbox at shutdown');
+    return undefined;
+  });
+  if (!drained) {
+    log.warn({ graceMs: options.graceMs, pending }, 'some replies were still being sent at shutdown; what was not sent stays in the outbox for the next start');
+  } else if (pending !== undefined && pending > 0) {
+    log.info({ pending }, 'outbox entries not due yet stay pending for the next start or another replica');
+  }
+
+  // Each platform bounds its own stop (Slack waits at most 5 s more for its sends; shards have their own limit).
+  await Promise.allSettled(platforms.map((p) => p.stop()));
+  await options.closeHealth?.().catch((error: unknown) => log.warn({ err: error }, 'closing the health server failed'));
+  await store.close().catch((error: unknown) => log.error({ err: error }, 'closing the session store failed'));
+  log.info({ drained, pending, ms: Date.now() - started }, 'stopped');
+  return { drained, pending };
+}

@@ -1,0 +1,71 @@
+/**
+ * The parser's own small grammar: English words that carry no pack vocabulary
+ * (fillers, yes/no, negation and uncertainty cues, intensifiers). Everything a
+ * knowledge pack knows about its criteria lives in the pack, not here.
+ */
+
+/** Words ignored when a whole message is compared with a command phrase. */
+export const FILLERS: ReadonlySet<string> = new Set(
+  ('please pls plz thanks thank you thx ty ok okay hey hi hello um uh uhm hmm hm well so just now lets let can could would ' +
+    'i im id we were are am is it to the a me us like want wanna bot advisor honestly really actually yet then maybe sorry oh ah')
+    .split(' '),
+);
+
+export const YES_PHRASES = ['yes', 'yeah', 'yea', 'yep', 'yup', 'ya', 'y', 'sure', 'definitely', 'absolutely', 'certainly', 'correct', 'indeed', 'affirmative', 'of course'];
+export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', 'no thanks', 'not at all'];
+
+/** Words that negate an option phrase a few words later: "no admin", "we don't need i18n". */
+export const NEGATION_CUES: ReadonlySet<string> = new Set(
+  'no not dont doesnt didnt wont without never nor isnt arent nothing cant wouldnt shouldnt hardly zero non nobody'.split(' '),
+);
+/** After a negation: "not needed", "don't need it", "isn't important". */
+export const NEED_WORDS: ReadonlySet<string> = new Set(
+  'need needed needs require required requirement necessary important priority concern matter matters relevant care want wanted crucial essential must'.split(' '),
+);
+/** Single words that negate what stands before them: "i18n is unnecessary". */
+export const TRAILING_NEGATIONS: ReadonlySet<string> = new Set(['unnecessary', 'unneeded', 'irrelevant']);
+/** Words allowed in a pack phrase that only says "not needed" ("not required", "no need for one"). */
+export const NEGATION_PHRASE_WORDS: ReadonlySet<string> = new Set([
+  ...NEGATION_CUES,
+  ...NEED_WORDS,
+  ...TRAILING_NEGATIONS,
+  ...'none critical for one it a an the is at all really so that this'.split(' '),
+]);
+/** "I don't know", "not sure", ... anywhere in a sentence. */
+export const UNSURE_CUES: readonly (readonly string[])[] = [
+  'dont know',
+  'do not know',
+  'dont really know',
+  'not sure',
+  'not certain',
+  'unsure',
+  'no idea',
+  'no clue',
+  'idk',
+  'dunno',
+  'hard to say',
+  'cant say',
+].map((p) => p.split(' '));
+
+/** Words that never stand alone as option vocabulary: the grammar above owns them. */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set(
+  [...YES_PHRASES, ...NO_PHRASES, ...NEGATION_CUES].filter((p) => !p.includes(' ')),
+);
+
+/** Intensifiers a phrase may carry inside it: "nothing too sensitive" reads as "nothing sensitive". */
+export const INTENSIFIERS: ReadonlySet<string> = new Set(
+  'too very really so super quite pretty particularly especially extremely overly terribly that all'.split(' '),
+);
+
+/** Words between a verb and a topic: "change my answer for the team size". */
+export const REFERENCE_FILLERS: ReadonlySet<string> = new Set([
+  'my', 'our', 'answer', 'answers', 'for', 'about', 'on', 'of', 'question', 'criterion', 'that', 'this', 'setting', 'the', 'topic',
+]);
+
+/** Words that name no criterion on their own in a sentence: too common. */
+export const MENTION_STOP: ReadonlySet<string> = new Set(
+  'and the for with just need needs type expected time data multiple technology tech project team raw size level'.split(' '),
+);
+
+/** "as long as", "as soon as", "as well as": comparisons whose middle word answers nothing. */
+export const COMPARISON_FRAME = 'as';

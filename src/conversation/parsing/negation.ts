@@ -1,0 +1,194 @@
+/**
+ * Negation and uncertainty around option phrases: "we don't need an admin panel",
+ * "admin panel is not needed", "i18n: no", "not sure about the database", a bare
+ * "yes"/"nope". Which option a negation, "yes" or "no" picks is the pack's
+ * `negative_option`, `yes_option` and `no_option`; without one, a negated phrase
+ * is dropped, never guessed.
+ */
+import { SKIP } from '../../knowledge/schema.ts';
+import { NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
+import { hasReading, markUsed, pickOf, type Cue, type Mention, type Message, type Pick, type Span } from './spans.ts';
+import { answerOption, type Reading } from './vocabulary.ts';
+
+/** How many words before an option phrase a negation cue may stand ("don't really need an admin panel"). */
+const NEGATION_WINDOW = 4;
+/** Uncertainty reaches further: "not sure if we need an admin panel". */
+export const UNSURE_WINDOW = 6;
+/** How many words after an option phrase a trailing cue may stand ("admin panel is not needed"). */
+const TRAILING_WINDOW = 3;
+
+export type Modifier = { kind: 'negate' | 'unsure'; cue: Cue } | null;
+
+export function negativeOption(m: Message, criterion: string): string | undefined {
+  return answerOption(m.knowledge, criterion, 'negative_option');
+}
+
+/** A pack phrase that only says "not needed" ("not required", "unnecessary", "not critical"). */
+export function isNegationPhrase(m: Message, span: Span): boolean {
+  const keys = m.tokens.slice(span.start, span.end).map((t) => t.key);
+  return keys.every((k) => NEGATION_PHRASE_WORDS.has(k)) && keys.some((k) => NEGATION_CUES.has(k) || TRAILING_NEGATIONS.has(k));
+}
+
+/** A negation or uncertainty cue in front of the span, nearest first, within its clause. */
+export function cueBefore(m: Message, span: Span): Modifier {
+  const clause = m.tokens[span.start]!.clause;
+  for (let j = span.start - 1; j >= 0 && j >= span.start - UNSURE_WINDOW; j--) {
+    if (m.tokens[j]!.clause !== clause) return null;
+    const before = m.spanAt[j];
+    if (before) return sharesNegation(m, before, span) ? { kind: 'negate', cue: { start: span.start, end: span.start } } : null;
+    const unsure = m.unsure.find((c) => c.start <= j && j < c.end);
+    if (unsure) return { kind: 'unsure', cue: unsure };
+    if (span.start - j <= NEGATION_WINDOW && NEGATION_CUES.has(m.tokens[j]!.key) && !m.used.has(j)) return { kind: 'negate', cue: { start: j, end: j + 1 } };
+  }
+  return null;
+}
+
+/** "no admin panel or i18n": a negation carries over an "or"/"nor" to the next phrase. */
+function sharesNegation(m: Message, before: Span, span: Span): boolean {
+  const between = m.tokens.slice(before.end, span.start).map((t) => t.key);
+  return m.negated.has(before) && between.length === 1 && (between[0] === 'or' || between[0] === 'nor');
+}
+
+/** "admin panel is not needed", "i18n: no", "database, not sure" (same clause, a few words after). */
+export function cueAfter(m: Message, span: Span): Modifier {
+  const clause = m.tokens[span.start]!.clause;
+  for (let j = span.end; j < m.tokens.length && j < span.end + TRAILING_WINDOW; j++) {
+    const token = m.tokens[j]!;
+    if (token.clause !== clause || m.spanAt[j]) return null;
+    const unsure = m.unsure.find((c) => c.start === j);
+    if (unsure) return { kind: 'unsure', cue: unsure };
+    if (TRAILING_NEGATIONS.has(token.key)) return { kind: 'negate', cue: { start: j, end: j + 1 } };
+    const need = needWordAfter(m, j);
+    if (NEGATION_CUES.has(token.key) && need !== null) return { kind: 'negate', cue: { start: j, end: need + 1 } };
+    const lastInClause = j + 1 === m.tokens.length || m.tokens[j + 1]!.clause !== clause;
+    if (j === span.end && lastInClause && NO_PHRASES.includes(token.key)) return { kind: 'negate', cue: { start: j, end: j + 1 } };
+  }
+  return null;
+}
+
+/** The index of a need-word within two words after a negation cue at `j`, else null. */
+export function needWordAfter(m: Message, j: number): number | null {
+  for (let k = j + 1; k <= j + 2 && k < m.tokens.length; k++) {
+    if (m.tokens[k]!.clause !== m.tokens[j]!.clause || m.spanAt[k]) return null;
+    if (NEED_WORDS.has(m.tokens[k]!.key)) return k;
+  }
+  return null;
+}
+
+export function applyModifier(m: Message, readings: readonly Reading[], modifier: Modifier): Reading[] {
+  if (!modifier) return [...readings];
+  if (modifier.kind === 'unsure') return uniqueReadings(readings.map((r) => ({ criterion: r.criterion, option: SKIP })));
+  const out: Reading[] = [];
+  for (const r of readings) {
+    const negative = negativeOption(m, r.criterion);
+    if (negative && negative !== r.option) out.push({ criterion: r.criterion, option: negative });
+  }
+  return uniqueReadings(out);
+}
+
+function uniqueReadings(readings: readonly Reading[]): Reading[] {
+  const out: Reading[] = [];
+  for (const r of readings) if (!hasReading(out, r)) out.push(r);
+  return out;
+}
+
+/** The target a "not needed" phrase negates: the nearest span or mention before it in its clause. */
+function negationTarget(m: Message, span: Span): Span | Mention | null {
+  const clause = m.tokens[span.start]!.clause;
+  for (let j = span.start - 1; j >= 0 && j >= span.start - 1 - TRAILING_WINDOW; j--) {
+    if (m.tokens[j]!.clause !== clause) return null;
+    const covering = m.spans.find((s) => s.start <= j && j < s.end);
+    if (covering) return covering;
+    const mention = m.mentions.find((x) => x.start === j);
+    if (mention) return mention;
+  }
+  return null;
+}
+
+export interface NegationPhrases {
+  negatedBy: Map<Span | Mention, Span>;
+  consumed: Set<Span>;
+  picks: Pick[];
+}
+
+/**
+ * Pack phrases that only say "not needed" negate the span or criterion name just before them;
+ * with none there, they answer the asked criterion negatively if its own reading is elsewhere.
+ */
+export function readNegationPhrases(m: Message): NegationPhrases {
+  const negatedBy = new Map<Span | Mention, Span>();
+  const consumed = new Set<Span>();
+  const picks: Pick[] = [];
+  for (const span of m.spans) {
+    if (!isNegationPhrase(m, span)) continue;
+    const target = negationTarget(m, span);
+    const currentNegative = m.current === null || span.readings.some((r) => r.criterion === m.current) ? undefined : negativeOption(m, m.current);
+    if (target) {
+      negatedBy.set(target, span);
+      consumed.add(span);
+    } else if (currentNegative) {
+      consumed.add(span);
+      picks.push(pickOf(m, { criterion: m.current!, option: currentNegative }, span.start, span.end, true, span.end - span.start));
+    }
+  }
+  return { negatedBy, consumed, picks };
+}
+
+/** "security is not critical": a criterion name negated by a "not needed" phrase. */
+export function mentionNegationPicks(m: Message, negatedBy: ReadonlyMap<Span | Mention, Span>): Pick[] {
+  const picks: Pick[] = [];
+  for (const [target, span] of negatedBy) {
+    if ('readings' in target) continue;
+    const negative = negativeOption(m, target.criterion);
+    if (negative) picks.push(pickOf(m, { criterion: target.criterion, option: negative }, target.start, span.end, true, 1));
+  }
+  return picks;
+}
+
+/**
+ * Cues no option phrase used: "not sure about the database" (skip database), "no database"
+ * (its negative option), "not needed" / "don't know" alone (the asked criterion).
+ */
+export function floatingCuePicks(m: Message, negatedBy: ReadonlyMap<Span | Mention, Span>): Pick[] {
+  const picks: Pick[] = [];
+  const mentionAfter = (from: number, window: number): Mention | undefined =>
+    m.mentions.find((x) => x.start >= from && x.start < from + window && m.tokens[x.start]!.clause === m.tokens[from - 1]!.clause && !negatedBy.has(x));
+  for (const cue of m.unsure) {
+    if (m.used.has(cue.start)) continue;
+    const mention = mentionAfter(cue.end, UNSURE_WINDOW);
+    const criterion = mention?.criterion ?? m.current;
+    if (!criterion) continue;
+    markUsed(m, cue);
+    picks.push(pickOf(m, { criterion, option: SKIP }, cue.start, mention ? mention.start + 1 : cue.end, false, 0));
+  }
+  m.tokens.forEach((token, j) => {
+    if (!NEGATION_CUES.has(token.key) || m.used.has(j) || m.spanAt[j]) return;
+    const mention = mentionAfter(j + 1, NEGATION_WINDOW);
+    const need = needWordAfter(m, j);
+    const criterion = mention?.criterion ?? (need !== null ? m.current : null);
+    const negative = criterion ? negativeOption(m, criterion) : undefined;
+    if (!criterion || !negative) return;
+    const end = mention ? mention.start + 1 : need! + 1;
+    markUsed(m, { start: j, end });
+    picks.push(pickOf(m, { criterion, option: negative }, j, end, true, 1));
+  });
+  return picks;
+}
+
+/** "yes", "nope, ..." at the start of the message answers the asked criterion, through the pack's yes/no options. */
+export function leadingYesNo(m: Message): Pick | null {
+  if (m.current === null) return null;
+  for (const [phrases, which] of [
+    [YES_PHRASES, 'yes_option'],
+    [NO_PHRASES, 'no_option'],
+  ] as const) {
+    const option = answerOption(m.knowledge, m.current, which);
+    if (option === undefined) continue;
+    for (const phrase of phrases) {
+      const words = phrase.split(' ');
+      const fits = words.every((w, k) => m.tokens[k]?.key === w && !m.spanAt[k] && !m.used.has(k));
+      if (fits) return pickOf(m, { criterion: m.current, option }, 0, words.length, true, words.length);
+    }
+  }
+  return null;
+}

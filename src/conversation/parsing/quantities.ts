@@ -1,0 +1,224 @@
+/**
+ * Amounts in a message and the options they pick through the pack's ranges:
+ * head counts ("3 of us", "a team of six", "2 founders", "we're 4"), user counts
+ * ("a few thousand users", "about 50k readers a month", "20 people in ops will
+ * use it"), deadlines ("ship in three weeks", "next month") and lifetimes ("for
+ * the next decade", "10+ years"). Which criterion counts what is the pack's
+ * business (option `range`); this file knows the English around numbers.
+ */
+import type { QuantityKind } from '../../knowledge/schema.ts';
+import { DAYS_PER_UNIT } from '../../knowledge/schema.ts';
+import { Words } from './normalise.ts';
+import { applyBound, readNumberAt, type NumberRead } from './numbers.ts';
+import type { Span } from './spans.ts';
+import { optionForAmount, type MatchToken, type Reading, type Vocabulary } from './vocabulary.ts';
+
+const TEAM_NOUNS = new Set(
+  ('dev devs developer developers engineer engineers programmer programmers coder coders founder founders cofounder cofounders ' +
+    'contributor contributors maintainers maintainer teammates teammate hackers')
+    .split(' '),
+);
+const USER_NOUNS = new Set(
+  ('user users visitor visitors reader readers customer customers subscriber subscribers player players student students patient patients ' +
+    'shopper shoppers buyer buyers viewer viewers listener listeners learner learners clients visits pageviews views hits signups downloads installs mau dau')
+    .split(' '),
+);
+/** People who may be the team or the users: the sentence decides. */
+const GENERIC_PEOPLE = new Set('people person persons folks guys men man heads members employees staff colleagues humans'.split(' '));
+/** Words that make "people" users of the product: "20 people in ops will use it". */
+const USAGE_WORDS = new Set(
+  'use uses using used visit visits visiting access accessing read reading browse browsing signup sign login log buy order audience traffic serve serving'.split(' '),
+);
+/** Words just before a number that make it the team: "we're 3 people", "us 4 folks". */
+const TEAM_LEAD_INS = new Set(['we', 'were', 'us', 'our', 'team']);
+/** Words that cannot sit between a number and its noun ("2 of the developers" is not a head count). */
+const NOT_BETWEEN = new Set('of the a an and or for in on with to at by from than per'.split(' '));
+
+const UNITS: ReadonlyMap<string, number> = new Map(
+  Object.entries({
+    day: DAYS_PER_UNIT['day']!,
+    week: DAYS_PER_UNIT['week']!,
+    wk: DAYS_PER_UNIT['week']!,
+    month: DAYS_PER_UNIT['month']!,
+    mo: DAYS_PER_UNIT['month']!,
+    quarter: DAYS_PER_UNIT['quarter']!,
+    year: DAYS_PER_UNIT['year']!,
+    yr: DAYS_PER_UNIT['year']!,
+    decade: DAYS_PER_UNIT['decade']!,
+  }).flatMap(([unit, days]) => [
+    [unit, days],
+    [`${unit}s`, days],
+  ]),
+);
+const DEADLINE_PREPOSITIONS = new Set(['in', 'within', 'by', 'before', 'until']);
+const LIFESPAN_PREPOSITIONS = new Set(['for', 'over']);
+const DEADLINE_CUES = new Set(
+  'ship ships shipping launch launching launched release releasing released deliver delivered delivery deadline due ready mvp demo deploy deployed finish finished'.split(' '),
+);
+const LIFESPAN_CUES = new Set(
+  'maintain maintained maintaining maintenance support supported supporting last lasts lifetime lifespan lives living around run running keep'.split(' '),
+);
+/** Durations about something else: "5 years of experience", "2 years ago". */
+const DURATION_BLOCKERS = new Set('experience experienced ago old since age'.split(' '));
+
+interface Amount {
+  kind: QuantityKind;
+  value: number;
+  start: number;
+  end: number;
+}
+
+/** Quantity spans with the readings the pack's ranges give them. */
+export function quantityCandidates(vocab: Vocabulary, tokens: readonly MatchToken[], current: string | null): Span[] {
+  const w = new Words(tokens);
+  const currentKinds = new Set([...vocab.ranges].filter(([, list]) => list.some((c) => c.criterion === current)).map(([kind]) => kind));
+  const amounts: Amount[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    amounts.push(...durationsAt(w, i, currentKinds));
+    const read = readNumberAt(tokens, i);
+    if (!read) continue;
+    const bounded = applyBound(tokens, read);
+    amounts.push(...countsAt(w, bounded, currentKinds));
+    i = read.end - 1;
+  }
+  const spans: Span[] = [];
+  for (const amount of amounts) {
+    const readings: Reading[] = [];
+    for (const { criterion, options } of vocab.ranges.get(amount.kind) ?? []) {
+      const option = optionForAmount(options, amount.value);
+      if (option !== undefined) readings.push({ criterion, option });
+    }
+    if (readings.length > 0) spans.push({ start: amount.start, end: amount.end, readings, chars: tokens[amount.end - 1]!.end - tokens[amount.start]!.start });
+  }
+  return spans;
+}
+
+// ---------------------------------------------------------------------------
+// People and users
+
+function countsAt(w: Words, read: NumberRead, currentKinds: ReadonlySet<QuantityKind>): Amount[] {
+  if (read.value < 1) return [];
+  const found = [countWithNoun(w, read, currentKinds), countAfterTeam(w, read), countAfterWeAre(w, read)].filter((a): a is Amount => a !== null);
+  return found.length > 0 ? found : bareCount(w, read, currentKinds);
+}
+
+/** Words that may follow a count with no noun: "maybe 300 a month", "about 50k or so", "4 at most". */
+const AFTER_BARE_COUNT = new Set('a an per each every monthly daily weekly or maybe roughly total tops at max'.split(' '));
+/** Words that may stand before it ("python 3" and "version 2" are no counts). */
+const BEFORE_BARE_COUNT = new Set(
+  'about around maybe roughly approximately only just like say be are were is expect expecting perhaps probably some over under than least most to of up'.split(' '),
+);
+
+/** A count with no noun answers the asked question when its options count people or users: "a few hundred a month" at the traffic question. */
+function bareCount(w: Words, read: NumberRead, currentKinds: ReadonlySet<QuantityKind>): Amount[] {
+  const kind = (['people', 'users'] as const).find((k) => currentKinds.has(k));
+  const next = w.key(read.end);
+  const previous = w.sameClause(read.start - 1, read.start) ? w.key(read.start - 1) : undefined;
+  const free =
+    (previous === undefined || BEFORE_BARE_COUNT.has(previous)) && (next === undefined || !w.sameClause(read.end - 1, read.end) || AFTER_BARE_COUNT.has(next));
+  return kind !== undefined && free ? [{ kind, value: read.value, start: read.start, end: read.end }] : [];
+}
+
+/** "3 of us", "8 developers", "two devs", "3 senior python developers", "me and two other devs", "50k readers". */
+function countWithNoun(w: Words, read: NumberRead, currentKinds: ReadonlySet<QuantityKind>): Amount | null {
+  const n = read.value;
+  const after = read.end;
+  if (w.key(after) === 'of' && w.key(after + 1) === 'us' && w.sameClause(read.start, after + 1)) {
+    return { kind: 'people', value: n, start: read.start, end: after + 2 };
+  }
+  for (let j = after; j <= after + 3 && w.sameClause(read.start, j); j++) {
+    const key = w.key(j)!;
+    const kind = nounKind(w, key, j, read.start, currentKinds);
+    if (kind) {
+      // "me and two other devs" counts the writer too.
+      const withMe = w.key(read.start - 1) === 'and' && (w.key(read.start - 2) === 'me' || w.key(read.start - 2) === 'myself');
+      const other = w.tokens.slice(after, j).some((t) => t.key === 'other' || t.key === 'more');
+      if (kind === 'people' && withMe && other) return { kind, value: n + 1, start: read.start - 2, end: j + 1 };
+      return { kind, value: n, start: read.start, end: j + 1 };
+    }
+    const vagueOf = key === 'of' && j === after && !/^\d/.test(w.key(read.start) ?? '');
+    if (!vagueOf && (NOT_BETWEEN.has(key) || readNumberAt(w.tokens, j) !== null)) return null;
+  }
+  return null;
+}
+
+function nounKind(w: Words, key: string, at: number, numberStart: number, currentKinds: ReadonlySet<QuantityKind>): QuantityKind | null {
+  if (TEAM_NOUNS.has(key)) return 'people';
+  if (USER_NOUNS.has(key)) return 'users';
+  if (!GENERIC_PEOPLE.has(key)) return null;
+  const before = [w.key(numberStart - 1), w.key(numberStart - 2)];
+  if (before.some((k) => k !== undefined && TEAM_LEAD_INS.has(k)) && w.sameClause(numberStart - 1, numberStart)) return 'people';
+  const clause = w.clauseKeys(at);
+  if (clause.some((k) => USAGE_WORDS.has(k))) return 'users';
+  if (clause.some((k) => k === 'we' || k === 'us' || k === 'our' || k === 'were' || k === 'team')) return 'people';
+  return currentKinds.has('users') && !currentKinds.has('people') ? 'users' : 'people';
+}
+
+/** "a team of 5", "group of six", "team size 7", "team size is 7". */
+function countAfterTeam(w: Words, read: NumberRead): Amount | null {
+  const i = read.start;
+  const before = [w.key(i - 3), w.key(i - 2), w.key(i - 1)];
+  const amount = (start: number): Amount => ({ kind: 'people', value: read.value, start, end: read.end });
+  if ((before[1] === 'team' || before[1] === 'group') && before[2] === 'of' && w.sameClause(i - 2, i)) return amount(i - 2);
+  if (before[1] === 'team' && before[2] === 'size' && w.sameClause(i - 2, i)) return amount(i - 2);
+  const linked = before[2] === 'of' || before[2] === 'is' || before[2] === 'to';
+  if (before[0] === 'team' && before[1] === 'size' && linked && w.sameClause(i - 3, i)) return amount(i - 3);
+  return null;
+}
+
+/** "we're 4", "we are 4" closing a clause (not "we are 4 weeks late"). */
+function countAfterWeAre(w: Words, read: NumberRead): Amount | null {
+  const i = read.start;
+  const last = read.end - 1;
+  const endsClause = read.end === w.tokens.length || !w.sameClause(last, read.end);
+  if (!endsClause || !w.sameClause(i - 1, i)) return null;
+  if (w.key(i - 1) === 'were') return { kind: 'people', value: read.value, start: i - 1, end: read.end };
+  if (w.key(i - 1) === 'are' && w.key(i - 2) === 'we' && w.sameClause(i - 2, i)) return { kind: 'people', value: read.value, start: i - 2, end: read.end };
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Durations
+
+/** A duration starting at token `i`: "three weeks", "a year", "10+ years", "next month", "a couple of months". */
+function durationsAt(w: Words, i: number, currentKinds: ReadonlySet<QuantityKind>): Amount[] {
+  const key = w.key(i);
+  if (key === undefined) return [];
+  let count: number;
+  let unitAt: number;
+  if ((key === 'a' || key === 'an' || key === 'one' || key === 'next') && UNITS.has(w.key(i + 1) ?? '')) {
+    count = 1;
+    unitAt = i + 1;
+  } else {
+    const read = readNumberAt(w.tokens, i);
+    if (!read || read.start !== i) return [];
+    count = read.value;
+    unitAt = w.key(read.end) === 'of' || w.key(read.end) === 'more' ? read.end + 1 : read.end;
+  }
+  const days = UNITS.get(w.key(unitAt) ?? '');
+  if (days === undefined || !w.sameClause(i, unitAt)) return [];
+  const value = count * days;
+  const start = w.key(i - 1) === 'next' && key !== 'next' ? i - 1 : i;
+  const kind = durationKind(w, start, unitAt, value, currentKinds);
+  return kind ? [{ kind, value, start, end: unitAt + 1 }] : [];
+}
+
+function durationKind(w: Words, start: number, unitAt: number, days: number, currentKinds: ReadonlySet<QuantityKind>): QuantityKind | null {
+  const clause = w.clauseKeys(start);
+  if (clause.some((k) => DURATION_BLOCKERS.has(k))) return null;
+  // The preposition just before: "in three weeks" is a deadline, "for (the next) ten years" a lifetime.
+  for (let j = start - 1; j >= Math.max(0, start - 3) && w.sameClause(j, start); j--) {
+    const k = w.key(j)!;
+    if (DEADLINE_PREPOSITIONS.has(k)) return 'deadline';
+    if (LIFESPAN_PREPOSITIONS.has(k)) return 'lifespan';
+    if (!['the', 'next', 'least', 'at', 'about', 'around', 'roughly', 'maybe', 'another'].includes(k)) break;
+  }
+  if (w.tokens[start]?.plus || (unitAt > start && w.tokens[unitAt - 1]?.plus)) return 'lifespan';
+  const goLive = clause.some((k, n) => k === 'live' && clause[n - 1] === 'go');
+  const deadline = goLive || clause.some((k) => DEADLINE_CUES.has(k));
+  const lifespan = !goLive && clause.some((k) => LIFESPAN_CUES.has(k));
+  if (deadline !== lifespan) return deadline ? 'deadline' : 'lifespan';
+  const asked = (['deadline', 'lifespan'] as const).filter((k) => currentKinds.has(k));
+  if (asked.length === 1) return asked[0]!;
+  return days >= DAYS_PER_UNIT['year']! ? 'lifespan' : null;
+}

@@ -1,0 +1,196 @@
+/**
+ * Where a message says something about a criterion: phrase spans from the pack
+ * vocabulary (exact words first, then stems), criterion mentions, uncertainty
+ * cues, and the choice between overlapping spans.
+ */
+import type { Knowledge } from '../../knowledge/load.ts';
+import { COMPARISON_FRAME, FILLERS, UNSURE_CUES } from './grammar.ts';
+import type { MatchToken, Reading, VocabEntry, Vocabulary } from './vocabulary.ts';
+
+export interface Span {
+  start: number;
+  /** Exclusive token index. */
+  end: number;
+  readings: Reading[];
+  /** Characters covered: between overlapping candidates, the tie-break after word count. */
+  chars: number;
+}
+
+export interface Cue {
+  start: number;
+  end: number;
+}
+
+export interface Mention {
+  start: number;
+  criterion: string;
+}
+
+/** What the parser works on for one message. */
+export interface Message {
+  knowledge: Knowledge;
+  vocab: Vocabulary;
+  tokens: MatchToken[];
+  norm: string;
+  /** The criterion being asked, or null. */
+  current: string | null;
+  spans: Span[];
+  /** Token index -> the span covering it. */
+  spanAt: (Span | undefined)[];
+  unsure: Cue[];
+  /** Cue tokens already used by some span, so they are not reused. */
+  used: Set<number>;
+  mentions: Mention[];
+  /** Spans read as negated so far (in message order). */
+  negated: Set<Span>;
+}
+
+export function hasReading(list: readonly Reading[], r: Reading): boolean {
+  return list.some((x) => x.criterion === r.criterion && x.option === r.option);
+}
+
+/** Does the clause of token `i` name criterion `criterion` (a title or id word)? */
+function clauseNames(vocab: Vocabulary, tokens: readonly MatchToken[], i: number, criterion: string): boolean {
+  const clause = tokens[i]!.clause;
+  return tokens.some((t) => t.clause === clause && (vocab.mentionWords.get(t.word) === criterion || vocab.criterionNames.get(t.word) === criterion));
+}
+
+/** Tokens that are the middle of "as long as", "as soon as": no answer on their own. */
+function comparisonMiddles(tokens: readonly MatchToken[]): Set<number> {
+  const middles = new Set<number>();
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    const [a, b, c] = [tokens[i]!, tokens[i + 1]!, tokens[i + 2]!];
+    if (a.key === COMPARISON_FRAME && c.key === COMPARISON_FRAME && a.clause === c.clause && b.clause === a.clause) middles.add(i + 1);
+  }
+  return middles;
+}
+
+/** Every vocabulary phrase in the message, with the readings that may count here. */
+export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[], current: string | null): Span[] {
+  const content = tokens.map((t) => !FILLERS.has(t.key));
+  const wholeMessage = (s: number, e: number): boolean => content.every((isContent, i) => !isContent || (i >= s && i < e));
+  const middles = comparisonMiddles(tokens);
+  const spans: Span[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.intensifier) continue;
+    let raw = '';
+    let rawStems = '';
+    let trimmed = '';
+    let trimmedStems = '';
+    for (let j = i; j < tokens.length && j < i + vocab.maxWords + 2 && tokens[j]!.clause === tokens[i]!.clause; j++) {
+      const t = tokens[j]!;
+      raw += t.word;
+      rawStems += t.stem;
+      if (!t.intensifier) {
+        trimmed += t.word;
+        trimmedStems += t.stem;
+      }
+      if (t.intensifier || (j === i && middles.has(i))) continue;
+      const entries = vocab.exact.get(raw) ?? vocab.exact.get(trimmed) ?? vocab.stems.get(rawStems) ?? vocab.stems.get(trimmedStems);
+      if (!entries) continue;
+      const readings = spanReadings(vocab, tokens, entries, current, i, () => wholeMessage(i, j + 1));
+      if (readings.length > 0) spans.push({ start: i, end: j + 1, readings, chars: t.end - tokens[i]!.start });
+    }
+  }
+  return spans;
+}
+
+/**
+ * Strong readings always; bare-id readings for the asked criterion, or as the whole message when
+ * nothing stronger reads it ("small" alone is the scale, whose vocabulary says "small", not the team
+ * size, whose id merely is `small`); when-asked readings for the asked criterion or one named in the clause.
+ */
+function spanReadings(
+  vocab: Vocabulary,
+  tokens: readonly MatchToken[],
+  entries: readonly VocabEntry[],
+  current: string | null,
+  start: number,
+  isWholeMessage: () => boolean,
+): Reading[] {
+  const allowed = entries.filter(
+    (e) =>
+      e.strength === 'strong' ||
+      e.criterion === current ||
+      (e.strength === 'asked' && (clauseNames(vocab, tokens, start, e.criterion) || (current === null && isWholeMessage()))),
+  );
+  const chosen = allowed.length > 0 ? allowed : isWholeMessage() ? entries.filter((e) => e.strength === 'id') : [];
+  return chosen.map(({ criterion, option }) => ({ criterion, option }));
+}
+
+/**
+ * Longest first; a candidate overlapping an accepted span is dropped, and so is one lying
+ * inside a dropped longer candidate (its words already had a longer meaning).
+ */
+export function selectSpans(candidates: readonly Span[]): Span[] {
+  const merged = new Map<string, Span>();
+  for (const c of candidates) {
+    const id = `${c.start}:${c.end}`;
+    const existing = merged.get(id);
+    if (!existing) merged.set(id, { ...c, readings: [...c.readings] });
+    else for (const r of c.readings) if (!hasReading(existing.readings, r)) existing.readings.push(r);
+  }
+  const ordered = [...merged.values()].sort((a, b) => b.end - b.start - (a.end - a.start) || b.chars - a.chars || a.start - b.start);
+  const accepted: Span[] = [];
+  const rejected: Span[] = [];
+  for (const c of ordered) {
+    const overlaps = accepted.some((a) => c.start < a.end && a.start < c.end);
+    const inside = rejected.some((r) => r.start <= c.start && c.end <= r.end);
+    (overlaps || inside ? rejected : accepted).push(c);
+  }
+  return accepted.sort((a, b) => a.start - b.start);
+}
+
+export function findUnsureCues(tokens: readonly MatchToken[], spanAt: readonly (Span | undefined)[]): Cue[] {
+  const cues: Cue[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    for (const cue of UNSURE_CUES) {
+      const end = i + cue.length;
+      const fits = end <= tokens.length && cue.every((w, k) => tokens[i + k]!.key === w && !spanAt[i + k] && tokens[i + k]!.clause === tokens[i]!.clause);
+      if (fits) {
+        cues.push({ start: i, end });
+        i = end - 1;
+        break;
+      }
+    }
+  }
+  return cues;
+}
+
+export function findMentions(vocab: Vocabulary, tokens: readonly MatchToken[], spanAt: readonly (Span | undefined)[]): Mention[] {
+  const mentions: Mention[] = [];
+  tokens.forEach((t, i) => {
+    const criterion = vocab.mentionWords.get(t.word) ?? vocab.criterionNames.get(t.word);
+    if (criterion && !spanAt[i]) mentions.push({ start: i, criterion });
+  });
+  // Multi-word titles and ids ("time to market", "admin_panel").
+  for (let i = 0; i < tokens.length; i++) {
+    let joined = tokens[i]!.word;
+    for (let j = i + 1; j < Math.min(tokens.length, i + 5) && !spanAt[j] && !spanAt[i]; j++) {
+      joined += tokens[j]!.word;
+      const criterion = vocab.criterionNames.get(joined);
+      if (criterion) mentions.push({ start: i, criterion });
+    }
+  }
+  return mentions;
+}
+
+/** One possible answer found in a message, before one per criterion is chosen. */
+export interface Pick extends Reading {
+  /** A real option beats a skip. */
+  real: boolean;
+  /** Words of the phrase behind it: the longer phrase wins within a criterion. */
+  words: number;
+  evidence: string;
+}
+
+export function pickOf(m: Message, reading: Reading, start: number, end: number, real: boolean, words: number): Pick {
+  const first = m.tokens[start];
+  const last = m.tokens[end - 1];
+  const evidence = first && last ? m.norm.slice(first.start, last.end + (last.plus ? 1 : 0)) : '';
+  return { ...reading, real, words, evidence };
+}
+
+export function markUsed(m: Message, cue: Cue): void {
+  for (let k = cue.start; k < cue.end; k++) m.used.add(k);
+}

@@ -1,0 +1,107 @@
+/**
+ * A turn's commit as ONE statement: the delivery claim, the session and
+ * thread writes (each version-checked), the outbox rows and the entry it
+ * completes, as data-modifying CTEs. A failed check calls advisor_fail(),
+ * which raises, so the statement and everything it wrote is undone: the
+ * commit is all or nothing, in one round trip instead of six (BEGIN, five
+ * writes, COMMIT), which is most of a turn's latency on a network.
+ *
+ * The checks run in order (delivery, session, thread), so a duplicate is
+ * reported as one before a conflict is, as in SQLite. The statement text
+ * depends only on which parts a commit has, so each shape is prepared once.
+ */
+import { threadId } from '../turns/types.ts';
+import { DB_NOW } from './pg-statements.ts';
+import { handleOf } from './stored-json.ts';
+import { sessionId, type TurnCommit } from './store.ts';
+
+/** The SQLSTATE advisor_fail() raises (class "AD" is unused by PostgreSQL); its message names the failed check. */
+export const CHECK_FAILED = 'AD001';
+export const FAILED_CHECKS = ['duplicate_delivery', 'session_conflict', 'thread_conflict'] as const;
+export type FailedCheck = (typeof FAILED_CHECKS)[number];
+
+export interface CommitStatement {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+/** The statement for `input`, or undefined when there is nothing to write. `anchor` is the caller's time, or null for the database's. */
+export function commitStatement(input: TurnCommit, anchor: number | null): CommitStatement | undefined {
+  const values: unknown[] = [anchor];
+  const param = (value: unknown, cast = ''): string => {
+    values.push(value);
+    return `$${values.length}${cast}`;
+  };
+  const at = `COALESCE($1::bigint, ${DB_NOW})`;
+  const ctes: string[] = [];
+  const checks: string[] = [];
+  const shape: string[] = [];
+
+  if (input.delivery) {
+    shape.push('d');
+    const { id, expiresAt } = input.delivery;
+    // ON CONFLICT: a live claim stays as it is (no row: a duplicate); an expired one is claimed afresh.
+    ctes.push(`d AS (INSERT INTO deliveries (id, expires_at) VALUES (${param(id)}, ${at} + ${param(Math.round(expiresAt - input.now), '::bigint')})
+      ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE deliveries.expires_at <= ${at} RETURNING 1)`);
+    checks.push(`WHEN NOT EXISTS (SELECT 1 FROM d) THEN advisor_fail('duplicate_delivery')`);
+  }
+  if (input.session) {
+    const { session, expectedVersion } = input.session;
+    const k = session.key;
+    const state = JSON.stringify(session);
+    if (expectedVersion === 0) {
+      shape.push('si');
+      // Creates, or takes over a row stored at version 0; keeps created_at.
+      ctes.push(`s AS (INSERT INTO sessions (id, platform, workspace, conversation, user_id, version, state, created_at, updated_at)
+        VALUES (${param(sessionId(k))}, ${param(k.platform)}, ${param(k.workspace)}, ${param(k.conversation)}, ${param(k.user)}, ${param(session.version, '::int')}, ${param(state, '::json')}, ${at}, ${at})
+        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+        WHERE sessions.version = 0 RETURNING 1)`);
+    } else {
+      shape.push('su');
+      // Under READ COMMITTED a row another transaction changed meanwhile is re-checked against the version: two writers never both win.
+      ctes.push(`s AS (UPDATE sessions SET version = ${param(session.version, '::int')}, state = ${param(state, '::json')}, updated_at = ${at}
+        WHERE id = ${param(sessionId(k))} AND version = ${param(expectedVersion, '::int')} RETURNING 1)`);
+    }
+    checks.push(`WHEN NOT EXISTS (SELECT 1 FROM s) THEN advisor_fail('session_conflict')`);
+  }
+  if (input.thread) {
+    const { key, state, expectedVersion } = input.thread;
+    const text = JSON.stringify(state);
+    if (expectedVersion === 0) {
+      shape.push('ti');
+      ctes.push(`t AS (INSERT INTO threads (id, platform, workspace, conversation, version, state, updated_at)
+        VALUES (${param(threadId(key))}, ${param(key.platform)}, ${param(key.workspace)}, ${param(key.conversation)}, 1, ${param(text, '::json')}, ${at})
+        ON CONFLICT (id) DO UPDATE SET version = 1, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+        WHERE threads.version = 0 RETURNING 1)`);
+    } else {
+      shape.push('tu');
+      ctes.push(`t AS (UPDATE threads SET version = version + 1, state = ${param(text, '::json')}, updated_at = ${at}
+        WHERE id = ${param(threadId(key))} AND version = ${param(expectedVersion, '::int')} RETURNING 1)`);
+    }
+    checks.push(`WHEN NOT EXISTS (SELECT 1 FROM t) THEN advisor_fail('thread_conflict')`);
+  }
+  if (input.outbox && input.outbox.operations.length > 0) {
+    shape.push('o');
+    const { thread, operations, deliveryId, actor } = input.outbox;
+    // ORDER BY keeps the operations' order in `seq`.
+    ctes.push(`o AS (INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, created_at, updated_at)
+      SELECT ${param(threadId(thread))}, ${param(thread.platform)}, ${param(thread.workspace)}, ${param(thread.conversation)}, op.handle, op.operation::json,
+        ${param(deliveryId ?? null, '::text')}, ${param(actor ?? null, '::text')}, 'pending', ${at}, ${at}
+      FROM unnest(${param(operations.map(handleOf), '::text[]')}, ${param(
+        operations.map((operation) => JSON.stringify(operation)),
+        '::text[]',
+      )}) WITH ORDINALITY AS op(handle, operation, n)
+      ORDER BY op.n RETURNING 1)`);
+  }
+  if (input.completes) {
+    shape.push('c');
+    ctes.push(`c AS (UPDATE outbox SET status = 'sent', message_id = ${param(input.completes.messageId ?? null, '::text')}, lease_owner = NULL, lease_until = 0, updated_at = ${at}
+      WHERE seq = ${param(input.completes.seq, '::bigint')} RETURNING 1)`);
+  }
+  if (ctes.length === 0) return undefined;
+  // Unreferenced CTEs (o, c) still run to completion; the checks run first and stop the statement at the first that fails.
+  const verdict = checks.length > 0 ? `CASE ${checks.join(' ')} ELSE 0 END` : '0';
+  const text = `WITH ${ctes.join(',\n')}\nSELECT ${verdict} AS failed`;
+  return { name: `advisor_commit_${shape.join('_')}`, text: text.replace(/\s+/g, ' '), values };
+}

@@ -1,0 +1,143 @@
+/**
+ * The PostgreSQL store's statements and row types, in one place.
+ *
+ * Times: every statement that reads or writes a time takes an `anchor`
+ * parameter. NULL (the default, database clock) means the database's time
+ * when the statement started (`statement_timestamp()`: one time for all a
+ * commit writes, and not the start of a transaction that waited for a lock);
+ * a number is a caller's clock (the contract tests fix time). Absolute times
+ * a caller passes (expiresAt, retryAt, olderThan) arrive as offsets from the
+ * caller's `now` and are added to the anchor.
+ *
+ * Each statement has a name, so node-postgres prepares it once per connection.
+ * A turn's commit is built in pg-commit.ts.
+ */
+
+export const DB_NOW = `floor(extract(epoch FROM statement_timestamp()) * 1000)::bigint`;
+
+/** The anchor time in SQL, from parameter `$n`. */
+function at(n: number): string {
+  return `COALESCE($${n}::bigint, ${DB_NOW})`;
+}
+
+export interface Statement {
+  name: string;
+  text: string;
+}
+
+function statement(name: string, text: string): Statement {
+  return { name: `advisor_${name}`, text: text.replace(/\s+/g, ' ').trim() };
+}
+
+/** bigint and count(*) come back as strings; times fit a double exactly. */
+export type Bigint = string | number;
+
+export interface SessionRow {
+  id: string;
+  version: number;
+  state: string;
+  created_at: Bigint;
+  updated_at: Bigint;
+}
+
+export interface ThreadRow {
+  version: number;
+  state: string;
+  updated_at: Bigint;
+}
+
+export interface OutboxRow {
+  seq: Bigint;
+  platform: string;
+  workspace: string;
+  conversation: string;
+  operation: string;
+  delivery_id: string | null;
+  actor: string | null;
+  attempts: number;
+  created_at: Bigint;
+  /** The first entry's retry time has not come yet. */
+  waiting: boolean;
+  /** Another owner's claim has not lapsed. */
+  held: boolean;
+  /** A claim was recorded and never completed nor given back (see OutboxEntry.mayHaveBeenSent). */
+  claimed: boolean;
+}
+
+const SESSION_COLUMNS = 'id, version, state::text AS state, created_at, updated_at';
+
+export const SQL = {
+  selectSession: statement('select_session', `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`),
+  selectSessionVersion: statement('select_session_version', 'SELECT version FROM sessions WHERE id = $1'),
+  listByConversation: statement(
+    'list_by_conversation',
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE platform = $1 AND workspace = $2 AND conversation = $3 ORDER BY created_at, id`,
+  ),
+  deleteSession: statement('delete_session', 'DELETE FROM sessions WHERE id = $1'),
+  countSessions: statement('count_sessions', 'SELECT count(*) AS n FROM sessions'),
+  ping: statement('ping', 'SELECT 1 AS ok'),
+
+  selectThread: statement('select_thread', 'SELECT version, state::text AS state, updated_at FROM threads WHERE id = $1'),
+  selectThreadVersion: statement('select_thread_version', 'SELECT version FROM threads WHERE id = $1'),
+
+  selectDelivery: statement('select_delivery', `SELECT 1 AS found FROM deliveries WHERE id = $1 AND expires_at > ${at(2)}`),
+
+  lockOutboxThread: statement('lock_outbox_thread', 'SELECT pg_advisory_xact_lock($1::int, $2::int)'),
+  selectUnsent: statement(
+    'select_unsent',
+    `SELECT seq, platform, workspace, conversation, operation::text AS operation, delivery_id, actor, attempts, created_at,
+       next_attempt_at > ${at(2)} AS waiting,
+       (lease_until > ${at(2)} AND lease_owner IS DISTINCT FROM $3) AS held,
+       lease_owner IS NOT NULL AS claimed
+     FROM outbox WHERE thread_id = $1 AND status = 'pending' ORDER BY seq`,
+  ),
+  leaseOutbox: statement('lease_outbox', `UPDATE outbox SET lease_owner = $2, lease_until = ${at(3)} + $4::bigint WHERE seq = ANY($1::bigint[])`),
+  completeOutbox: statement(
+    'complete_outbox',
+    `UPDATE outbox SET status = 'sent', message_id = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(3)} WHERE seq = $1`,
+  ),
+  // $3 NULL: given up (status 'failed'); otherwise back to pending, due at anchor + $3.
+  failOutbox: statement(
+    'fail_outbox',
+    `UPDATE outbox SET status = CASE WHEN $3::bigint IS NULL THEN 'failed' ELSE 'pending' END, attempts = attempts + 1,
+       next_attempt_at = CASE WHEN $3::bigint IS NULL THEN 0 ELSE ${at(4)} + $3::bigint END,
+       error = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(4)}
+     WHERE seq = $1`,
+  ),
+  releaseOutbox: statement('release_outbox', `UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY($1::bigint[]) AND status = 'pending'`),
+  selectMessageId: statement(
+    'select_message_id',
+    `SELECT message_id FROM outbox WHERE thread_id = $1 AND handle = $2 AND status = 'sent' ORDER BY seq DESC LIMIT 1`,
+  ),
+  // A thread is ready when its first unsent entry is (see the SQLite store's pendingThreads).
+  pendingThreads: statement(
+    'pending_threads',
+    `SELECT platform, workspace, conversation FROM outbox AS head
+     WHERE status = 'pending' AND platform = $1
+       AND seq = (SELECT min(seq) FROM outbox AS o WHERE o.thread_id = head.thread_id AND o.status = 'pending')
+       AND next_attempt_at <= ${at(2)} AND lease_until <= ${at(2)}
+     ORDER BY seq LIMIT $3`,
+  ),
+  countPending: statement('count_pending', `SELECT count(*) AS n FROM outbox WHERE status = 'pending'`),
+
+  // Cleanup: each batch is a transaction holding this lock, so one replica sweeps at a time.
+  tryCleanupLock: statement('try_cleanup_lock', 'SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS acquired'),
+  anchorNow: statement('anchor_now', `SELECT ${at(1)} AS now`),
+  // At most $2 rows a statement; rows a turn has locked right now are skipped (they are not idle).
+  deleteExpiredSessions: statement(
+    'delete_expired_sessions',
+    `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE updated_at < $1::bigint LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  ),
+  deleteExpiredThreads: statement(
+    'delete_expired_threads',
+    `DELETE FROM threads WHERE id IN (SELECT id FROM threads WHERE updated_at < $1::bigint LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  ),
+  deleteOldOutbox: statement(
+    'delete_old_outbox',
+    `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE status <> 'pending' AND updated_at < $1::bigint LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  ),
+  deleteExpiredDeliveries: statement(
+    'delete_expired_deliveries',
+    `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE expires_at <= $1::bigint LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  ),
+} as const;

@@ -1,0 +1,389 @@
+/**
+ * The PostgreSQL store (node-postgres), for several replicas sharing one
+ * database. Same contract and semantics as the SQLite store; concurrency is
+ * done the way it is in systems built on PostgreSQL:
+ *
+ * - Optimistic versions. A turn writes its session and thread state only
+ *   where the stored version is the one it read (`UPDATE … WHERE version = $v`;
+ *   under READ COMMITTED a row another transaction just changed is re-checked
+ *   against the new version), else SESSION_CONFLICT and the turn is retried.
+ * - A turn commits in one statement (pg-commit.ts), so in one transaction:
+ *   the delivery id is claimed there with `INSERT … ON CONFLICT`, never before
+ *   it. A turn that fails leaves no claim behind, so a platform's retry of it
+ *   is applied, not dropped; a concurrent turn with the same id waits for the
+ *   first to commit or roll back, then finds a duplicate or claims it.
+ * - No lock outlives a store call. Rows are locked only inside these short
+ *   transactions; a platform call happens after the commit, through the outbox.
+ * - Outbox claims are leases, taken under a per-thread advisory transaction
+ *   lock so two replicas' drains of one thread never both take its entries.
+ * - Cleanup runs on one replica at a time (`pg_try_advisory_xact_lock`);
+ *   the others skip it. It deletes in small batches and skips rows in use.
+ * - Expiry and leases use the database's clock (see pg-statements.ts): a
+ *   replica with a skewed clock neither steals a live lease nor keeps a dead one.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { SessionKey } from '../conversation/types.ts';
+import { AdvisorError } from '../errors.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { threadId, type ThreadKey } from '../turns/types.ts';
+import { pgFailure, redactUrl } from './pg-errors.ts';
+import { migratePostgres, readSchemaStatus, refuseNewerSchema, refuseOlderSchema } from './pg-migrate.ts';
+import { CHECK_FAILED, commitStatement, FAILED_CHECKS, type FailedCheck } from './pg-commit.ts';
+import { SQL, type Bigint, type OutboxRow, type SessionRow, type Statement } from './pg-statements.ts';
+import { parseStoredSession } from './session-schema.ts';
+import { parseOperation, parseThreadState } from './stored-json.ts';
+import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit } from './store.ts';
+
+export interface PgStoreOptions {
+  /** A postgres:// or postgresql:// connection string (DATABASE_URL). */
+  url: string;
+  /** Apply pending migrations first (DATABASE_MIGRATE=true); otherwise a database without this advisor's schema is refused. */
+  migrate?: boolean;
+  /**
+   * `database` (default): expiry, leases and stored times come from the
+   * database's clock, and the `now` callers pass only gives durations.
+   * `caller`: the `now` passed in is used as is (tests that fix time).
+   */
+  clock?: 'database' | 'caller';
+  /** Connections in this process's pool (default 10). */
+  maxConnections?: number;
+  /**
+   * How long a statement waits for a row or advisory lock before failing
+   * (default 2 s). Platforms want an answer within 3 s and are told nothing
+   * until the turn is committed, so a turn that cannot get its locks fails
+   * instead, and the platform's retry comes back to a consistent store.
+   */
+  lockTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Advisory lock keys (two-int form): one class per purpose, so a thread's hash never collides with the cleanup key. */
+export const PG_LOCKS = {
+  outboxThreadClass: 0x61647601,
+  cleanup: [0x61647602, 0] as const,
+};
+
+const DEFAULT_MAX_CONNECTIONS = 10;
+const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
+/** Rows per cleanup transaction. */
+const CLEANUP_BATCH = 1_000;
+
+/** The outbox lock key of a thread: 32 bits of its id's hash, computed here so every replica agrees whatever the server version. */
+export function outboxLockKey(thread: ThreadKey): number {
+  return createHash('sha256').update(threadId(thread)).digest().readInt32BE(0);
+}
+
+const toMs = (value: Bigint): number => Number(value);
+
+export class PgSessionStore implements SessionStore {
+  readonly #pool: pg.Pool;
+  readonly #clock: 'database' | 'caller';
+  readonly #log: Logger;
+  readonly #where: string;
+  #closed = false;
+
+  private constructor(pool: pg.Pool, clock: 'database' | 'caller', log: Logger, where: string) {
+    this.#pool = pool;
+    this.#clock = clock;
+    this.#log = log;
+    this.#where = where;
+  }
+
+  /**
+   * Connects, applies migrations when `migrate` is set, and checks the schema:
+   * a newer one than this advisor knows is refused, and so is an older one
+   * unless it was just migrated. Fails with STORE_FAILURE naming the database
+   * (without its password) and what to do.
+   */
+  static async open(options: PgStoreOptions): Promise<PgSessionStore> {
+    const where = redactUrl(options.url);
+    const base = options.logger ?? silentLogger();
+    const log = base.child({ store: 'postgres', database: where });
+    const lockTimeoutMs = Math.max(1, Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      application_name: 'advisor',
+      connectionTimeoutMillis: 2_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      lock_timeout: lockTimeoutMs,
+      // A statement that runs away, or a transaction left open by a bug, must not hold rows for long.
+      statement_timeout: lockTimeoutMs + 3_000,
+      idle_in_transaction_session_timeout: 10_000,
+    });
+    // An idle connection the server dropped is reported here; without a listener it would end the process.
+    pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed; the pool will open another'));
+    try {
+      if (options.migrate) await migratePostgres(options.url, { logger: base });
+      const client = await pool.connect();
+      try {
+        const status = await readSchemaStatus(client);
+        refuseNewerSchema(status, where);
+        refuseOlderSchema(status, where);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw pgFailure(`cannot open the PostgreSQL session store at ${where}`, error, { database: where });
+    }
+    return new PgSessionStore(pool, options.clock ?? 'database', log, where);
+  }
+
+  async load(key: SessionKey): Promise<StoredSession | undefined> {
+    const id = sessionId(key);
+    return this.#guard(`cannot load session ${id}`, { sessionId: id }, async () => {
+      const row = (await this.#query<SessionRow>(this.#pool, SQL.selectSession, [id])).rows[0];
+      return row === undefined ? undefined : decodeSession(row);
+    });
+  }
+
+  async listByConversation(thread: ThreadKey): Promise<StoredSession[]> {
+    return this.#guard(`cannot list sessions of ${threadId(thread)}`, { thread: threadId(thread) }, async () =>
+      (await this.#query<SessionRow>(this.#pool, SQL.listByConversation, [thread.platform, thread.workspace, thread.conversation])).rows.map(decodeSession),
+    );
+  }
+
+  async loadThread(thread: ThreadKey): Promise<StoredThread | undefined> {
+    const id = threadId(thread);
+    return this.#guard(`cannot load thread ${id}`, { thread: id }, async () => {
+      const row = (await this.#query<{ version: number; state: string; updated_at: Bigint }>(this.#pool, SQL.selectThread, [id])).rows[0];
+      return row === undefined ? undefined : { state: parseThreadState(row.state, { thread: id }), version: row.version, updatedAt: toMs(row.updated_at) };
+    });
+  }
+
+  async hasDelivery(id: string, now: number): Promise<boolean> {
+    return this.#guard('cannot read delivery ids', { deliveryId: id }, async () => (await this.#query(this.#pool, SQL.selectDelivery, [id, this.#anchor(now)])).rowCount === 1);
+  }
+
+  async commitTurn(input: TurnCommit): Promise<void> {
+    const details = { deliveryId: input.delivery?.id, thread: input.thread ? threadId(input.thread.key) : undefined };
+    const statement = commitStatement(input, this.#anchor(input.now));
+    if (statement === undefined) return;
+    await this.#guard('cannot commit the turn', details, async () => {
+      try {
+        // One statement, so one implicit transaction: the delivery is claimed only if the whole turn is written.
+        await this.#pool.query(statement);
+      } catch (error) {
+        const check = failedCheck(error);
+        if (check === undefined) throw error;
+        throw await this.#checkFailure(check, input);
+      }
+    });
+  }
+
+  async claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]> {
+    const id = threadId(thread);
+    const anchor = this.#anchor(options.now);
+    return this.#guard(`cannot claim the outbox of ${id}`, { thread: id }, () =>
+      this.#transaction(async (client) => {
+        // Waits (at most the lock timeout) for another replica's claim of this thread; then reads what that claim wrote.
+        await this.#query(client, SQL.lockOutboxThread, [PG_LOCKS.outboxThreadClass, outboxLockKey(thread)]);
+        const rows = (await this.#query<OutboxRow>(client, SQL.selectUnsent, [id, anchor, options.owner])).rows;
+        const first = rows[0];
+        if (first === undefined || first.waiting || rows.some((row) => row.held)) return [];
+        const entries: OutboxEntry[] = [];
+        for (const row of rows) {
+          try {
+            entries.push(decodeOutbox(row));
+          } catch (error) {
+            // An entry nobody can read is given up (as in SQLite), so it cannot block its thread forever.
+            const reason = (error instanceof Error ? error.message : 'unreadable').replaceAll('\u0000', '').slice(0, 500);
+            await this.#query(client, SQL.failOutbox, [row.seq, reason, null, anchor]);
+          }
+        }
+        if (entries.length > 0) await this.#query(client, SQL.leaseOutbox, [entries.map((entry) => entry.seq), options.owner, anchor, Math.round(options.leaseMs)]);
+        return entries;
+      }),
+    );
+  }
+
+  async completeOutbox(seq: number, result: { now: number; messageId?: string }): Promise<void> {
+    await this.#guard(`cannot complete outbox entry ${seq}`, { seq }, () => this.#query(this.#pool, SQL.completeOutbox, [seq, result.messageId ?? null, this.#anchor(result.now)]));
+  }
+
+  async failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void> {
+    const retryIn = failure.retryAt === undefined ? null : Math.round(failure.retryAt - failure.now);
+    // PostgreSQL text cannot hold NUL, and a platform's error message is not worth failing over.
+    const error = failure.error.replaceAll('\u0000', '').slice(0, 500);
+    await this.#guard(`cannot record a failure of outbox entry ${seq}`, { seq }, () => this.#query(this.#pool, SQL.failOutbox, [seq, error, retryIn, this.#anchor(failure.now)]));
+  }
+
+  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.#guard('cannot release outbox entries', { seqs }, () => this.#query(this.#pool, SQL.releaseOutbox, [[...seqs]]));
+  }
+
+  async messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined> {
+    const id = threadId(thread);
+    return this.#guard(`cannot read message ids of ${id}`, { thread: id }, async () => {
+      const row = (await this.#query<{ message_id: string | null }>(this.#pool, SQL.selectMessageId, [id, handle])).rows[0];
+      return row?.message_id ?? undefined;
+    });
+  }
+
+  async threadsWithPendingOutbox(now: number, limit: number, platform: string): Promise<ThreadKey[]> {
+    return this.#guard('cannot list pending outbox entries', { platform }, async () =>
+      (await this.#query<ThreadKey>(this.#pool, SQL.pendingThreads, [platform, this.#anchor(now), limit])).rows.map((row) => ({
+        platform: row.platform,
+        workspace: row.workspace,
+        conversation: row.conversation,
+      })),
+    );
+  }
+
+  async pendingOutboxCount(): Promise<number> {
+    return this.#guard('cannot count outbox entries', {}, async () => Number((await this.#query<{ n: Bigint }>(this.#pool, SQL.countPending, [])).rows[0]?.n ?? 0));
+  }
+
+  async delete(key: SessionKey): Promise<void> {
+    const id = sessionId(key);
+    await this.#guard(`cannot delete session ${id}`, { sessionId: id }, () => this.#query(this.#pool, SQL.deleteSession, [id]));
+  }
+
+  /**
+   * Returns 0 without deleting anything while another replica's cleanup holds
+   * the lock: one sweep at a time is enough. Deletes in batches, each a short
+   * transaction that takes the lock again, so a large backlog never holds many
+   * rows for long, and rows a turn is using right now are skipped.
+   */
+  async deleteExpired(olderThan: number, now: number): Promise<number> {
+    return this.#guard('cannot delete expired sessions', { olderThan }, async () => {
+      // One "now" for every batch: the database's, unless the caller's clock is used.
+      const at = toMs((await this.#query<{ now: Bigint }>(this.#pool, SQL.anchorNow, [this.#anchor(now)])).rows[0]!.now);
+      const cutoff = at + Math.round(olderThan - now);
+      let removed = 0;
+      for (let batch = 0; ; batch++) {
+        const deleted = await this.#transaction(async (client) => {
+          const lock = await this.#query<{ acquired: boolean }>(client, SQL.tryCleanupLock, [...PG_LOCKS.cleanup]);
+          if (lock.rows[0]?.acquired !== true) return undefined;
+          const counts: number[] = [];
+          for (const [sql, until] of [
+            [SQL.deleteExpiredSessions, cutoff],
+            [SQL.deleteExpiredThreads, cutoff],
+            [SQL.deleteOldOutbox, cutoff],
+            [SQL.deleteExpiredDeliveries, at],
+          ] as const) {
+            counts.push((await this.#query(client, sql, [until, CLEANUP_BATCH])).rowCount ?? 0);
+          }
+          return counts;
+        });
+        if (deleted === undefined) {
+          if (batch === 0) this.#log.debug('another replica is removing expired sessions; skipped');
+          return removed;
+        }
+        removed += deleted[0] ?? 0;
+        if (deleted.every((count) => count < CLEANUP_BATCH)) return removed;
+      }
+    });
+  }
+
+  async count(): Promise<number> {
+    return this.#guard('cannot count sessions', {}, async () => Number((await this.#query<{ n: Bigint }>(this.#pool, SQL.countSessions, [])).rows[0]?.n ?? 0));
+  }
+
+  async ping(): Promise<void> {
+    await this.#guard('PostgreSQL does not answer', {}, () => this.#query(this.#pool, SQL.ping, []));
+  }
+
+  /** Closes the pool once every checked-out connection is back; closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  /** NULL makes the statements use the database's clock. */
+  #anchor(now: number): number | null {
+    return this.#clock === 'caller' ? Math.round(now) : null;
+  }
+
+  #query<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: pg.Pool | pg.PoolClient, sql: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    return on.query<Row>({ name: sql.name, text: sql.text, values });
+  }
+
+  /** The AdvisorError for a check the commit failed; a conflict names the version stored now (a fresh read, after the winner committed). */
+  async #checkFailure(check: FailedCheck, input: TurnCommit): Promise<AdvisorError> {
+    const conflict = async (what: 'session' | 'thread', id: string, expectedVersion: number, sql: Statement, details: Record<string, unknown>): Promise<AdvisorError> => {
+      const stored = (await this.#query<{ version: number }>(this.#pool, sql, [id])).rows[0]?.version ?? 0;
+      return new AdvisorError('SESSION_CONFLICT', `${what} ${id} is at version ${stored}, the commit expected ${expectedVersion}`, { ...details, expectedVersion, storedVersion: stored });
+    };
+    if (check === 'session_conflict' && input.session) {
+      const id = sessionId(input.session.session.key);
+      return conflict('session', id, input.session.expectedVersion, SQL.selectSessionVersion, { sessionId: id });
+    }
+    if (check === 'thread_conflict' && input.thread) {
+      const id = threadId(input.thread.key);
+      return conflict('thread', id, input.thread.expectedVersion, SQL.selectThreadVersion, { thread: id });
+    }
+    const id = input.delivery?.id;
+    return new AdvisorError('DUPLICATE_DELIVERY', `delivery ${id} was already applied`, { deliveryId: id });
+  }
+
+  /** BEGIN … COMMIT on one pooled connection; any failure rolls back. A connection that cannot even roll back is discarded. */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #guard<T>(message: string, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      // Callers log what they could not do, with their own context; this adds the database's.
+      throw pgFailure(message, error, { ...details, database: this.#where });
+    }
+  }
+}
+
+/** Which of the commit's checks failed, when `error` is advisor_fail()'s. */
+function failedCheck(error: unknown): FailedCheck | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === CHECK_FAILED ? FAILED_CHECKS.find((check) => check === message) : undefined;
+}
+
+function decodeSession(row: SessionRow): StoredSession {
+  const parsed = parseStoredSession(row.state);
+  if (!parsed.ok) throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, { sessionId: row.id });
+  const session = parsed.session;
+  // The columns are what conflict checks and queries use; a state that disagrees with them is corrupt too.
+  if (sessionId(session.key) !== row.id || session.version !== row.version) {
+    throw new AdvisorError(
+      'STORE_FAILURE',
+      `stored session ${row.id} is inconsistent: its state says ${sessionId(session.key)} at version ${session.version}, the row says version ${row.version}`,
+      { sessionId: row.id },
+    );
+  }
+  return { session, createdAt: toMs(row.created_at), updatedAt: toMs(row.updated_at) };
+}
+
+function decodeOutbox(row: OutboxRow): OutboxEntry {
+  const seq = Number(row.seq);
+  const entry: OutboxEntry = {
+    seq,
+    thread: { platform: row.platform, workspace: row.workspace, conversation: row.conversation },
+    operation: parseOperation(row.operation, { seq }),
+    attempts: row.attempts,
+    mayHaveBeenSent: row.attempts > 0 || row.claimed,
+    createdAt: toMs(row.created_at),
+  };
+  if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
+  if (row.actor !== null) entry.actor = row.actor;
+  return entry;
+}

@@ -1,0 +1,289 @@
+/**
+ * The compact result and `details`, in the core: which reasons, caveats and
+ * changes the compact view keeps (every framework's strongest reason, never a
+ * hidden +3 for a loser, the caveats that bear on the lead, one change per
+ * criterion, the most actionable first), the counts and plurals of what it
+ * leaves out, that `details` shows everything within its page budget, and the
+ * conversation around them: the `details` command and event, resuming an
+ * unfinished interview, not resuming a finished one, a short hint after a result.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { detailsReplies, PAGE_CHARACTERS, PAGE_ITEMS } from '../../src/conversation/details-view.ts';
+import { parseText } from '../../src/conversation/parse.ts';
+import { effectiveReasons, favouring, rankFlips, resultSummary, summaryFromView } from '../../src/conversation/result-view.ts';
+import type { DetailsReply, NoticeReply, RecommendationView, ResultSummary } from '../../src/conversation/types.ts';
+import { COMMANDS, recommendationView } from '../../src/conversation/views.ts';
+import { recommend } from '../../src/engine/recommend.ts';
+import type { Recommendation } from '../../src/engine/types.ts';
+import { renderDetails, renderRecommendation } from '../../src/render/text.ts';
+import { randomAnswers, randomPack } from '../support/packs.ts';
+import { checkedConversation, describeReplies, djangoLeaning, KEY, realKnowledge, sessionIn, SKIP, type Fixture } from '../support/conversation.ts';
+
+const knowledge = realKnowledge();
+const conversation = checkedConversation(knowledge);
+
+/** Every criterion answered, `pick` choosing the option. */
+function allAnswered(pick: (criterion: string, options: string[]) => string): Record<string, string> {
+  return Object.fromEntries(knowledge.criteria.map((c) => [c.id, pick(c.id, c.options.map((o) => o.id))]));
+}
+
+const answersArb = fc.tuple(...knowledge.criteria.map((c) => fc.constantFrom(...c.options.map((o) => o.id), SKIP))).map((picks) =>
+  Object.fromEntries(knowledge.criteria.map((c, i) => [c.id, picks[i]!])),
+);
+const someAnswersArb = fc
+  .tuple(answersArb, fc.array(fc.boolean(), { minLength: knowledge.criteria.length, maxLength: knowledge.criteria.length }))
+  .map(([answers, keep]) => Object.fromEntries(Object.entries(answers).filter((_, i) => keep[i])))
+  .filter((answers) => Object.keys(answers).length > 0);
+
+const shownCriteria = (summary: ResultSummary): string[] => summary.groups.flatMap((g) => g.reasons.map((r) => r.criterion));
+
+/** Wrong counts: "1 points", "1 smaller reasons", "2 answer", "0 question". */
+const BAD_PLURAL = /\b1 (?:points|reasons|smaller reasons|more reasons|answers|more answers|caveats|more caveats|changes|questions|other options)\b|\b(?:0|[2-9]|\d{2,}) (?:point|reason|smaller reason|more reason|answer|more answer|caveat|more caveat|change|question|other option)\b(?!s)/;
+
+function summaryTexts(summary: ResultSummary): string[] {
+  return [summary.moreReasons, summary.moreCaveats, summary.moreFlips, ...summary.flips, ...summary.caveats].filter((t): t is string => t !== null);
+}
+
+describe('the compact result', () => {
+  it('with every question answered, shows the strongest reason of every framework, and a +3 for the loser is never hidden behind smaller reasons', () => {
+    // Django-leaning answers everywhere but two strong Flask ones: a REST API, maximum freedom.
+    const answers = { ...allAnswered((c) => djangoLeaning(knowledge, c)), project_type: 'api', flexibility: 'high' };
+    const rec = recommend(knowledge, answers);
+    expect(rec.winner).toBe('django');
+    const summary = resultSummary(knowledge, rec);
+    expect(summary.groups.map((g) => g.heading)).toEqual(['For Django', 'For Flask']);
+    const flask = summary.groups[1]!.reasons.map((r) => r.text);
+    expect(flask).toEqual(['Project type: API / backend service (+3 Flask)', 'Flexibility: Maximum freedom (+3 Flask)']);
+    expect(summary.groups[0]!.reasons).toHaveLength(3);
+  });
+
+  it('holds for any answers: each framework with a reason shows its strongest first, counts add up, at most two caveats and two changes of different criteria', () => {
+    fc.assert(
+      fc.property(someAnswersArb, (answers) => {
+        const rec = recommend(knowledge, answers);
+        const summary = resultSummary(knowledge, rec);
+        const effective = effectiveReasons(rec.reasons);
+        for (const framework of rec.ranking) {
+          const mine = effective.filter((r) => favouring(r)?.framework === framework);
+          const group = summary.groups.find((g) => g.framework === framework);
+          expect(group !== undefined, framework).toBe(mine.length > 0);
+          if (!group) continue;
+          const strongest = Math.max(...mine.map((r) => favouring(r)!.by));
+          const shown = mine.filter((r) => group.reasons.some((s) => s.criterion === r.criterion));
+          expect(Math.max(...shown.map((r) => favouring(r)!.by))).toBe(strongest);
+          expect(favouring(mine.find((r) => r.criterion === group.reasons[0]!.criterion)!)!.by).toBe(strongest);
+          // A hidden +3 only while every shown reason of that framework is a +3 too.
+          const hidden = mine.filter((r) => !shown.includes(r));
+          if (hidden.some((r) => favouring(r)!.by === 3)) expect(shown.every((r) => favouring(r)!.by === 3)).toBe(true);
+        }
+        const left = effective.length - shownCriteria(summary).length;
+        expect(summary.moreReasons === null ? 0 : Number(/…and (\d+)/.exec(summary.moreReasons)![1])).toBe(left);
+        expect(summary.caveats.length).toBeLessThanOrEqual(2);
+        expect(summary.flips.length).toBeLessThanOrEqual(2);
+        const ranked = rankFlips(knowledge, rec.flips);
+        const criteria = new Set(ranked.map((f) => f.criterion));
+        expect(summary.flips.length).toBe(Math.min(2, criteria.size));
+        if (criteria.size > summary.flips.length) {
+          expect(summary.moreFlips).toBe(
+            `…and ${criteria.size - summary.flips.length} more answer${criteria.size - summary.flips.length === 1 ? '' : 's'} could change it (${ranked.length} change${ranked.length === 1 ? '' : 's'} in all).`,
+          );
+        }
+        for (const text of summaryTexts(summary)) expect(text).not.toMatch(BAD_PLURAL);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('names the caveats that bear on the lead first (the deciding dispute before all), one line each with the answer they bear on', () => {
+    // A startup MVP: Django 4-3 on the disputed MVP question.
+    const rec = recommend(knowledge, { project_type: 'prototype', time_to_market: 'urgent', scale: 'growing' });
+    expect(rec.confidence_basis.deciding_dispute).toBe('mvp_speed');
+    const summary = resultSummary(knowledge, rec);
+    expect(summary.caveats[0]).toMatch(/^Sources disagree: MVPs and prototypes \(your .+ answer\)$/);
+    expect(summary.caveats.length).toBeLessThanOrEqual(2);
+    if (rec.caveats.length > summary.caveats.length) expect(summary.moreCaveats).toMatch(/^…and \d+ more caveats?\.$/);
+  });
+
+  it('lists one change per criterion, the most actionable first: a neighbouring option, then an open question, then a further option', () => {
+    const answers = { ...allAnswered((_, options) => options[0]!), admin_panel: 'later' };
+    const rec = recommend(knowledge, answers);
+    const ranked = rankFlips(knowledge, rec.flips);
+    const position = (criterion: string, option: string) => knowledge.criterionById.get(criterion)!.options.findIndex((o) => o.id === option);
+    const kind = (f: (typeof ranked)[number]): number => (f.from === null || f.from === SKIP ? 1 : Math.abs(position(f.criterion, f.to) - position(f.criterion, f.from)) === 1 ? 0 : 2);
+    const kinds = ranked.map(kind);
+    expect(kinds).toEqual([...kinds].sort((a, b) => a - b));
+    expect(ranked.every((f) => f.to !== SKIP)).toBe(true);
+    const summary = resultSummary(knowledge, rec);
+    const titles = summary.flips.map((f) => /^If "([^"]+)"/.exec(f)?.[1]);
+    expect(new Set(titles).size).toBe(summary.flips.length);
+  });
+
+  it('a view built without a summary (by hand, or stored earlier) still gets a compact one', () => {
+    const view: RecommendationView = { ...recommendationView(knowledge, { project_type: 'api' }, recommend(knowledge, { project_type: 'api' })) };
+    delete view.summary;
+    const summary = summaryFromView(view);
+    expect(summary.groups[0]).toMatchObject({ framework: 'flask', heading: 'For Flask' });
+    expect(summary.groups[0]!.reasons[0]!.text).toBe('Project type: API / backend service (+3 Flask)');
+  });
+});
+
+function detailsOf(rec: Recommendation): DetailsReply[] {
+  const pages = detailsReplies(knowledge, rec);
+  expect(pages.length).toBeGreaterThan(0);
+  return pages;
+}
+
+describe('details', () => {
+  it('shows every reason with its sources, every caveat, every change and every source, in pages within the budget', () => {
+    fc.assert(
+      fc.property(someAnswersArb, (answers) => {
+        const rec = recommend(knowledge, answers);
+        const pages = detailsOf(rec);
+        const items = pages.flatMap((p) => p.sections.flatMap((s) => s.items));
+        const titles = items.map((i) => i.title ?? '');
+        for (const reason of effectiveReasons(rec.reasons)) {
+          const title = knowledge.criterionById.get(reason.criterion)!.title;
+          const found = items.filter((i) => i.title?.startsWith(`${title}: `) && i.sources !== undefined);
+          expect(found, title).toHaveLength(1);
+          expect(found[0]!.text).toBe(reason.claims.map((c) => c.text).join(' '));
+        }
+        for (const caveat of rec.caveats) {
+          const title = caveat.kind === 'dispute' ? `Sources disagree: ${caveat.topic}` : 'Correction to a source';
+          expect(titles.filter((t) => t === title).length).toBeGreaterThan(0);
+        }
+        for (const flip of rankFlips(knowledge, rec.flips)) {
+          const criterion = knowledge.criterionById.get(flip.criterion)!;
+          const label = criterion.options.find((o) => o.id === flip.to)!.label;
+          expect(items.some((i) => i.title?.startsWith(criterion.title) && i.text.includes(`"${label}"`)), `${flip.criterion} -> ${flip.to}`).toBe(true);
+        }
+        pages.forEach((page, index) => {
+          expect(page).toMatchObject({ kind: 'details', page: index + 1, pages: pages.length });
+          const pageItems = page.sections.flatMap((s) => s.items);
+          expect(pageItems.length).toBeLessThanOrEqual(PAGE_ITEMS);
+          const size = page.sections.reduce((sum, s) => sum + (s.heading?.length ?? 0) + s.items.reduce((n, i) => n + (i.title?.length ?? 0) + i.text.length + (i.sources ?? []).join('; ').length, 0), 0);
+          if (pageItems.length > 1) expect(size).toBeLessThanOrEqual(PAGE_CHARACTERS + 200);
+          expect(page.sources.length > 0).toBe(index === pages.length - 1 && rec.reasons.some((r) => r.sources.length > 0));
+        });
+        for (const page of pages) for (const section of page.sections) expect(section.heading ?? '').not.toMatch(BAD_PLURAL);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('says so when no single change would change the verdict', () => {
+    const answers = allAnswered((c) => djangoLeaning(knowledge, c));
+    const rec = recommend(knowledge, answers);
+    expect(rankFlips(knowledge, rec.flips)).toEqual([]);
+    const last = detailsOf(rec).at(-1)!;
+    expect(last.sections.at(-1)!.items[0]!.text).toMatch(/^No change of one answer/);
+  });
+});
+
+describe('the conversation around the result', () => {
+  const fixture = (f: Fixture) => sessionIn(conversation, knowledge, f);
+
+  it.each([
+    ['details', 'details'],
+    ['show details', 'details'],
+    ['more details please', 'details'],
+    ['Details', 'details'],
+    ['show me everything', 'details'],
+    ['result', 'result'],
+  ])('"%s" is the %s command', (text, type) => {
+    expect(parseText(knowledge, text, 'scale')).toEqual({ kind: 'command', command: { type } });
+  });
+
+  it('the help lists details and why <topic>', () => {
+    expect(COMMANDS.map((c) => c.command)).toEqual(expect.arrayContaining(['details', 'why <topic>', 'why', 'result']));
+  });
+
+  const detailsCases: [Fixture, string, boolean][] = [
+    ['new', 'notice(not_applicable)', false],
+    ['asking-first', 'notice(not_applicable) question', false],
+    ['asking', 'details question', true],
+    ['settled', 'details', true],
+    ['result', 'details', true],
+    ['cancelled', 'notice(not_applicable)', false],
+  ];
+  it.each(detailsCases)('details in phase %s: %s, and nothing changes', (phase, replies, shows) => {
+    const before = fixture(phase);
+    for (const event of [{ type: 'details' as const, version: before.version }, { type: 'text' as const, text: 'details' }]) {
+      const result = conversation.step(before, event);
+      expect(result.session).toBe(before);
+      expect(describeReplies(result.replies).replace(/(details )+/, 'details ').replace(/(details)( details)+$/, '$1')).toBe(replies);
+      expect(result.replies.some((r) => r.kind === 'details')).toBe(shows);
+    }
+  });
+
+  it('a Details click from an earlier step changes nothing and says so', () => {
+    const before = fixture('result');
+    const result = conversation.step(before, { type: 'details', version: before.version - 1 });
+    expect(describeReplies(result.replies)).toBe('notice(stale)');
+    expect(result.session).toBe(before);
+  });
+
+  it('start picks up an unfinished interview, saying how far it got and how to start over', () => {
+    const asking = fixture('asking');
+    const resumed = conversation.step(asking, { type: 'start' });
+    expect(resumed.session).toBe(asking);
+    expect((resumed.replies[0] as NoticeReply).text).toBe('Picking up your unfinished interview (1 answer so far); type restart to start over.');
+    const settled = conversation.step(fixture('settled'), { type: 'start' });
+    expect((settled.replies[0] as NoticeReply).text).toBe('Picking up your unfinished interview (2 answers so far); type restart to start over.');
+  });
+
+  it('start after a result (a finished interview) begins a new one, with no answers', () => {
+    for (const phase of ['result', 'result-complete'] as const) {
+      const started = conversation.step(fixture(phase), { type: 'start' });
+      expect(started.session).toMatchObject({ phase: 'asking', answers: {}, history: [] });
+      expect(describeReplies(started.replies)).toBe('notice(restarted) question');
+      expect((started.replies[0] as NoticeReply).text).toBe('Your last interview ended with its result, so a new one begins.');
+    }
+  });
+
+  it('words it cannot read after a result get a short hint, never the whole result again', () => {
+    for (const phase of ['result', 'result-complete'] as const) {
+      const before = fixture(phase);
+      const result = conversation.step(before, { type: 'text', text: 'qwertyuiop zxcv' });
+      expect(describeReplies(result.replies)).toBe('notice(result_hint)');
+      const text = (result.replies[0] as NoticeReply).text;
+      expect(text).toMatch(/^I didn't catch that\. The result is above: say details for everything behind it, change <topic> to revise an answer/);
+      expect(text.includes('continue')).toBe(phase === 'result');
+    }
+  });
+
+  it('counts are written with the right plural: "Revisiting an earlier answer (1 answer so far)"', () => {
+    const asking = fixture('asking');
+    const changing = conversation.step(asking, { type: 'change', criterion: 'flexibility', version: asking.version });
+    const question = changing.replies.find((r) => r.kind === 'question');
+    expect(question?.kind === 'question' && question.progress.text).toMatch(/^Revisiting an earlier answer \(1 answer so far\)/);
+    const view = recommendationView(knowledge, { flexibility: 'low' }, recommend(knowledge, { flexibility: 'low' }));
+    expect(view.basis).toMatch(/^Based on 1 answer;/);
+    expect(KEY.platform).toBe('test');
+  });
+});
+
+describe('any pack (2 or 3 frameworks)', () => {
+  it('the compact result and the details are total: every framework with a reason has a group, counts add up, plurals are right, every view renders', () => {
+    fc.assert(
+      fc.property(
+        randomPack.chain((pack) => randomAnswers(pack.knowledge).map((answers) => ({ pack, answers }))),
+        ({ pack, answers }) => {
+          const k = pack.knowledge;
+          const rec = recommend(k, answers);
+          const summary = resultSummary(k, rec);
+          const effective = effectiveReasons(rec.reasons);
+          const favoured = new Set(effective.flatMap((r) => (favouring(r) ? [favouring(r)!.framework] : [])));
+          expect(new Set(summary.groups.map((g) => g.framework))).toEqual(favoured);
+          const left = effective.length - shownCriteria(summary).length;
+          expect(summary.moreReasons === null ? 0 : Number(/…and (\d+)/.exec(summary.moreReasons)![1])).toBe(left);
+          for (const text of summaryTexts(summary)) expect(text).not.toMatch(BAD_PLURAL);
+          const view = recommendationView(k, answers, rec);
+          expect(renderRecommendation(view).length).toBeGreaterThan(0);
+          if (Object.keys(answers).length > 0) for (const page of detailsReplies(k, rec)) expect(renderDetails(page)).toContain(page.title);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
