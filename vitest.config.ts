@@ -6,8 +6,7 @@ const E2E = ['tests/slack/*.e2e.test.ts', 'tests/discord/*.e2e.test.ts'];
  * End-to-end files whose store is fixed by what they test: two processes on one SQLite file, and the PostgreSQL replicas;
  * or that never reach the store: sharded start-up failures.
  */
-// shutdown.e2e runs on SQLite only for now: on PostgreSQL one of its SIGTERM runs lost an acknowledged answer (open in issue 10).
-const STORE_SPECIFIC = ['tests/slack/shutdown.e2e.test.ts', 'tests/slack/replicas.e2e.test.ts', 'tests/slack/replicas-postgres.e2e.test.ts', 'tests/discord/sharding-start.e2e.test.ts'];
+const STORE_SPECIFIC = ['tests/slack/replicas.e2e.test.ts', 'tests/slack/replicas-postgres.e2e.test.ts', 'tests/discord/sharding-start.e2e.test.ts'];
 
 export default defineConfig({
   test: {

@@ -13,7 +13,7 @@
  * of them; the figures say how many cores there are.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -53,8 +53,8 @@ function questionCounter(webApi: SlackWebApiStandIn): () => number {
   };
 }
 
-/** Commands per second through `replicas` processes on a fresh database of `serverUrl`. */
-async function commandsPerSecond(serverUrl: string, replicas: number, iterations: number): Promise<number> {
+/** Commands per second through `replicas` processes on a fresh database of `serverUrl`, and the machine's load average just before. */
+async function commandsPerSecond(serverUrl: string, replicas: number, iterations: number): Promise<{ perSecond: number; load: number }> {
   const url = await createDatabase(serverUrl, `bench_replicas_${replicas}`);
   const webApi = await SlackWebApiStandIn.start();
   const folder = mkdtempSync(join(tmpdir(), 'advisor-bench-replicas-'));
@@ -87,7 +87,8 @@ async function commandsPerSecond(serverUrl: string, replicas: number, iterations
       return count / ((performance.now() - started) / 1000);
     };
     await run(Math.max(20, Math.floor(iterations / 5)));
-    return await run(iterations);
+    const load = loadavg()[0] ?? 0;
+    return { perSecond: await run(iterations), load };
   } finally {
     await Promise.all(processes.map((p) => p.kill('SIGTERM')));
     await webApi.close();
@@ -102,9 +103,9 @@ export async function benchReplicas(options: { iterations: number }): Promise<st
     const one = await commandsPerSecond(server.url, 1, iterations);
     const two = await commandsPerSecond(server.url, 2, iterations);
     return [
-      `signed /advisor to real processes (node bin/start.js, Slack HTTP mode) on one embedded PostgreSQL (loopback, durable commits), ${iterations} commands, ${IN_FLIGHT} in flight, each counted when its first question is posted; ${availableParallelism()} cores shared by load, stand-in, PostgreSQL and replicas`,
-      `1 replica:  ${one.toFixed(0)} commands/s`,
-      `2 replicas: ${two.toFixed(0)} commands/s (${(two / one).toFixed(2)}× one)`,
+      `signed /advisor to real processes (node bin/start.js, Slack HTTP mode) on one embedded PostgreSQL (loopback, durable commits), ${iterations} commands, ${IN_FLIGHT} in flight from ${CHANNELS} channels, each counted when its first question is posted; ${availableParallelism()} cores shared by load, stand-in, PostgreSQL and replicas`,
+      `1 replica:  ${one.perSecond.toFixed(0)} commands/s (load average before: ${one.load.toFixed(1)})`,
+      `2 replicas: ${two.perSecond.toFixed(0)} commands/s, ${(two.perSecond / one.perSecond).toFixed(2)}× one (load average before: ${two.load.toFixed(1)})`,
     ];
   } finally {
     await server.stop();

@@ -16,11 +16,8 @@
  * With `processBeforeResponse`, as in Bolt, `ack()` stores the answer and the
  * response leaves once the listener has finished, so a listener's commit
  * precedes Slack's 200; if processing then fails, Slack gets a 500 and retries.
- *
- * It also answers `GET /healthz` (adapters/health.ts). `stop()` is graceful:
- * the port stops accepting connections, a request that still arrives on an
- * open connection gets 503 (`Connection: close`), and it resolves once every
- * request already being processed has had its answer.
+ * It also answers `GET /healthz` (adapters/health.ts). `stop()` is graceful: the port closes, a request
+ * still arriving gets 503, and it resolves once the requests being processed have their answers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ListenOptions } from 'node:net';
@@ -41,6 +38,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** Like Bolt: a request no listener acknowledged in 3 s is answered 404 (Slack has given up by then). */
 const NO_ACK_TIMEOUT_MS = 3_001;
+/** How long `stop()` waits for the requests in progress. */
+const STOP_WAIT_MS = 5_000;
 const FORM = 'application/x-www-form-urlencoded';
 
 export interface SlackHttpReceiverOptions {
@@ -241,8 +240,7 @@ export class SlackHttpReceiver implements Receiver {
     const server = createServer((request, response) => {
       if (this.draining) {
         this.log.info({ method: request.method, url: request.url }, 'refused a request: shutting down');
-        send(response, 503, undefined, { connection: 'close', 'retry-after': '1' });
-        return;
+        return send(response, 503, undefined, { connection: 'close', 'retry-after': '1' });
       }
       this.inProgress.add(response);
       response.once('close', () => this.finished(server, response));
@@ -276,9 +274,17 @@ export class SlackHttpReceiver implements Receiver {
       this.log.info({ inProgress: this.inProgress.size }, 'stopping: finishing the Slack requests in progress');
       // Their answers close their connections (`Connection: close`), so nothing new arrives on them.
       for (const response of this.inProgress) response.shouldKeepAlive = false;
-      await new Promise<void>((resolve) => {
-        this.onIdle = resolve;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await new Promise<boolean>((resolve) => {
+        this.onIdle = () => resolve(true);
+        // A request is answered within Slack's 3 s (or 404 after NO_ACK_TIMEOUT_MS); one still open after this never will be (a body that never ends).
+        timer = setTimeout(() => resolve(false), STOP_WAIT_MS);
       });
+      clearTimeout(timer);
+      if (!finished) {
+        this.log.warn({ inProgress: this.inProgress.size, waitedMs: STOP_WAIT_MS }, 'stopping: closing connections whose requests did not finish');
+        server.closeAllConnections();
+      }
     }
     // Keep-alive connections with nothing in progress would otherwise hold `close` open until they time out.
     server.closeIdleConnections();

