@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 /** The Slack and Discord end-to-end suites, run a second time on PostgreSQL (tests/support/test-store.ts). */
 const E2E = ['tests/slack/*.e2e.test.ts', 'tests/discord/*.e2e.test.ts'];
 /**
- * End-to-end files whose store is fixed by what they test: two processes on one SQLite file, and the PostgreSQL replicas;
- * or that never reach the store: sharded start-up failures.
+ * End-to-end files whose store is fixed by what they test: two processes on one SQLite file, the PostgreSQL replicas,
+ * and the SIGKILL test on a SQLite file; or that never reach the store: sharded start-up failures.
  */
-const STORE_SPECIFIC = ['tests/slack/replicas.e2e.test.ts', 'tests/slack/replicas-postgres.e2e.test.ts', 'tests/discord/sharding-start.e2e.test.ts'];
+const STORE_SPECIFIC = ['tests/slack/crash.e2e.test.ts', 'tests/slack/replicas.e2e.test.ts', 'tests/slack/replicas-postgres.e2e.test.ts', 'tests/discord/sharding-start.e2e.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,7 +1,8 @@
 /**
  * The work a running advisor does besides answering deliveries: sending what
  * the outbox still holds (once at start-up, for what a crash left unsent, then
- * every few seconds for retries), and removing expired sessions.
+ * every few seconds for retries), removing expired sessions, and the store's
+ * own upkeep (SQLite's WAL checkpoint, once a second, instead of inside a turn).
  */
 import type { Logger } from '../src/logger.ts';
 
@@ -18,6 +19,9 @@ export interface BackgroundOptions {
   logger: Logger;
   sweepEveryMs?: number;
   cleanupEveryMs?: number;
+  /** Store upkeep kept out of the turns (SQLite's WAL checkpoint), run every `maintainEveryMs`. */
+  maintain?: () => void;
+  maintainEveryMs?: number;
 }
 
 export interface Background {
@@ -27,6 +31,7 @@ export interface Background {
 
 const SWEEP_EVERY_MS = 2_000;
 const CLEANUP_EVERY_MS = 60 * 60 * 1000;
+const MAINTAIN_EVERY_MS = 1_000;
 
 /** Sends each platform's pending outbox entries; never throws (a failure is logged, the next sweep tries again). */
 export async function sweepAll(turns: BackgroundOptions['turns'], logger: Logger): Promise<void> {
@@ -79,11 +84,23 @@ export function startBackground(options: BackgroundOptions): Background {
     );
   });
 
+  const { maintain } = options;
+  const cancelMaintain = maintain
+    ? every(options.maintainEveryMs ?? MAINTAIN_EVERY_MS, async () => {
+        try {
+          maintain();
+        } catch (error) {
+          logger.error({ err: error }, 'store upkeep failed; the next run will try again');
+        }
+      })
+    : () => {};
+
   return {
     async stop() {
       stopped = true;
       cancelSweep();
       cancelCleanup();
+      cancelMaintain();
       await Promise.all(inFlight);
     },
   };

@@ -70,7 +70,13 @@ export async function openStore(config: Config, logger: Logger): Promise<Session
   }
   // Before SQLite touches the path: a folder that cannot be made (e.g. under /proc) would make open() spin forever.
   await checkDatabaseLocation(config.databasePath);
-  return SqliteSessionStore.open(config.databasePath);
+  // Checkpoints run on the background timer (startBackground's `maintain`), not inside the turn that crosses the threshold.
+  return SqliteSessionStore.open(config.databasePath, { walCheckpoint: 'background' });
+}
+
+/** What the background timer does for the store: SQLite's WAL checkpoint (PostgreSQL needs nothing). */
+export function storeUpkeep(store: SessionStore): { maintain?: () => void } {
+  return store instanceof SqliteSessionStore ? { maintain: () => store.checkpoint() } : {};
 }
 
 /** Runs the advisor; the exit status. Whatever stops it is printed as a message, never as a bare stack trace. */
@@ -152,7 +158,7 @@ async function run(): Promise<number> {
   await running[0]?.turns.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
   // What a crash left committed but unsent goes out now, so no thread is left without its live question.
   await sweepAll(running, logger);
-  const background = startBackground({ turns: running, logger });
+  const background = startBackground({ turns: running, logger, ...storeUpkeep(store) });
   logger.info(
     { platforms: running.map((p) => p.name), database: config.postgres ? redactUrl(config.postgres.url) : config.databasePath, healthPort: healthServer?.port },
     'advisor started',

@@ -115,7 +115,14 @@ export async function benchPostgres(options: { turns: number }): Promise<string[
   const lines: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'advisor-bench-'));
   try {
-    lines.push(await figure('SQLite (file, WAL, synchronous=NORMAL)', SqliteSessionStore.open(join(dir, 'bench.db')), knowledge, options.turns, '; target p99 < 1 ms'));
+    // As `npm start` opens it: WAL checkpoints on a one-second timer instead of inside a commit.
+    const sqlite = SqliteSessionStore.open(join(dir, 'bench.db'), { walCheckpoint: 'background' });
+    const upkeep = setInterval(() => sqlite.checkpoint(), 1_000);
+    try {
+      lines.push(await figure('SQLite (file, WAL, synchronous=NORMAL, checkpoints on a 1 s timer)', sqlite, knowledge, options.turns, '; target p99 < 1 ms'));
+    } finally {
+      clearInterval(upkeep);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,7 +26,7 @@ import type { SessionStore } from '../../src/sessions/store.ts';
 import { startBackground, sweepAll } from '../background.ts';
 import { installProcessGuard } from '../process-guard.ts';
 import { shutDown } from '../shutdown.ts';
-import { openStore } from '../start.ts';
+import { openStore, storeUpkeep } from '../start.ts';
 import { shardScopedStore, type ShardIdentity } from './shard-scope.ts';
 import { startDiscord, type RunningDiscord } from './start.ts';
 
@@ -110,7 +110,7 @@ export async function runShard(): Promise<number> {
   // What a crash of this shard left committed but unsent goes out now.
   const platforms = [running];
   await sweepAll(platforms, logger);
-  const background = startBackground({ turns: platforms, logger });
+  const background = startBackground({ turns: platforms, logger, ...storeUpkeep(store) });
 
   const reason = await stopRequested;
   logger.info({ reason, graceMs: SHUTDOWN_GRACE_MS }, 'stopping discord shard');

@@ -1,18 +1,16 @@
 /**
  * What a session remembers of its turns, so `back` can undo a whole message:
- * recording the answers of one turn, undoing one, and numbering the question
+ * recording the answers of one turn, undoing one, and remembering the question
  * on screen. Pure helpers of the state machine (step.ts).
  */
 import { MAX_TURNS, type AnswerChange, type Session, type ShownQuestion, type Turn } from './types.ts';
 
 /**
- * The question on screen after asking `criterion`: asking the same question again keeps its
- * number; a new one is numbered answers + 1; revisiting an answered one leaves the numbering alone.
+ * The question on screen after asking `criterion`, numbered answers + 1 (as `progressOf` shows
+ * it); revisiting an answered one leaves it alone, so the interrupted question can be resumed.
  */
 export function shownAfterAsking(session: Session, criterion: string): ShownQuestion | null {
-  const shown = session.shown ?? null;
-  if (session.answers[criterion] !== undefined) return shown;
-  if (shown?.criterion === criterion) return shown;
+  if (session.answers[criterion] !== undefined) return session.shown ?? null;
   return { criterion, number: Object.keys(session.answers).length + 1 };
 }
 

@@ -28,11 +28,22 @@
  *   options only ("how many users? maybe a few hundred a month").
  * - A bare number picks the asked criterion's option by position, except where the options
  *   count people: there "3" is three people and "option 3" the third option.
+ * - "we're ..." states (a pronoun with its verb is no leading auxiliary); a question about the
+ *   interview itself ("what does this question mean?", "option 1 or 2?") is the asked one's why.
+ * - People counted are users when a use verb follows ("20 people will use it"), the team when a
+ *   build verb does ("8 students will build it"); else the noun, "we are N", then the question.
+ *   "a year" after an amount is a rate ("200000 customers a year"), never a duration.
+ * - Weak words fill only the asked question (or one named with them): a label word other
+ *   criteria use too ("normal", "standard"), a past tense found through its stem ("hired"), a
+ *   size describing the project or organisation ("a small microservice" is no scale).
+ * - A no deferred by "for now", "yet", "at first" is the pack's `later_option`; a bare "not
+ *   needed" answers only a question whose negative option does without something.
+ * - Two or more words of a pack `kind` ("english and welsh") read as "several <kind>".
  */
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
-import { command, optionByNumber, parseCommand, questionSentences } from './parsing/commands.ts';
-import { MAX_TEXT_LENGTH, normaliseText, tokenize } from './parsing/normalise.ts';
+import { asksAboutInterview, command, optionByNumber, parseCommand, questionSentences } from './parsing/commands.ts';
+import { expandContractions, MAX_TEXT_LENGTH, normaliseText, tokenize } from './parsing/normalise.ts';
 import type { ParsedText } from './parsing/types.ts';
 import { answersOf, readMessage } from './parsing/understand.ts';
 import { matchTokens, vocabularyOf, type MatchToken, type Vocabulary } from './parsing/vocabulary.ts';
@@ -80,10 +91,15 @@ function withQuestion(
   asking: ReadonlySet<number>,
 ): ParsedText {
   const questionTokens = tokens.filter((t) => asking.has(t.sentence));
-  const question = norm.slice(questionTokens[0]!.start, questionTokens.at(-1)!.end) + (norm.slice(questionTokens.at(-1)!.end).trimStart().startsWith('?') ? '?' : '');
+  const question = expandContractions(
+    norm.slice(questionTokens[0]!.start, questionTokens.at(-1)!.end) + (norm.slice(questionTokens.at(-1)!.end).trimStart().startsWith('?') ? '?' : ''),
+  );
+  // "what does this question mean?", "the difference between option 1 and 2?": the asked question's why.
+  const why = asked !== null && asksAboutInterview(questionTokens) ? asked : null;
+  const whole: ParsedText = { kind: 'question', question: expandContractions(norm), why };
   const rest = tokens.filter((t) => !asking.has(t.sentence));
-  if (rest.length === 0) return { kind: 'question', question: norm, why: null };
+  if (rest.length === 0 || why !== null) return whole;
   const matches = answersOf(readMessage(knowledge, vocab, rest, norm, asked)).matches.filter((m) => m.option !== SKIP);
-  if (matches.length === 0) return { kind: 'question', question: norm, why: null };
+  if (matches.length === 0) return whole;
   return { kind: 'answers', matches, question };
 }

@@ -9,8 +9,9 @@
  *   other; its weight is that difference. Each framework's reasons are shown
  *   strongest first: three for the leader, two for every other framework, and
  *   a third when all three are +3 (so a +3 for a losing framework is never
- *   left out while a weaker reason is shown). The rest are counted, per
- *   framework, in one line that says whether they are smaller.
+ *   left out while a weaker reason is shown). A group that leaves some out
+ *   counts them in its own heading ("For Django (3 of 8 reasons)"); reasons
+ *   that favour no framework are counted in one line after the groups.
  * - Caveats. A caveat bears on the verdict through the answers whose claims it
  *   disputes or corrects; its weight is the largest difference such an answer
  *   makes between the first two frameworks. The dispute that decides the lead
@@ -23,7 +24,7 @@
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import type { Caveat, Flip, Recommendation, Reason } from '../engine/types.ts';
-import { andList, criterionOf, frameworkName, optionLabel, plural, pointsText } from './labels.ts';
+import { criterionOf, frameworkName, optionLabel, plural, pointsText } from './labels.ts';
 import type { ReasonGroup, RecommendationView, ResultSummary } from './types.ts';
 
 /** Reasons shown for the leader, and for every other framework. */
@@ -81,37 +82,33 @@ function reasonLine(knowledge: Knowledge, reason: Reason): { criterion: string; 
   return { criterion: reason.criterion, text: `${title}: ${optionLabel(knowledge, reason.criterion, reason.answer)} (${pointsText(knowledge, reason.contribution)})` };
 }
 
+/** "For Django", or "For Django (3 of 8 reasons)" when some are left out: each framework's count stays in its own block. */
+function groupHeading(name: string, shown: number, all: number): string {
+  return shown < all ? `For ${name} (${shown} of ${plural(all, 'reason')})` : `For ${name}`;
+}
+
 function reasonGroups(knowledge: Knowledge, rec: Recommendation): { groups: ReasonGroup[]; moreReasons: string | null } {
   const reasons = effectiveReasons(rec.reasons);
   const groups: ReasonGroup[] = [];
-  const hidden: { framework: string; smaller: boolean }[] = [];
   rec.ranking.forEach((framework, index) => {
     const ranked = rankedFor(knowledge, reasons, framework);
     if (ranked.length === 0) return;
     let shown = index === 0 ? LEADER_REASONS : OTHER_REASONS;
     while (index > 0 && shown < Math.min(ranked.length, OTHER_REASONS_MAX) && ranked[shown]!.by === ranked[0]!.by && ranked[0]!.by >= STRONGEST) shown++;
     const kept = ranked.slice(0, shown);
-    const weakest = kept.at(-1)!.by;
-    groups.push({ framework, heading: `For ${frameworkName(knowledge, framework)}`, reasons: kept.map((r) => reasonLine(knowledge, r.reason)) });
-    for (const r of ranked.slice(shown)) hidden.push({ framework, smaller: r.by < weakest });
+    groups.push({ framework, heading: groupHeading(frameworkName(knowledge, framework)!, kept.length, ranked.length), reasons: kept.map((r) => reasonLine(knowledge, r.reason)) });
   });
   const neutral = reasons.filter((r) => favouring(r) === null).length;
-  return { groups, moreReasons: moreReasonsText(knowledge, rec, hidden, neutral) };
+  return { groups, moreReasons: neutralReasonsText(neutral, rec.ranking.length) };
 }
 
-/** "…and 5 smaller reasons: 3 for Django, 2 that favour neither." */
-function moreReasonsText(knowledge: Knowledge, rec: Recommendation, hidden: readonly { framework: string; smaller: boolean }[], neutral: number): string | null {
-  const total = hidden.length + neutral;
-  if (total === 0) return null;
-  const noun = hidden.every((h) => h.smaller) ? plural(total, 'smaller reason') : plural(total, 'more reason');
-  const parts = rec.ranking
-    .map((framework) => ({ framework, count: hidden.filter((h) => h.framework === framework).length }))
-    .filter((p) => p.count > 0)
-    .map((p) => ({ count: p.count, words: `for ${frameworkName(knowledge, p.framework)}` }));
-  const none = rec.ranking.length === 2 ? 'neither' : 'none of them';
-  if (neutral > 0) parts.push({ count: neutral, words: `that ${neutral === 1 ? 'favours' : 'favour'} ${none}` });
-  if (parts.length === 1) return `…and ${noun} ${parts[0]!.words}.`;
-  return `…and ${noun}: ${andList(parts.map((p) => `${p.count} ${p.words}`))}.`;
+/**
+ * "…and 2 reasons that favour neither.": the only count after the groups (renderers put it
+ * under the last one), so it names no framework and cannot be read as that group's.
+ */
+function neutralReasonsText(neutral: number, frameworks: number): string | null {
+  if (neutral === 0) return null;
+  return `…and ${plural(neutral, 'reason')} that ${neutral === 1 ? 'favours' : 'favour'} ${frameworks === 2 ? 'neither framework' : 'no framework'}.`;
 }
 
 /** The difference an answer makes between the first two frameworks. */
@@ -233,20 +230,17 @@ export function resultSummary(knowledge: Knowledge, rec: Recommendation): Result
 export function summaryFromView(view: RecommendationView): ResultSummary {
   const order = [...new Set([...view.bars.map((b) => b.framework), ...view.reasons.flatMap((r) => (r.favours === null ? [] : [r.favours]))])];
   const groups: ReasonGroup[] = [];
-  let hidden = 0;
   order.forEach((framework, index) => {
     const reasons = view.reasons.filter((r) => r.favours === framework);
     if (reasons.length === 0) return;
-    const shown = index === 0 ? LEADER_REASONS : OTHER_REASONS;
-    hidden += Math.max(0, reasons.length - shown);
+    const shown = Math.min(reasons.length, index === 0 ? LEADER_REASONS : OTHER_REASONS);
     const name = reasons[0]!.favoursName ?? framework;
-    groups.push({ framework, heading: `For ${name}`, reasons: reasons.slice(0, shown).map((r) => ({ criterion: r.criterion, text: `${r.title}: ${r.answer} (${r.pointsText})` })) });
+    groups.push({ framework, heading: groupHeading(name, shown, reasons.length), reasons: reasons.slice(0, shown).map((r) => ({ criterion: r.criterion, text: `${r.title}: ${r.answer} (${r.pointsText})` })) });
   });
-  hidden += view.reasons.filter((r) => r.favours === null).length;
   const more = (count: number, noun: string): string | null => (count > 0 ? `…and ${plural(count, noun)}.` : null);
   return {
     groups,
-    moreReasons: more(hidden, 'more reason'),
+    moreReasons: neutralReasonsText(view.reasons.filter((r) => r.favours === null).length, Math.max(2, view.bars.length)),
     caveats: view.caveats.slice(0, MAX_CAVEATS).map((c) => `${c.title}. ${c.text}`),
     moreCaveats: more(view.caveats.length - MAX_CAVEATS, 'more caveat'),
     flips: view.flips.slice(0, MAX_FLIPS),

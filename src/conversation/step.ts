@@ -1,10 +1,11 @@
 /**
  * The conversation state machine: a pure `step(session, event) -> { session, replies }`.
  *
- * It asks one criterion per turn in the engine's `next_question` order and offers
- * the result (phase `settled`) as soon as the verdict is decided or its chance of
- * change is at most 5%; people can go on answering (refining). Every event in
- * every phase has a defined result:
+ * It asks one criterion per turn in the engine's `next_question` order (an open
+ * question stays open until it is answered, whatever else a message answers) and
+ * offers the result (phase `settled`) as soon as the verdict is decided or its
+ * chance of change is at most 5%; people can go on answering (refining). Every
+ * event in every phase has a defined result:
  * an event that does not apply gets a notice, never an exception. The version goes
  * up by one whenever the session changes; an event carrying an older version
  * (a double click, a button on an old message) changes nothing.
@@ -16,11 +17,12 @@ import { canStopAsking } from '../engine/chance.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
 import type { Recommendation } from '../engine/types.ts';
 import { parseText, type ParsedText, type TextMatch, type TypedCommand, type UnknownReason } from './parse.ts';
+import { NOT_UNDERSTOOD, notUnderstoodHint, recordedReplies, resultUpdate, topicsText } from './notices.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
 import { recordTurn, shownAfterAsking, undoTurn } from './history.ts';
 import { detailsReplies } from './details-view.ts';
-import { orList, plural } from './labels.ts';
-import { answeredReply, criterionOf, helpReply, notice, optionLabel, questionReply, recommendationView, settledReply, whyReply } from './views.ts';
+import { plural } from './labels.ts';
+import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, settledReply, whyReply } from './views.ts';
 
 export interface Conversation {
   step(session: Session, event: ConversationEvent): StepResult;
@@ -29,14 +31,6 @@ export interface Conversation {
 export function createSession(key: SessionKey): Session {
   return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false, turns: [], shown: null };
 }
-
-const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
-  empty: 'That message was empty.',
-  too_long: 'That message is too long for me to read; a short answer works best.',
-  no_match: "I didn't catch that.",
-  ambiguous: 'That could mean more than one option.',
-  out_of_range: 'There is no option with that number.',
-};
 
 export function createConversation(knowledge: Knowledge): Conversation {
   const evaluate = (session: Session): Recommendation => recommend(knowledge, session.answers);
@@ -74,6 +68,16 @@ export function createConversation(knowledge: Knowledge): Conversation {
     };
   }
 
+  /**
+   * The question to ask while the interview goes on: the open one while it is unanswered (an
+   * answer to other questions never swaps it), then the last one put to the user, if still
+   * unanswered (interrupted by a revisited answer, an early result or the offer).
+   */
+  function stillOpen(session: Session): string | null {
+    const open = [session.current, session.shown?.criterion].find((c): c is string => typeof c === 'string' && knowledge.criterionById.has(c) && session.answers[c] === undefined);
+    return open ?? null;
+  }
+
   /** Moves to the next question, the settled offer, or the result; bumps the version. */
   function advance(before: Session, draft: Session, replies: Reply[]): StepResult {
     const session: Session = { ...draft, version: before.version + 1 };
@@ -85,9 +89,12 @@ export function createConversation(knowledge: Knowledge): Conversation {
     // The stop: decided, or a chance of change of at most 5%. People may still go on (refining).
     if (canStopAsking(rec) && !session.refining) {
       const settled: Session = { ...session, phase: 'settled', current: null };
-      return { session: settled, replies: [...replies, settledReply(knowledge, settled, rec)] };
+      // Offered already, and answering on kept the winner: a one-line reminder, not the offer again.
+      const prior = before.phase === 'settled' ? evaluate(before) : null;
+      const reminder = prior !== null && prior.winner === rec.winner ? { wasDecided: prior.decided } : undefined;
+      return { session: settled, replies: [...replies, settledReply(knowledge, settled, rec, reminder)] };
     }
-    const next = rec.next_question ?? rankQuestions(knowledge, session.answers)[0]!;
+    const next = stillOpen(session) ?? rec.next_question ?? rankQuestions(knowledge, session.answers)[0]!;
     const asking: Session = { ...session, phase: 'asking', current: next, shown: shownAfterAsking(session, next) };
     return { session: asking, replies: [...replies, questionReply(knowledge, asking, rec, next)] };
   }
@@ -114,31 +121,22 @@ export function createConversation(knowledge: Knowledge): Conversation {
     return { ...session, phase: 'asking', current: null, answers: {}, history: [], refining: false, turns: [], shown: null };
   }
 
-  /** Records answers and continues: in `result`, shows the updated result; otherwise asks on. */
-  /** `question`: a question the same message asked, answered from the knowledge base before the interview goes on. */
+  /**
+   * Records answers and continues: in `result`, a short update when the verdict stays (the full
+   * result when it changes); otherwise asks on. `question`: a question the same message asked,
+   * answered from the knowledge base before the interview goes on.
+   */
   function applyAnswers(session: Session, matches: readonly TextMatch[], typed: boolean, question?: string): StepResult {
-    const wasResult = session.phase === 'result';
     const started = session.phase === 'new' || session.phase === 'cancelled' ? begin(session) : session;
     const draft = recordTurn(started, matches);
-    const replies: Reply[] = [];
-    for (const match of matches) {
-      replies.push(answeredReply(knowledge, match.criterion, match.option, typed ? match.evidence : undefined));
-      if (match.note) replies.push(notice('read_as', match.note));
-    }
-    if (matches.length > 1) {
-      const understood = matches.map((m) => `${criterionOf(knowledge, m.criterion).title}: ${optionLabel(knowledge, m.criterion, m.option)}`);
-      replies.push(notice('recorded_several', `Got several answers from that: ${understood.join('; ')}. Say "change <topic>" if I misread one.`));
-    } else if (typed && matches.length === 1 && matches[0]!.criterion !== session.current) {
-      // An answer to another question than the one asked (or with none asked): say so, since that question was never shown.
-      const m = matches[0]!;
-      const title = criterionOf(knowledge, m.criterion).title;
-      const noted = session.phase === 'asking' ? 'Noted for another question' : 'Noted';
-      replies.push(
-        notice('recorded_other', `${noted}: ${title}: ${optionLabel(knowledge, m.criterion, m.option)} (from "${m.evidence}"). Say "change ${title.toLowerCase()}" if I misread it.`),
-      );
-    }
+    const replies = recordedReplies(knowledge, started, matches, typed);
     if (question !== undefined) replies.push({ kind: 'ask', answer: askKnowledge(knowledge, question) });
-    return wasResult ? showResult(session, draft, replies) : advance(session, draft, replies);
+    if (session.phase !== 'result') return advance(session, draft, replies);
+    const before = evaluate(session);
+    const after = evaluate(draft);
+    if (before.winner !== after.winner) return showResult(session, draft, replies);
+    const updated: Session = { ...draft, version: session.version + 1 };
+    return { session: updated, replies: [...replies, resultUpdate(knowledge, updated, before, after)] };
   }
 
   function onAnswer(session: Session, criterion: string, option: string, version: number | undefined): StepResult {
@@ -155,7 +153,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
     const changing = session.current !== criterion && session.answers[criterion] !== undefined;
     const result = applyAnswers(session, [{ criterion, option, evidence: '' }], false);
     if (!changing) return result;
-    return { ...result, replies: [notice('changed', `Changed ${c.title} to "${optionLabel(knowledge, criterion, option)}".`), ...result.replies] };
+    const was = optionLabel(knowledge, criterion, session.answers[criterion]!);
+    return { ...result, replies: [notice('changed', `Changed ${c.title} from "${was}" to "${optionLabel(knowledge, criterion, option)}".`), ...result.replies] };
   }
 
   function notStarted(session: Session): StepResult {
@@ -347,24 +346,13 @@ export function createConversation(knowledge: Knowledge): Conversation {
 
   /** "change team": say which topics the words could mean. */
   function onTopics(session: Session, parsed: Extract<ParsedText, { kind: 'topics' }>): StepResult {
-    const titles = parsed.candidates.map((c) => criterionOf(knowledge, c).title);
-    const options = titles.map((t) => `"${parsed.verb} ${t.toLowerCase()}"`);
-    const text = `"${parsed.words}" could mean ${orList(titles)}. Say ${orList(options)}.`;
-    return unchanged(session, [notice('ambiguous_topic', text), ...(session.phase === 'asking' ? restate(session) : [])]);
+    return unchanged(session, [notice('ambiguous_topic', topicsText(knowledge, parsed)), ...(session.phase === 'asking' ? restate(session) : [])]);
   }
 
   function notUnderstood(session: Session, reason: UnknownReason, number: number | undefined): StepResult {
-    const count = session.current === null ? 0 : (knowledge.criterionById.get(session.current)?.options.length ?? 0);
-    if (session.phase === 'asking' && reason === 'out_of_range' && count > 0) {
-      const which = number === undefined ? 'with that number' : String(number);
-      const hint = `There is no option ${which} here: pick 1 to ${count}, answer in your own words, or say skip, back, why or help.`;
-      return unchanged(session, restate(session, hint));
-    }
+    const options = session.current === null ? 0 : (knowledge.criterionById.get(session.current)?.options.length ?? 0);
+    if (session.phase === 'asking') return unchanged(session, restate(session, notUnderstoodHint(reason, number, options)));
     const text = NOT_UNDERSTOOD[reason];
-    if (session.phase === 'asking') {
-      const hint = `${text} Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`;
-      return unchanged(session, restate(session, hint));
-    }
     const code = reason === 'too_long' ? 'input_too_long' : 'not_understood';
     if (session.phase === 'result') return unchanged(session, [notice(reason === 'too_long' ? code : 'result_hint', `${text} ${resultHint(session)}`)]);
     return unchanged(session, [notice(code, `${text} Type help to see what I understand.`), ...restate(session)]);

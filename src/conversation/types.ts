@@ -48,7 +48,7 @@ export interface Session {
    * the last answer in `history`.
    */
   turns?: Turn[];
-  /** The numbered question last put to the user: asking the same question again keeps its number. */
+  /** The unanswered question last put to the user: the interview goes back to it after a revisited answer. */
   shown?: ShownQuestion | null;
 }
 
@@ -57,7 +57,7 @@ export const MAX_TURNS = 50;
 
 export interface ShownQuestion {
   criterion: string;
-  /** Its "Question N". */
+  /** Its "Question N" when it was asked (answers + 1 then). */
   number: number;
 }
 
@@ -113,7 +113,7 @@ export interface Progress {
   answered: number;
   /** Criteria not answered yet. */
   remaining: number;
-  /** The ordinal of the question being asked: it goes up by one per new question, not per answer, and stays when a question is asked again. */
+  /** "Question N": one more than the questions answered or skipped so far. It goes down only when `back` undoes answers. */
   questionNumber: number;
   settled: boolean;
   /** Honest one-liner, e.g. "Question 4 · verdict not settled yet". */
@@ -215,7 +215,7 @@ export interface SummaryReason {
 /** One framework's strongest reasons in the compact result. */
 export interface ReasonGroup {
   framework: string;
-  /** e.g. "For Django". */
+  /** e.g. "For Django", or "For Django (3 of 8 reasons)" when some are left out (`details` lists them). */
   heading: string;
   reasons: SummaryReason[];
 }
@@ -227,7 +227,7 @@ export interface ReasonGroup {
  */
 export interface ResultSummary {
   groups: ReasonGroup[];
-  /** e.g. "…and 5 smaller reasons: 3 for Django, 2 that favour neither."; null when every reason is shown. */
+  /** The reasons that favour no framework, e.g. "…and 2 reasons that favour neither framework."; null when there are none (each group counts its own left-out reasons in its heading). */
   moreReasons: string | null;
   /** The one or two caveats that bear most on this verdict, one line each with the answers they bear on. */
   caveats: string[];
@@ -247,7 +247,11 @@ export interface RecommendationReply {
   version: number;
 }
 
-/** The verdict can no longer change; the user may see it now or keep refining. */
+/**
+ * The verdict can no longer change (or very likely not); the user may see it now or keep
+ * refining. Also the short update after an answer given once the result was shown, when the
+ * verdict stays (phase `result`): its live controls are the same.
+ */
 export interface SettledReply {
   kind: 'settled';
   text: string;
@@ -301,7 +305,7 @@ export type NoticeCode =
   | 'not_applicable'
   | 'changed'
   | 'recorded_several'
-  /** A typed answer filled another question than the one asked (which is asked again). */
+  /** A typed answer filled another question than the one asked (which is asked again), or one besides it. */
   | 'recorded_other'
   | 'cancelled'
   | 'restarted'

@@ -4,7 +4,8 @@
  */
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
-import { canStopAsking } from '../engine/chance.ts';
+import { canStopAsking, STOP_CHANCE } from '../engine/chance.ts';
+import { MEDIUM_CHANCE } from '../engine/confidence.ts';
 import { optionImpacts, recommend } from '../engine/recommend.ts';
 import type { Answers, Caveat, ClaimRef, Confidence, Recommendation, Reason } from '../engine/types.ts';
 import type {
@@ -30,16 +31,31 @@ export { SKIP_LABEL, criterionOf, frameworkName, optionLabel, optionView, source
 
 const BAR_WIDTH = 10;
 
-/** "about a 3% chance", "less than a 1% chance": the chance of change in words. */
-function chanceWords(chance: number): string {
-  const percent = Math.round(chance * 100);
+/** The chances the wording must never round onto from above: the stop (5%) and the top of "medium" (20%). */
+const CHANCE_THRESHOLDS = [STOP_CHANCE, MEDIUM_CHANCE];
+
+/**
+ * The chance of change as a percentage people read: one decimal under 10% ("5.4"), whole
+ * numbers above; never a threshold's own figure for a chance above it ("just over 5").
+ */
+export function chancePercent(chance: number): { text: string; justOver: boolean } {
+  const percent = chance * 100;
+  const rounded = percent < 10 ? Math.round(percent * 10) / 10 : Math.round(percent);
+  const justOver = CHANCE_THRESHOLDS.some((t) => chance > t && rounded === Math.round(t * 1000) / 10);
+  return { text: String(rounded), justOver };
+}
+
+/** "about a 3% chance", "about a 5.4% chance", "just over a 5% chance", "less than a 1% chance": the chance of change in words. */
+export function chanceWords(chance: number): string {
   if (chance === 0) return 'no chance';
-  if (percent === 0) return 'less than a 1% chance';
-  if (percent === 100 && chance < 1) return 'more than a 99% chance';
   if (chance === 1) return 'every chance';
-  // "an 8%", "an 11%", "an 18%", "an 80%": the article follows the sound of the number.
-  const article = percent === 8 || percent === 11 || percent === 18 || (percent >= 80 && percent < 90) ? 'an' : 'a';
-  return `about ${article} ${percent}% chance`;
+  if (chance < 0.01) return 'less than a 1% chance';
+  const { text, justOver } = chancePercent(chance);
+  if (text === '100') return 'more than a 99% chance';
+  // "an 8%", "an 8.5%", "an 11%", "an 18%", "an 80%": the article follows the sound of the number.
+  const whole = Math.floor(Number(text));
+  const article = whole === 8 || whole === 11 || whole === 18 || (whole >= 80 && whole < 90) ? 'an' : 'a';
+  return `${justOver ? 'just over' : 'about'} ${article} ${text}% chance`;
 }
 
 /**
@@ -57,8 +73,9 @@ export function chanceSentence(rec: Recommendation): string | null {
 
 export function progressOf(session: Session, rec: Recommendation): Progress {
   const answered = rec.answered.length;
-  // The same question asked again keeps its number (the step records it in `shown`).
-  const questionNumber = session.shown && session.shown.criterion === session.current ? session.shown.number : answered + 1;
+  // "Question N": N is one more than the questions answered or skipped so far, so it only goes
+  // down when `back` undoes answers, and two questions share a number only across a back or change.
+  const questionNumber = answered + 1;
   const revisiting = session.current !== null && session.answers[session.current] !== undefined;
   const where = revisiting ? `Revisiting an earlier answer (${plural(answered, 'answer')} so far)` : `Question ${questionNumber}`;
   const text = rec.decided
@@ -72,13 +89,22 @@ export function progressOf(session: Session, rec: Recommendation): Progress {
 /**
  * The offer to see the result: when the verdict is decided (exactly: no answers can change
  * it), or when its chance of change is at most 5% (then it says how likely a change is).
+ * `reminder`: the offer was made already (the person keeps answering instead), so one line;
+ * `wasDecided` says whether it was decided then.
  */
-export function settledReply(knowledge: Knowledge, session: Session, rec: Recommendation): SettledReply {
+export function settledReply(knowledge: Knowledge, session: Session, rec: Recommendation, reminder?: { wasDecided: boolean }): SettledReply {
   const winner = frameworkName(knowledge, rec.winner);
   const offer = 'See the result now, or keep refining to add detail.';
-  const text = rec.decided
-    ? `The remaining questions can no longer change this: ${winner === null ? 'the frameworks stay tied' : `${winner} stays ahead`}. ${offer}`
-    : `${winner === null ? 'The frameworks will very likely stay tied' : `${winner} will very likely stay ahead`}. ${chanceSentence(rec)} ${offer}`;
+  const stays = winner === null ? 'the frameworks stay tied' : `${winner} stays ahead`;
+  const likely = winner === null ? 'The frameworks will very likely stay tied' : `${winner} will very likely stay ahead`;
+  const stillLikely = winner === null ? 'The frameworks will still very likely stay tied' : `${winner} will still very likely stay ahead`;
+  const text = reminder
+    ? rec.decided
+      ? `${reminder.wasDecided ? 'Still settled' : 'Now settled, whatever the remaining answers'}: ${stays}.`
+      : `${stillLikely} (${chanceWords(rec.chance_of_change)} of a change).`
+    : rec.decided
+      ? `The remaining questions can no longer change this: ${stays}. ${offer}`
+      : `${likely}. ${chanceSentence(rec)} ${offer}`;
   return {
     kind: 'settled',
     text,
@@ -201,7 +227,8 @@ function confidenceText(knowledge: Knowledge, rec: Recommendation): string {
   else if (basis.settled) parts.push(rec.unanswered.length > 0 ? 'no remaining answer can change the verdict' : 'every question is answered');
   else if (basis.unlikely_to_change) parts.push(`${chanceWords(rec.chance_of_change)} that the remaining answers would change the verdict`);
   else if (basis.one_answer_could_flip) parts.push('a single remaining answer could still change the verdict');
-  else parts.push('no single remaining answer could flip it, though several together could');
+  else if (basis.modest_chance_of_change) parts.push('no single remaining answer could flip it, though several together could');
+  else parts.push(`no single remaining answer could flip it, but together the remaining answers have ${chanceWords(rec.chance_of_change)} of changing it`);
   const deciding = basis.deciding_dispute === null ? undefined : knowledge.disputes.find((d) => d.id === basis.deciding_dispute);
   if (deciding) parts.push(`the lead hinges on a point the sources dispute (${deciding.topic})`);
   else if (basis.rests_on_disputes) parts.push('the lead rests on claims the sources dispute');

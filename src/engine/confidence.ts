@@ -5,10 +5,12 @@
  * - `high`: the verdict is settled or very likely to hold (decided, or a chance of
  *   change of at most 5%), and the lead does not lean on disputed claims.
  * - `medium`: settled or very likely to hold but leaning on disputed claims; or not
- *   yet likely to hold, but no single remaining answer could flip it and the lead
- *   does not lean on disputed claims.
- * - `low`: a tie; or not yet likely to hold while a single remaining answer could
- *   flip it or the lead leans on disputed claims.
+ *   yet likely to hold, but with a modest chance of change (at most
+ *   `MEDIUM_CHANCE`, 20%), no single remaining answer able to flip it, and no
+ *   disputed lean.
+ * - `low`: a tie; or not yet likely to hold while the chance of change is above
+ *   20%, a single remaining answer could flip it, or the lead leans on disputed
+ *   claims. (A verdict that would change about half the time is not "medium".)
  *
  * The lead "leans on disputed claims" in either of two ways:
  * - it rests on disputed claims: without the points whose claims are all disputed,
@@ -23,6 +25,9 @@ import { SKIP, type Effect } from '../knowledge/schema.ts';
 import { STOP_CHANCE } from './chance.ts';
 import type { Model } from './model.ts';
 import type { Answers, Confidence, ConfidenceBasis } from './types.ts';
+
+/** An undecided verdict is `medium` at best while its chance of change is at most this; above it, `low`. */
+export const MEDIUM_CHANCE = 0.2;
 
 /** Scores from the answered effects that `keep` accepts. */
 function scoresKeeping(model: Model, answers: Answers, keep: (effect: Effect) => boolean): number[] {
@@ -95,6 +100,7 @@ export function confidenceBasis(knowledge: Knowledge, model: Model, answers: Ans
     tied,
     settled: facts.decided,
     unlikely_to_change: facts.chanceOfChange <= STOP_CHANCE,
+    modest_chance_of_change: facts.chanceOfChange <= MEDIUM_CHANCE,
     one_answer_could_flip: facts.oneAnswerCouldFlip,
     rests_on_disputes: !tied && restsOnDisputes(knowledge, model, answers, facts.w),
     deciding_dispute: tied ? null : decidingDispute(knowledge, model, answers, facts.w),
@@ -106,5 +112,5 @@ export function confidenceOf(basis: ConfidenceBasis): Confidence {
   const holds = basis.settled || basis.unlikely_to_change;
   const leansOnDisputes = basis.rests_on_disputes || basis.deciding_dispute !== null;
   if (holds) return leansOnDisputes ? 'medium' : 'high';
-  return basis.one_answer_could_flip || leansOnDisputes ? 'low' : 'medium';
+  return basis.modest_chance_of_change && !basis.one_answer_could_flip && !leansOnDisputes ? 'medium' : 'low';
 }

@@ -68,6 +68,8 @@ export interface ConfidenceBasis {
   settled: boolean;
   /** `chance_of_change` is at most 5%: answering the rest would very likely keep the verdict. */
   unlikely_to_change: boolean;
+  /** `chance_of_change` is at most 20% (`MEDIUM_CHANCE`): without it, an undecided verdict is `low`. */
+  modest_chance_of_change: boolean;
   /** Some single unanswered question has an answer that would change the winner. */
   one_answer_could_flip: boolean;
   /** Without the effects that rest only on disputed claims, the winner would not lead. */

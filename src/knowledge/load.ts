@@ -43,6 +43,8 @@ export interface Knowledge {
   disputesByClaim: ReadonlyMap<string, readonly Dispute[]>;
   /** Groups of words that mean the same in typed answers (`vocabulary.same_words` of every file). */
   sameWords: readonly (readonly string[])[];
+  /** Kinds of things named by single words (`vocabulary.kinds` of every file, merged by kind). */
+  kinds: ReadonlyMap<string, readonly string[]>;
 }
 
 export const DEFAULT_KNOWLEDGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../knowledge');
@@ -234,13 +236,14 @@ export function buildKnowledge(files: ReadonlyArray<{ file: string; pack: PackFi
     criterionById,
     disputesByClaim,
     sameWords,
+    kinds: mergeKinds(files),
   };
 }
 
 /** The criterion's answer wording: yes/no/negative options exist, ranges count one thing and do not overlap. */
 function checkAnswerVocabulary(file: string, path: string, criterion: Criterion, problems: KnowledgeProblem[]): void {
   const optionIds = criterion.options.map((o) => o.id);
-  for (const key of ['negative_option', 'yes_option', 'no_option'] as const) {
+  for (const key of ['negative_option', 'yes_option', 'no_option', 'later_option'] as const) {
     const id = criterion[key];
     if (id !== undefined && !optionIds.includes(id)) {
       problems.push({ file, path: `${path}.${key}`, message: `"${id}" is not an option of criterion "${criterion.id}" (options: ${optionIds.join(', ')})` });
@@ -266,6 +269,14 @@ function checkAnswerVocabulary(file: string, path: string, criterion: Criterion,
       });
     }
   }
+}
+
+function mergeKinds(files: ReadonlyArray<{ pack: PackFile }>): Map<string, string[]> {
+  const kinds = new Map<string, string[]>();
+  for (const { pack } of files) {
+    for (const [kind, words] of Object.entries(pack.vocabulary?.kinds ?? {})) kinds.set(kind, [...new Set([...(kinds.get(kind) ?? []), ...words])]);
+  }
+  return kinds;
 }
 
 /** Every `same_words` group of every file; a word may stand in one group only. */

@@ -192,6 +192,8 @@ export const criterionSchema = z
     yes_option: idSchema.optional(),
     /** The option a bare "no" (or "nope", "not really", ...) picks while this question is asked. */
     no_option: idSchema.optional(),
+    /** The option a "not for now" / "not yet" answer picks while this question is asked, instead of the negative or "no" one. */
+    later_option: idSchema.optional(),
   })
   .strict();
 
@@ -215,6 +217,16 @@ export const vocabularySchema = z
           .min(2, 'a group needs at least two words'),
       )
       .default([]),
+    /**
+     * Kinds of things named by single words (`languages: [english, welsh, ...]`): two or more
+     * different words of one kind in a sentence read as the phrase "several <kind>".
+     */
+    kinds: z
+      .record(
+        z.string().regex(/^[a-z]+$/, 'must be a lower-case word'),
+        z.array(z.string().trim().toLowerCase().regex(/^[\p{L}\p{N}]+$/u, 'must be a single word (letters and digits only)')).min(2, 'a kind needs at least two words'),
+      )
+      .default({}),
   })
   .strict();
 

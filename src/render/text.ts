@@ -157,7 +157,8 @@ export function renderReply(reply: Reply, style: TextStyle = plainStyle): string
     case 'details':
       return renderDetails(reply, style);
     case 'why':
-      return [style.bold(`Why ${reply.title.toLowerCase()} matters: ${reply.why}`), ...reply.impacts.map((l) => `  • ${l}`)].join('\n');
+      // "Why it matters: <title>": topic titles are singular or plural ("Security needs"), so no verb follows them.
+      return [style.bold(`Why it matters: ${reply.title}`), reply.why, ...reply.impacts.map((l) => `  • ${l}`)].join('\n');
     case 'notice':
       return reply.text;
     case 'help':

@@ -31,9 +31,10 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /**
    * `auto` (default): SQLite checkpoints the WAL inside whichever commit
-   * crosses its threshold. `background`: commits never checkpoint; the owner
-   * calls `checkpoint()` on a timer, which keeps that cost out of the turns
-   * a platform is waiting on.
+   * crosses its threshold (1,000 pages). `background`: the owner calls
+   * `checkpoint()` on a timer, which keeps that cost out of the turns a
+   * platform is waiting on; a commit checkpoints only if the WAL has still
+   * grown past BACKGROUND_SAFETY_PAGES (the timer starved), so it stays bounded.
    */
   walCheckpoint?: 'auto' | 'background';
 }
@@ -44,6 +45,8 @@ export interface SqliteStoreSettings {
   synchronous: string;
   foreignKeys: boolean;
   busyTimeoutMs: number;
+  /** Pages after which a commit checkpoints the WAL itself (1,000 by default; BACKGROUND_SAFETY_PAGES with background checkpoints). */
+  walAutocheckpointPages: number;
   userVersion: number;
 }
 
@@ -56,6 +59,8 @@ const SYNCHRONOUS_NAMES: readonly string[] = ['off', 'normal', 'full', 'extra'];
  * the platform gets an error (Slack resends events), and nothing half-done is kept.
  */
 export const DEFAULT_BUSY_TIMEOUT_MS = 2_000;
+/** With background checkpoints, a commit still checkpoints once the WAL passes this many pages (about 40 MiB). */
+export const BACKGROUND_SAFETY_PAGES = 10_000;
 
 /** Wraps an unexpected error (SQLITE_BUSY, I/O errors, a closed database) as STORE_FAILURE, keeping the cause. */
 function storeFailure(message: string, cause: unknown, details: Record<string, unknown> = {}): AdvisorError {
@@ -69,13 +74,100 @@ function storeFailure(message: string, cause: unknown, details: Record<string, u
   return error;
 }
 
+/** The body of `commitTurn`, run inside one IMMEDIATE transaction. */
+function applyTurn(s: Statements, input: TurnCommit): void {
+  const { now } = input;
+  if (input.delivery) {
+    // An expired claim is free again; a live one means the turn was applied already.
+    s.deleteExpiredDelivery.run(input.delivery.id, now);
+    const { changes } = s.claimDelivery.run(input.delivery.id, input.delivery.expiresAt);
+    if (changes === 0) {
+      throw new AdvisorError('DUPLICATE_DELIVERY', `delivery ${input.delivery.id} was already applied`, { deliveryId: input.delivery.id });
+    }
+  }
+  if (input.session) {
+    const { session, expectedVersion } = input.session;
+    const id = sessionId(session.key);
+    const stored = s.selectSessionVersion.get(id)?.version ?? 0;
+    if (stored !== expectedVersion) {
+      throw new AdvisorError('SESSION_CONFLICT', `session ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
+        sessionId: id,
+        expectedVersion,
+        storedVersion: stored,
+      });
+    }
+    const k = session.key;
+    s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: JSON.stringify(session), now });
+  }
+  if (input.thread) {
+    const { key, state, expectedVersion } = input.thread;
+    const id = threadId(key);
+    const stored = s.selectThreadVersion.get(id)?.version ?? 0;
+    if (stored !== expectedVersion) {
+      throw new AdvisorError('SESSION_CONFLICT', `thread ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
+        thread: id,
+        expectedVersion,
+        storedVersion: stored,
+      });
+    }
+    s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: JSON.stringify(state), now });
+  }
+  if (input.outbox) {
+    const { thread, operations, deliveryId, actor } = input.outbox;
+    for (const operation of operations) {
+      s.insertOutbox.run({
+        threadId: threadId(thread),
+        platform: thread.platform,
+        workspace: thread.workspace,
+        conversation: thread.conversation,
+        handle: handleOf(operation),
+        operation: JSON.stringify(operation),
+        deliveryId: deliveryId ?? null,
+        actor: actor ?? null,
+        now,
+      });
+    }
+  }
+  if (input.completes) s.completeOutbox.run({ seq: input.completes.seq, messageId: input.completes.messageId ?? null, now });
+}
+
+/** The body of `claimOutbox`: leases every unsent entry of thread `id`, unless another owner holds one or the first is not due. */
+function leaseUnsent(s: Statements, id: string, options: ClaimOptions): OutboxEntry[] {
+  const rows = s.selectUnsent.all(id);
+  const first = rows[0];
+  if (first === undefined || first.next_attempt_at > options.now) return [];
+  if (rows.some((row) => row.lease_until > options.now && row.lease_owner !== options.owner)) return [];
+  const until = options.now + options.leaseMs;
+  const entries: OutboxEntry[] = [];
+  for (const row of rows) {
+    let entry: OutboxEntry;
+    try {
+      entry = decodeOutbox(row);
+    } catch (error) {
+      // An entry nobody can read is given up, so it cannot block its thread forever.
+      s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now });
+      continue;
+    }
+    s.leaseOutbox.run(options.owner, until, row.seq);
+    entries.push(entry);
+  }
+  return entries;
+}
+
 export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
+  /** Built once: better-sqlite3's `transaction()` wrapper is worth reusing on the hot path. */
+  readonly #transactions: { commitTurn: Database.Transaction<(input: TurnCommit) => void>; claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]> };
 
   private constructor(db: Database.Database) {
     this.#db = db;
-    this.#statements = prepareStatements(db);
+    const statements = prepareStatements(db);
+    this.#statements = statements;
+    this.#transactions = {
+      commitTurn: db.transaction((input: TurnCommit) => applyTurn(statements, input)),
+      claimOutbox: db.transaction((id: string, options: ClaimOptions) => leaseUnsent(statements, id, options)),
+    };
   }
 
   /** Opens (creating folders, file and schema as needed) the database at `path`; `':memory:'` for a private in-memory one. */
@@ -88,7 +180,7 @@ export class SqliteSessionStore implements SessionStore {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
-      if (options.walCheckpoint === 'background') db.pragma('wal_autocheckpoint = 0');
+      if (options.walCheckpoint === 'background') db.pragma(`wal_autocheckpoint = ${BACKGROUND_SAFETY_PAGES}`);
       migrate(db);
       return new SqliteSessionStore(db);
     } catch (error) {
@@ -125,97 +217,13 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async commitTurn(input: TurnCommit): Promise<void> {
-    const s = this.#statements;
-    const { now } = input;
     const details = { deliveryId: input.delivery?.id, thread: input.thread ? threadId(input.thread.key) : undefined };
-    this.#guard('cannot commit the turn', details, () =>
-      this.#db
-        .transaction(() => {
-          if (input.delivery) {
-            // An expired claim is free again; a live one means the turn was applied already.
-            s.deleteExpiredDelivery.run(input.delivery.id, now);
-            const { changes } = s.claimDelivery.run(input.delivery.id, input.delivery.expiresAt);
-            if (changes === 0) {
-              throw new AdvisorError('DUPLICATE_DELIVERY', `delivery ${input.delivery.id} was already applied`, { deliveryId: input.delivery.id });
-            }
-          }
-          if (input.session) {
-            const { session, expectedVersion } = input.session;
-            const id = sessionId(session.key);
-            const stored = s.selectSessionVersion.get(id)?.version ?? 0;
-            if (stored !== expectedVersion) {
-              throw new AdvisorError('SESSION_CONFLICT', `session ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
-                sessionId: id,
-                expectedVersion,
-                storedVersion: stored,
-              });
-            }
-            const k = session.key;
-            s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: JSON.stringify(session), now });
-          }
-          if (input.thread) {
-            const { key, state, expectedVersion } = input.thread;
-            const id = threadId(key);
-            const stored = s.selectThreadVersion.get(id)?.version ?? 0;
-            if (stored !== expectedVersion) {
-              throw new AdvisorError('SESSION_CONFLICT', `thread ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
-                thread: id,
-                expectedVersion,
-                storedVersion: stored,
-              });
-            }
-            s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: JSON.stringify(state), now });
-          }
-          if (input.outbox) {
-            const { thread, operations, deliveryId, actor } = input.outbox;
-            for (const operation of operations) {
-              s.insertOutbox.run({
-                threadId: threadId(thread),
-                platform: thread.platform,
-                workspace: thread.workspace,
-                conversation: thread.conversation,
-                handle: handleOf(operation),
-                operation: JSON.stringify(operation),
-                deliveryId: deliveryId ?? null,
-                actor: actor ?? null,
-                now,
-              });
-            }
-          }
-          if (input.completes) s.completeOutbox.run({ seq: input.completes.seq, messageId: input.completes.messageId ?? null, now });
-        })
-        .immediate(),
-    );
+    this.#guard('cannot commit the turn', details, () => this.#transactions.commitTurn.immediate(input));
   }
 
   async claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]> {
-    const s = this.#statements;
     const id = threadId(thread);
-    return this.#guard(`cannot claim the outbox of ${id}`, { thread: id }, () =>
-      this.#db
-        .transaction(() => {
-          const rows = s.selectUnsent.all(id);
-          const first = rows[0];
-          if (first === undefined || first.next_attempt_at > options.now) return [];
-          if (rows.some((row) => row.lease_until > options.now && row.lease_owner !== options.owner)) return [];
-          const until = options.now + options.leaseMs;
-          const entries: OutboxEntry[] = [];
-          for (const row of rows) {
-            let entry: OutboxEntry;
-            try {
-              entry = decodeOutbox(row);
-            } catch (error) {
-              // An entry nobody can read is given up, so it cannot block its thread forever.
-              s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now });
-              continue;
-            }
-            s.leaseOutbox.run(options.owner, until, row.seq);
-            entries.push(entry);
-          }
-          return entries;
-        })
-        .immediate(),
-    );
+    return this.#guard(`cannot claim the outbox of ${id}`, { thread: id }, () => this.#transactions.claimOutbox.immediate(id, options));
   }
 
   async completeOutbox(seq: number, result: { now: number; messageId?: string }): Promise<void> {
@@ -299,6 +307,7 @@ export class SqliteSessionStore implements SessionStore {
       synchronous: SYNCHRONOUS_NAMES[Number(this.#db.pragma('synchronous', { simple: true }))] ?? 'unknown',
       foreignKeys: Number(this.#db.pragma('foreign_keys', { simple: true })) === 1,
       busyTimeoutMs: Number(this.#db.pragma('busy_timeout', { simple: true })),
+      walAutocheckpointPages: Number(this.#db.pragma('wal_autocheckpoint', { simple: true })),
       userVersion: Number(this.#db.pragma('user_version', { simple: true })),
     }));
   }

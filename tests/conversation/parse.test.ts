@@ -45,7 +45,8 @@ const testPack: PackFile = {
       id: 'scale',
       title: 'Expected scale',
       options: [
-        { id: 'small', label: 'Small (few users)', synonyms: ['tiny'] },
+        // Like the real pack, "small" is a synonym: a label word another criterion also uses is weak.
+        { id: 'small', label: 'Small (few users)', synonyms: ['tiny', 'small'] },
         { id: 'growing', label: 'Growing' },
         { id: 'large', label: 'Large', synonyms: ['huge', 'millions of users'] },
       ],
@@ -488,7 +489,8 @@ describe('understanding (issue 9) on the real knowledge pack', () => {
     table(real, [
       ['what is an admin panel?', 'admin_panel', question('what is an admin panel?')],
       ['what is an admin panel', 'scale', question('what is an admin panel')],
-      ["what's a monolith?", 'architecture', question("what's a monolith?")],
+      // Contractions are spelled out for the search ("what's" is no "what" and "s").
+      ["what's a monolith?", 'architecture', question('what is a monolith?')],
       ['how does flask handle async?', 'scale', question('how does flask handle async?')],
       ['how about postgres?', 'database', question('how about postgres?')],
       ['can flask scale to millions of users?', 'scale', question('can flask scale to millions of users?')],

@@ -13,7 +13,9 @@ import { detailsReplies, PAGE_CHARACTERS, PAGE_ITEMS } from '../../src/conversat
 import { parseText } from '../../src/conversation/parse.ts';
 import { effectiveReasons, favouring, rankFlips, resultSummary, summaryFromView } from '../../src/conversation/result-view.ts';
 import type { DetailsReply, NoticeReply, RecommendationView, ResultSummary } from '../../src/conversation/types.ts';
-import { COMMANDS, recommendationView } from '../../src/conversation/views.ts';
+import { chanceWords, COMMANDS, recommendationView } from '../../src/conversation/views.ts';
+import { STOP_CHANCE } from '../../src/engine/chance.ts';
+import { MEDIUM_CHANCE } from '../../src/engine/confidence.ts';
 import { recommend } from '../../src/engine/recommend.ts';
 import type { Recommendation } from '../../src/engine/types.ts';
 import { renderDetails, renderRecommendation } from '../../src/render/text.ts';
@@ -38,6 +40,21 @@ const someAnswersArb = fc
 
 const shownCriteria = (summary: ResultSummary): string[] => summary.groups.flatMap((g) => g.reasons.map((r) => r.criterion));
 
+/**
+ * What the compact result says it left out: each group in its own heading ("For Django (3 of 8
+ * reasons)": 5), and the reasons favouring no framework in the line after the groups.
+ */
+function leftOut(summary: ResultSummary): number {
+  const inGroups = summary.groups.reduce((sum, g) => {
+    const counted = /^For .+ \((\d+) of (\d+) reasons?\)$/.exec(g.heading);
+    if (counted) expect(Number(counted[1])).toBe(g.reasons.length);
+    else expect(g.heading).toMatch(/^For [^()]+$/);
+    return sum + (counted ? Number(counted[2]) - Number(counted[1]) : 0);
+  }, 0);
+  if (summary.moreReasons !== null) expect(summary.moreReasons).toMatch(/^…and \d+ reasons? that favours? (?:neither framework|no framework)\.$/);
+  return inGroups + (summary.moreReasons === null ? 0 : Number(/…and (\d+)/.exec(summary.moreReasons)![1]));
+}
+
 /** Wrong counts: "1 points", "1 smaller reasons", "2 answer", "0 question". */
 const BAD_PLURAL = /\b1 (?:points|reasons|smaller reasons|more reasons|answers|more answers|caveats|more caveats|changes|questions|other options)\b|\b(?:0|[2-9]|\d{2,}) (?:point|reason|smaller reason|more reason|answer|more answer|caveat|more caveat|change|question|other option)\b(?!s)/;
 
@@ -52,10 +69,23 @@ describe('the compact result', () => {
     const rec = recommend(knowledge, answers);
     expect(rec.winner).toBe('django');
     const summary = resultSummary(knowledge, rec);
-    expect(summary.groups.map((g) => g.heading)).toEqual(['For Django', 'For Flask']);
+    // Each group counts what it leaves out in its own heading, never in another framework's block.
+    expect(summary.groups.map((g) => g.heading)).toEqual([expect.stringMatching(/^For Django \(3 of \d+ reasons\)$/), 'For Flask']);
     const flask = summary.groups[1]!.reasons.map((r) => r.text);
     expect(flask).toEqual(['Project type: API / backend service (+3 Flask)', 'Flexibility: Maximum freedom (+3 Flask)']);
     expect(summary.groups[0]!.reasons).toHaveLength(3);
+  });
+
+  it('counts the reasons left out inside each framework\'s own block, never under another framework (story 7)', () => {
+    // Django far ahead with many reasons, one Flask reason: the Flask block comes last.
+    const answers = { ...allAnswered((c) => djangoLeaning(knowledge, c)), scale: 'small' };
+    const rec = recommend(knowledge, answers);
+    expect(rec.winner).toBe('django');
+    const text = renderRecommendation(recommendationView(knowledge, answers, rec));
+    const flaskBlock = /\nFor Flask[^\n]*:\n((?: {2}.*\n)*)/.exec(text)?.[1] ?? '';
+    expect(flaskBlock).toContain('Expected scale: Small');
+    expect(flaskBlock).not.toMatch(/Django/);
+    expect(text).toMatch(/\nFor Django \(3 of \d+ reasons\):\n/);
   });
 
   it('holds for any answers: each framework with a reason shows its strongest first, counts add up, at most two caveats and two changes of different criteria', () => {
@@ -78,7 +108,7 @@ describe('the compact result', () => {
           if (hidden.some((r) => favouring(r)!.by === 3)) expect(shown.every((r) => favouring(r)!.by === 3)).toBe(true);
         }
         const left = effective.length - shownCriteria(summary).length;
-        expect(summary.moreReasons === null ? 0 : Number(/…and (\d+)/.exec(summary.moreReasons)![1])).toBe(left);
+        expect(leftOut(summary)).toBe(left);
         expect(summary.caveats.length).toBeLessThanOrEqual(2);
         expect(summary.flips.length).toBeLessThanOrEqual(2);
         const ranked = rankFlips(knowledge, rec.flips);
@@ -263,6 +293,51 @@ describe('the conversation around the result', () => {
   });
 });
 
+describe('the chance of change in words', () => {
+  it.each([
+    [0, 'no chance'],
+    [0.004, 'less than a 1% chance'],
+    [0.03, 'about a 3% chance'],
+    [0.042, 'about a 4.2% chance'],
+    [0.05, 'about a 5% chance'],
+    [0.054, 'about a 5.4% chance'],
+    [0.0502, 'just over a 5% chance'],
+    [0.085, 'about an 8.5% chance'],
+    [0.11, 'about an 11% chance'],
+    [0.2004, 'just over a 20% chance'],
+    [0.53, 'about a 53% chance'],
+    [0.996, 'more than a 99% chance'],
+    [1, 'every chance'],
+  ])('%s is "%s"', (chance, words) => {
+    expect(chanceWords(chance)).toBe(words);
+  });
+
+  it('never reads as the 5% stop or the 20% top of "medium" for a chance above it (story 9)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (chance) => {
+        const words = chanceWords(chance);
+        if (chance > STOP_CHANCE) expect(words).not.toMatch(/^about a 5% /);
+        if (chance > MEDIUM_CHANCE) expect(words).not.toMatch(/^about a 20% /);
+        if (chance > 0 && chance < 0.1 && chance >= 0.01) expect(words).toMatch(/^(?:about|just over) an? \d(?:\.\d)?% chance$/);
+      }),
+    );
+  });
+
+  it('says "Medium" only with a chance of change of at most 20% (stories 4 and 11)', () => {
+    fc.assert(
+      fc.property(someAnswersArb, (answers) => {
+        const rec = recommend(knowledge, answers);
+        const view = recommendationView(knowledge, answers, rec);
+        if (view.confidenceText.startsWith('Medium')) expect(rec.chance_of_change).toBeLessThanOrEqual(MEDIUM_CHANCE);
+      }),
+      { numRuns: 200 },
+    );
+    // A 43% chance, no single answer able to flip it: low, and the line says how likely a change is.
+    const view = recommendationView(knowledge, { project_type: 'api', scale: 'small' }, recommend(knowledge, { project_type: 'api', scale: 'small' }));
+    expect(view.confidenceText).toMatch(/^Low: no single remaining answer could flip it, but together the remaining answers have about a \d+% chance of changing it; /);
+  });
+});
+
 describe('any pack (2 or 3 frameworks)', () => {
   it('the compact result and the details are total: every framework with a reason has a group, counts add up, plurals are right, every view renders', () => {
     fc.assert(
@@ -276,7 +351,7 @@ describe('any pack (2 or 3 frameworks)', () => {
           const favoured = new Set(effective.flatMap((r) => (favouring(r) ? [favouring(r)!.framework] : [])));
           expect(new Set(summary.groups.map((g) => g.framework))).toEqual(favoured);
           const left = effective.length - shownCriteria(summary).length;
-          expect(summary.moreReasons === null ? 0 : Number(/…and (\d+)/.exec(summary.moreReasons)![1])).toBe(left);
+          expect(leftOut(summary)).toBe(left);
           for (const text of summaryTexts(summary)) expect(text).not.toMatch(BAD_PLURAL);
           const view = recommendationView(k, answers, rec);
           expect(renderRecommendation(view).length).toBeGreaterThan(0);

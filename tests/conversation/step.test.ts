@@ -13,8 +13,10 @@ import type {
   Reply,
   Session,
   SettledReply,
+  StepResult,
   WhyReply,
 } from '../../src/conversation/types.ts';
+import { settledReply } from '../../src/conversation/views.ts';
 import { canStopAsking, STOP_CHANCE } from '../../src/engine/chance.ts';
 import { rankQuestions, recommend } from '../../src/engine/recommend.ts';
 import { parseStoredSession } from '../../src/sessions/session-schema.ts';
@@ -147,7 +149,8 @@ const VARIANTS: Variant[] = [
         expect(after.history).toEqual(['flexibility', 'project_type']);
       }),
       settled: to('settled', 'answered settled', (before, after) => expect(after.answers).toEqual({ ...before.answers, i18n: 'yes' })),
-      result: to('result', 'answered recommendation', (before, after) => expect(after.answers).toEqual({ ...before.answers, i18n: 'yes' })),
+      // After the result, an answer that keeps the verdict gets a short update (a settled-kind reply), not the whole result.
+      result: to('result', 'answered settled', (before, after) => expect(after.answers).toEqual({ ...before.answers, i18n: 'yes' })),
       cancelled: NOT_STARTED,
     },
   },
@@ -198,7 +201,7 @@ const VARIANTS: Variant[] = [
       // Another question than the one asked: said so, and the interview goes on.
       asking: to('asking', 'answered notice(recorded_other) question', answeredOnly({ flexibility: 'low', i18n: 'yes' })),
       settled: to('settled', 'answered notice(recorded_other) settled'),
-      result: to('result', 'answered notice(recorded_other) recommendation'),
+      result: to('result', 'answered notice(recorded_other) settled'),
       // A cancelled interview starts over: the old answers are gone.
       cancelled: to('asking', 'answered notice(recorded_other) question', answeredOnly({ i18n: 'yes' })),
     },
@@ -530,7 +533,7 @@ describe('the interview', () => {
     const settled = only(replies, 'settled') as SettledReply;
     expect(settled.winnerName).toBe('Django');
     expect(settled.text).toBe(
-      `Django will very likely stay ahead. Even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4% chance the verdict would change. ` +
+      `Django will very likely stay ahead. Even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4.2% chance the verdict would change. ` +
         'See the result now, or keep refining to add detail.',
     );
     expect(settled.progress).toEqual({
@@ -564,11 +567,16 @@ describe('the interview', () => {
     ] as const) {
       ({ session: s, replies } = conversation.step(s, { type: 'answer', criterion, option, version: s.version }));
       expect(s.phase).toBe('settled');
+      // Offered already: a one-line reminder, saying "settled" only once it is decided.
+      const text = only(replies, 'settled').text;
+      if (recommend(knowledge, s.answers).decided) expect(text).toBe('Now settled, whatever the remaining answers: Django stays ahead.');
+      else expect(text).toMatch(/^Django will still very likely stay ahead \(.+ chance of a change\)\.$/);
     }
     const rec = recommend(knowledge, s.answers);
     expect(rec.decided).toBe(true);
     const settled = only(replies, 'settled') as SettledReply;
-    expect(settled.text).toBe('The remaining questions can no longer change this: Django stays ahead. See the result now, or keep refining to add detail.');
+    // The full offer (made when the result is first offered), for a decided verdict.
+    expect(settledReply(knowledge, s, rec).text).toBe('The remaining questions can no longer change this: Django stays ahead. See the result now, or keep refining to add detail.');
     expect(settled.progress).toMatchObject({ answered: 5, settled: true, text: '5 answered · verdict settled' });
   });
 
@@ -579,9 +587,9 @@ describe('the interview', () => {
     expect(rec.canRefine).toBe(true);
     expect(rec.view.winnerName).toBe('Django');
     expect(rec.view.basis).toBe(
-      `Based on 2 answers; even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4% chance the verdict would change.`,
+      `Based on 2 answers; even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4.2% chance the verdict would change.`,
     );
-    expect(rec.view.chanceText).toBe(`Even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4% chance the verdict would change.`);
+    expect(rec.view.chanceText).toBe(`Even if you answered the ${CRITERIA - 2} remaining questions, there is about a 4.2% chance the verdict would change.`);
 
     let s = conversation.step(settled, { type: 'refine', version: settled.version }).session;
     expect(s.phase).toBe('asking');
@@ -946,7 +954,8 @@ describe('understanding and back (issue 9)', () => {
     expect(r.session.answers['database']).toBe('relational');
     expect(describeReplies(r.replies)).toBe('answered notice(recorded_other) question');
     expect(only(r.replies, 'notice').text).toBe('Noted for another question: Data storage: Relational (SQL) (from "postgress"). Say "change data storage" if I misread it.');
-    expect(question(r.replies).criterion).toBe(recommend(knowledge, r.session.answers).next_question);
+    // The open question stays open: an answer to another never swaps it.
+    expect(question(r.replies).criterion).toBe('scale');
     const back = conversation.step(r.session, { type: 'back' });
     expect(back.session.answers).toEqual(s.answers);
     expect(describeReplies(back.replies)).toBe('notice(undone) question');
@@ -968,22 +977,33 @@ describe('understanding and back (issue 9)', () => {
     expect(question(undone.replies).currentAnswer).toEqual({ id: 'nosql', label: 'NoSQL (MongoDB, Redis, ...)' });
   });
 
-  it('the question number does not go up when the same question is asked again', () => {
-    const start = conversation.step(createSession(KEY), { type: 'start' }).session;
-    const first = start.current!;
-    const texts = ['8 developers', 'postgres', 'we need translations', 'no admin panel', 'microservices', 'payments', 'tight deadline', 'we know django'];
-    let reasked = 0;
-    for (const text of texts) {
-      const r = conversation.step(start, { type: 'text', text });
-      if (r.session.phase !== 'asking' || r.session.answers[first] !== undefined) continue;
+  it('numbers a question one more than the answers so far, the same question included (story 1)', () => {
+    // At the flexibility question: three answers in one message, one more, a topic question,
+    // the answer, back, a side answer, then "don't know".
+    let s = conversation.step(createSession(KEY), { type: 'start' }).session;
+    expect(s.current).toBe('flexibility');
+    const seen: string[] = [];
+    for (const text of [
+      "hi, we're two cofounders building an MVP for a booking app, need to ship in three weeks",
+      'honestly we both only know flask from a previous job',
+      'what is an admin panel?',
+      'we are happy with conventions',
+      'back',
+      "probably later, we'd like one eventually",
+      "don't know",
+    ]) {
+      const r = conversation.step(s, { type: 'text', text });
+      s = r.session;
       const q = question(r.replies);
-      if (q.criterion !== first) continue;
-      reasked++;
-      expect(Object.keys(r.session.answers).length).toBeGreaterThan(0);
-      expect(q.progress.questionNumber, text).toBe(1);
-      expect(q.progress.text, text).toMatch(/^Question 1 · /);
+      expect(q.progress.questionNumber, text).toBe(Object.keys(s.answers).length + 1);
+      expect(q.progress.text, text).toMatch(new RegExp(`^Question ${q.progress.questionNumber} · `));
+      seen.push(`${q.progress.questionNumber} ${q.criterion}`);
     }
-    expect(reasked).toBeGreaterThan(0);
+    // Flexibility stays open until it is answered; its number counts the answers given meanwhile.
+    expect(seen.slice(0, 3)).toEqual(['4 flexibility', '5 flexibility', '5 flexibility']);
+    expect(seen[3]).toMatch(/^6 (?!flexibility)/);
+    expect(seen.slice(4, 6)).toEqual(['5 flexibility', '6 flexibility']);
+    expect(seen[6]).toMatch(/^7 (?!flexibility)/);
   });
 
   it('loads a session stored before turns existed, and back still undoes its last answer', () => {
@@ -1160,6 +1180,115 @@ describe('properties over random event sequences', () => {
           expect(plain.step(s, event).session).toBe(s);
         },
       ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('what a message recorded, the open question and the offers (the stories)', () => {
+  const started = (): Session => conversation.step(createSession(KEY), { type: 'start' }).session;
+  const say = (s: Session, text: string): StepResult => conversation.step(s, { type: 'text', text });
+  const notices = (replies: readonly Reply[]): string[] => replies.flatMap((r) => (r.kind === 'notice' ? [r.text] : []));
+
+  it('says each recorded answer once: the open question\'s as its record, the others in one notice', () => {
+    const s = started();
+    expect(s.current).toBe('flexibility');
+    const r = say(s, 'maximum freedom, 3 of us building a REST API');
+    expect(r.session.answers).toMatchObject({ flexibility: 'high', project_type: 'api', team_size: 'small' });
+    expect(r.replies.some((x) => x.kind === 'answered' && x.criterion === 'flexibility')).toBe(true);
+    expect(notices(r.replies)).toEqual([
+      'Also got from that: Project type: API / backend service; Team size: Small team (2-5). Say "change <topic>" if I misread one.',
+    ]);
+  });
+
+  it('says which earlier answer a typed answer replaced ("8 developers" after "solo dev")', () => {
+    const solo = say(started(), 'solo dev').session;
+    expect(solo.answers['team_size']).toBe('solo');
+    const r = say(solo, '8 developers');
+    expect(r.session.answers['team_size']).toBe('large');
+    expect(notices(r.replies)).toEqual([
+      'Noted for another question: Team size changed from "Just one developer" to "Large team (6+)" (from "8 developers"). Say "change team size" if I misread it.',
+    ]);
+    // The same answer again is said to be unchanged.
+    expect(notices(say(r.session, 'we are 8 developers').replies)[0]).toMatch(/^Noted for another question: Team size: Large team \(6\+\), as before \(from /);
+  });
+
+  it('keeps asking the open question while answers to other questions come in (story 7)', () => {
+    let s = started();
+    for (const text of ['we want a community site where researchers can post', 'there will be 8 developers and new ones take over every few years', 'postgres', 'no admin panel']) {
+      const r = say(s, text);
+      expect(r.session.answers['flexibility'], text).toBeUndefined();
+      expect(Object.keys(r.session.answers).length, text).toBeGreaterThan(Object.keys(s.answers).length);
+      if (r.session.phase !== 'asking') break;
+      expect(question(r.replies).criterion, text).toBe('flexibility');
+      s = r.session;
+    }
+    expect(Object.keys(s.answers).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('goes back to the interrupted question after a revisited answer', () => {
+    const s = started();
+    const asked = conversation.step(s, { type: 'answer', criterion: 'flexibility', option: 'high', version: s.version }).session;
+    const open = asked.current!;
+    const changing = conversation.step(asked, { type: 'change', criterion: 'flexibility', version: asked.version }).session;
+    const r = conversation.step(changing, { type: 'answer', criterion: 'flexibility', option: 'low', version: changing.version });
+    expect(r.session.phase).toBe('asking');
+    expect(question(r.replies)).toMatchObject({ criterion: open, progress: { questionNumber: 2 } });
+  });
+
+  it('makes the full offer once; answers after it get a one-line reminder (stories 2 and 5)', () => {
+    const settled = fixture('settled');
+    let s = settled;
+    for (const text of ['postgres probably', 'it has to run for many years', 'english and welsh', 'we are 8 developers']) {
+      const r = say(s, text);
+      s = r.session;
+      if (s.phase !== 'settled') break;
+      const reply = only(r.replies, 'settled');
+      expect(reply.text, text).toMatch(/^(?:Django will still very likely stay ahead \((?:about an? [\d.]+%|less than a 1%) chance of a change\)|(?:Still settled|Now settled, whatever the remaining answers): Django stays ahead)\.$/);
+    }
+    expect(Object.keys(s.answers).length).toBeGreaterThan(Object.keys(settled.answers).length);
+  });
+
+  it('after the result, an answer that keeps the verdict says what changed in a line; one that changes it shows the result (story 6)', () => {
+    const result = fixture('result');
+    const r = say(result, 'we need it in french, german and spanish');
+    expect(r.session.phase).toBe('result');
+    expect(r.session.answers['i18n']).toBe('yes');
+    expect(describeReplies(r.replies)).toBe('answered notice(recorded_other) settled');
+    const update = only(r.replies, 'settled');
+    expect(update.text).toMatch(/^Django still leads: Django \d+, Flask \d+ \(before: Django \d+, Flask \d+\); confidence (?:High|Medium|Low)(?:, as before| \(was \w+\))\. Say details for everything behind it\.$/);
+    expect(update.version).toBe(r.session.version);
+    expect(describeReplies(conversation.step(r.session, { type: 'result', version: r.session.version }).replies)).toBe('recommendation');
+    const flipped = conversation.step(result, { type: 'answer', criterion: 'flexibility', option: 'high', version: result.version });
+    expect(recommend(knowledge, flipped.session.answers).winner).not.toBe('django');
+    expect(only(flipped.replies, 'recommendation').view.winnerName).not.toBe('Django');
+  });
+
+  it('numbers questions by the answers so far: a different question never gets the number of the one before, and numbers never go down without back', () => {
+    const answerTexts = ['solo dev building a small REST API', 'we are 8 developers', "we don't need an admin panel", 'postgres', 'not sure', 'yes', 'no', '1', '2', 'microservices'];
+    const spec = fc.oneof(
+      fc.constantFrom(...answerTexts).map((text) => (): ConversationEvent => ({ type: 'text', text })),
+      fc.tuple(fc.constantFrom(...criterionIds), fc.nat()).map(([criterion, n]) => (s: Session): ConversationEvent => {
+        const options = knowledge.criterionById.get(criterion)!.options;
+        return { type: 'answer', criterion, option: options[n % options.length]!.id, version: s.version };
+      }),
+      fc.constantFrom<ConversationEvent['type']>('skip', 'result', 'refine', 'why', 'help').map((type) => (s: Session) => ({ type, version: s.version }) as ConversationEvent),
+    );
+    fc.assert(
+      fc.property(fc.array(spec, { maxLength: 30 }), (specs) => {
+        let s = started();
+        let last = { criterion: s.current!, number: 1 };
+        for (const next of specs) {
+          const r = conversation.step(s, next(s));
+          s = r.session;
+          const q = r.replies.find((x): x is QuestionReply => x.kind === 'question');
+          if (!q) continue;
+          expect(q.progress.questionNumber).toBe(Object.keys(s.answers).length + 1);
+          if (q.criterion === last.criterion) expect(q.progress.questionNumber).toBeGreaterThanOrEqual(last.number);
+          else expect(q.progress.questionNumber).toBeGreaterThan(last.number);
+          last = { criterion: q.criterion, number: q.progress.questionNumber };
+        }
+      }),
       { numRuns: 200 },
     );
   });

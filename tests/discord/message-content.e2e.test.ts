@@ -48,7 +48,8 @@ describe('typed answers in the thread', () => {
     expect(fake.message(q1.id).components).toEqual([]);
     expect(firstEmbed(fake.message(q1.id)).description).toContain(`“${words}”`);
     const posted = fake.messagesIn(threadId).filter((m) => m.author.id === world.bot.id && m.id !== q1.id);
-    expect(posted.some((m) => m.content.includes('Got several answers'))).toBe(true);
+    // The open question's answer is its record; the note names only the others.
+    expect(posted.some((m) => m.content.includes('Also got from that'))).toBe(true);
     expect(firstEmbed(t.liveMessage(threadId)).title).not.toBe(titleOf(FIRST));
   });
 

@@ -1,12 +1,14 @@
 /**
  * Confidence follows the facts: "high" only when the verdict is decided or its
  * chance of change is at most 5%, and the lead leans on no disputed claim (neither
- * resting on disputed claims overall nor decided by one disputed topic). Checked as
+ * resting on disputed claims overall nor decided by one disputed topic); an
+ * undecided "medium" also needs a chance of change of at most 20%. Checked as
  * a property on random packs with disputes, and on the real pack's cases.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STOP_CHANCE } from '../../src/engine/chance.ts';
+import { MEDIUM_CHANCE } from '../../src/engine/confidence.ts';
 import { recommend } from '../../src/engine/recommend.ts';
 import { loadKnowledge, type Knowledge } from '../../src/knowledge/load.ts';
 import type { PackFile } from '../../src/knowledge/schema.ts';
@@ -55,11 +57,14 @@ describe('the confidence rule', () => {
         const rec = recommend(knowledge, answers);
         const basis = rec.confidence_basis;
         expect(basis.unlikely_to_change).toBe(rec.chance_of_change <= STOP_CHANCE);
+        expect(basis.modest_chance_of_change).toBe(rec.chance_of_change <= MEDIUM_CHANCE);
         const holds = rec.decided || rec.chance_of_change <= STOP_CHANCE;
         const leans = basis.rests_on_disputes || basis.deciding_dispute !== null;
         if (rec.winner === null) expect(rec.confidence).toBe('low');
         else if (holds) expect(rec.confidence).toBe(leans ? 'medium' : 'high');
-        else expect(rec.confidence).toBe(basis.one_answer_could_flip || leans ? 'low' : 'medium');
+        else expect(rec.confidence).toBe(rec.chance_of_change > MEDIUM_CHANCE || basis.one_answer_could_flip || leans ? 'low' : 'medium');
+        // Whatever else holds, "medium" and "high" never come with a chance of change above 20%.
+        if (rec.confidence !== 'low') expect(rec.chance_of_change).toBeLessThanOrEqual(MEDIUM_CHANCE);
       }),
       { numRuns: 300 },
     );
@@ -112,6 +117,19 @@ describe('confidence on the real pack', () => {
     expect(rec.chance_of_change).toBeLessThanOrEqual(STOP_CHANCE);
     expect(rec.confidence_basis).toMatchObject({ rests_on_disputes: false, deciding_dispute: null });
     expect(rec.confidence).toBe('high');
+  });
+
+  it('an undecided lead that no single answer could flip is medium only while its chance of change is at most 20%', () => {
+    const modest = recommend(real, { scale: 'large', team_size: 'large' });
+    expect(modest.confidence_basis).toMatchObject({ settled: false, unlikely_to_change: false, one_answer_could_flip: false, rests_on_disputes: false, deciding_dispute: null });
+    expect(modest.chance_of_change).toBeGreaterThan(STOP_CHANCE);
+    expect(modest.chance_of_change).toBeLessThanOrEqual(MEDIUM_CHANCE);
+    expect(modest.confidence).toBe('medium');
+    // The same facts but a 43% chance of change: the verdict is as likely as not to hold, so low.
+    const open = recommend(real, { project_type: 'api', scale: 'small' });
+    expect(open.confidence_basis).toMatchObject({ settled: false, one_answer_could_flip: false, rests_on_disputes: false, deciding_dispute: null, modest_chance_of_change: false });
+    expect(open.chance_of_change).toBeGreaterThan(MEDIUM_CHANCE);
+    expect(open.confidence).toBe('low');
   });
 
   it('a decided Django profile with no disputed lean is high', () => {

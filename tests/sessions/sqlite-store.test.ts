@@ -4,7 +4,7 @@
  * written before the turn layer), corrupt rows, lock timeouts and size.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionKey } from '../../src/conversation/types.ts';
 import { AdvisorError } from '../../src/errors.ts';
-import { DEFAULT_BUSY_TIMEOUT_MS, SQLITE_SCHEMA_VERSION, SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
+import { BACKGROUND_SAFETY_PAGES, DEFAULT_BUSY_TIMEOUT_MS, SQLITE_SCHEMA_VERSION, SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
 import { sessionId } from '../../src/sessions/store.ts';
 import { threadId } from '../../src/turns/types.ts';
 import { describeSessionStoreContract } from './store-contract.ts';
@@ -73,7 +73,7 @@ describe('SqliteSessionStore specifics', () => {
 
   it('uses WAL, synchronous=NORMAL, foreign keys and a 2 s busy timeout by default', () => {
     expect(DEFAULT_BUSY_TIMEOUT_MS).toBe(2_000);
-    expect(openStore(path).settings()).toEqual({ journalMode: 'wal', synchronous: 'normal', foreignKeys: true, busyTimeoutMs: 2_000, userVersion: SQLITE_SCHEMA_VERSION });
+    expect(openStore(path).settings()).toEqual({ journalMode: 'wal', synchronous: 'normal', foreignKeys: true, busyTimeoutMs: 2_000, walAutocheckpointPages: 1_000, userVersion: SQLITE_SCHEMA_VERSION });
     // WAL is recorded in the file itself, so other connections see it too.
     expect(openRaw().pragma('journal_mode', { simple: true })).toBe('wal');
   });
@@ -81,6 +81,25 @@ describe('SqliteSessionStore specifics', () => {
   it("uses synchronous=FULL with durability 'full' and the busy timeout given", () => {
     const settings = openStore(path, { durability: 'full', busyTimeoutMs: 250 }).settings();
     expect(settings).toMatchObject({ synchronous: 'full', busyTimeoutMs: 250, journalMode: 'wal' });
+  });
+
+  it('with background checkpoints, commits leave the WAL to checkpoint(), after which it is reused instead of growing', async () => {
+    const store = openStore(path, { walCheckpoint: 'background' });
+    expect(store.settings().walAutocheckpointPages).toBe(BACKGROUND_SAFETY_PAGES);
+    const walBytes = (): number => statSync(`${path}-wal`).size;
+    const commitMany = async (from: number, count: number): Promise<void> => {
+      for (let i = from; i < from + count; i++) await createSession(store, keyOf({ conversation: `C1:${i}` }));
+    };
+    await commitMany(0, 600);
+    const pageBytes = Number(openRaw().pragma('page_size', { simple: true }));
+    // Past SQLite's default threshold of 1,000 pages: no commit checkpointed (the automatic mode would have started over).
+    expect(walBytes()).toBeGreaterThan(1_000 * pageBytes);
+    const grown = walBytes();
+    store.checkpoint();
+    // Half as many commits again: written from the WAL's start, so it does not grow (without the checkpoint it would).
+    await commitMany(600, 300);
+    expect(walBytes()).toBe(grown);
+    expect(await store.count()).toBe(900);
   });
 
   it('supports :memory: and creates missing parent folders', async () => {

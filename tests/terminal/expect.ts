@@ -69,7 +69,7 @@ export function nextQuestion(answers: Record<string, string>): string {
 }
 
 export interface BlockOptions {
-  /** "Question N": by default a new question, numbered answers + 1; a question asked again keeps its number. */
+  /** "Question N": by default answers + 1, as the conversation numbers every question it asks. */
   number?: number;
   /** The answer an earlier question being revisited has. */
   currentAnswer?: string;

@@ -1,7 +1,7 @@
 /**
  * The background work `npm start` runs beside the platforms: outbox sweeps
  * that never overlap and survive failures, cleanup, and a stop that waits for
- * the sweep in progress.
+ * the sweep in progress, and the store's upkeep (SQLite's WAL checkpoint).
  */
 import { describe, expect, it } from 'vitest';
 import { startBackground, sweepAll, type TurnsHandle } from '../../adapters/background.ts';
@@ -73,5 +73,21 @@ describe('background work', () => {
     );
     expect([slack.state.sweeps, discord.state.sweeps]).toEqual([1, 1]);
     expect(logs.lines.filter((line) => line.level >= 50).map((line) => line['platform'])).toEqual(['slack']);
+  });
+
+  it('runs the store upkeep on its own timer, logs a failed run and carries on, and stops with the rest', async () => {
+    const logs = captureLogs();
+    let runs = 0;
+    const maintain = (): void => {
+      runs++;
+      if (runs === 2) throw new Error('checkpoint 2 failed');
+    };
+    const background = startBackground({ turns: [{ name: 'slack', turns: fakeTurns().turns }], logger: logs.logger, sweepEveryMs: 1_000, maintain, maintainEveryMs: 2 });
+    while (runs < 4) await sleep(2);
+    await background.stop();
+    const after = runs;
+    await sleep(20);
+    expect(runs).toBe(after);
+    expect(logs.lines.find((line) => line.msg.includes('store upkeep failed'))).toMatchObject({ err: { message: 'checkpoint 2 failed' } });
   });
 });

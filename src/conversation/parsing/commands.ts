@@ -109,7 +109,7 @@ function resolveCriterionReference(vocab: Vocabulary, words: readonly string[]):
 // ---------------------------------------------------------------------------
 // Questions
 
-const QUESTION_WORDS = new Set('what whats how hows why whys which who whos whom whose'.split(' '));
+const QUESTION_WORDS = new Set('what whats whatre whatll whatd how hows howre howd why whys which who whos whore whom whose'.split(' '));
 /** "when it's ready" may be an answer; "when will flask 3 ship?" is a question. */
 const QUESTION_WORDS_WITH_MARK = new Set('when whens where wheres'.split(' '));
 const AUXILIARIES = new Set(
@@ -156,6 +156,8 @@ function isQuestion(words: readonly MatchToken[], marked: boolean, names: Readon
   const first = words[i]?.key;
   const next = words[i + 1]?.key;
   if (first === undefined) return false;
+  // "we're a team of five" states: a pronoun with its verb ("we're" is keyed "were") is no leading auxiliary.
+  if (words[i]!.apostrophe && !QUESTION_WORDS.has(first) && !NEGATED_AUXILIARIES.has(first)) return false;
   // "what we need is an admin panel" states; "what do we need?" asks.
   const cleft = (next === 'we' || next === 'i' || next === 'they') && words.slice(i + 2).some((w) => w.key === 'is' || w.key === 'was');
   if ((first === 'what' || first === 'how') && !marked && cleft) return false;
@@ -165,6 +167,18 @@ function isQuestion(words: readonly MatchToken[], marked: boolean, names: Readon
   if (!AUXILIARIES.has(first) || next === undefined) return false;
   if (marked) return true;
   return !NEGATED_AUXILIARIES.has(first) && (SUBJECTS.has(next) || names.has(next));
+}
+
+/** Words that make a question one about the interview itself: "what does this question mean?", "the difference between option 1 and 2?". */
+const INTERVIEW_WORDS = new Set('question questions option options choice choices answer answers'.split(' '));
+/** Words that may lead into a question without making it about the interview ("quick question: ..."). */
+const INTERVIEW_LEADS = new Set(['quick', 'one', 'a', 'q']);
+
+/** Is the question about the interview (its question or options), so its answer is the asked question's why? */
+export function asksAboutInterview(words: readonly MatchToken[]): boolean {
+  let i = 0;
+  while (i < words.length && (LEADING.has(words[i]!.key) || INTERVIEW_LEADS.has(words[i]!.key))) i++;
+  return words.slice(i).some((w) => INTERVIEW_WORDS.has(w.key));
 }
 
 // ---------------------------------------------------------------------------

@@ -69,3 +69,29 @@ export const MENTION_STOP: ReadonlySet<string> = new Set(
 
 /** "as long as", "as soon as", "as well as": comparisons whose middle word answers nothing. */
 export const COMPARISON_FRAME = 'as';
+
+/** Nouns for the thing built or the organisation building it: a size word before them ("a small microservice") counts no users. */
+export const SELF_NOUNS: ReadonlySet<string> = new Set(
+  ('service services microservice microservices app apps application applications project projects tool tools script scripts codebase ' +
+    'module modules library program nonprofit charity company business startup organisation organization org agency firm lab')
+    .split(' '),
+);
+
+/** "not for now", "no admin yet": a negation with one of these defers the answer (the pack's `later_option`). */
+export const DEFERRAL_CUES: readonly (readonly string[])[] = [
+  'for now',
+  'now',
+  'yet',
+  'right now',
+  'just now',
+  'at the moment',
+  'for the moment',
+  'at first',
+  'initially',
+  'to start with',
+  'to begin with',
+  'for the time being',
+  'at this point',
+  'at this stage',
+  'at launch',
+].map((p) => p.split(' '));

@@ -6,8 +6,9 @@
  * is dropped, never guessed.
  */
 import { SKIP } from '../../knowledge/schema.ts';
-import { NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
+import { DEFERRAL_CUES, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
 import { hasReading, markUsed, pickOf, type Cue, type Mention, type Message, type Pick, type Span } from './spans.ts';
+import { keysOf } from './normalise.ts';
 import { answerOption, type Reading } from './vocabulary.ts';
 
 /** How many words before an option phrase a negation cue may stand ("don't really need an admin panel"). */
@@ -21,6 +22,18 @@ export type Modifier = { kind: 'negate' | 'unsure'; cue: Cue } | null;
 
 export function negativeOption(m: Message, criterion: string): string | undefined {
   return answerOption(m.knowledge, criterion, 'negative_option');
+}
+
+/**
+ * The option a bare "not needed" / "we don't need one" picks at the asked question: its negative
+ * option only when that means doing without something (the "no" option, or a label that says
+ * "No database"), not a position such as "Happy with conventions".
+ */
+function absenceOption(m: Message, criterion: string): string | undefined {
+  const negative = negativeOption(m, criterion);
+  if (negative === undefined || negative === answerOption(m.knowledge, criterion, 'no_option')) return negative;
+  const label = m.knowledge.criterionById.get(criterion)?.options.find((o) => o.id === negative)?.label ?? '';
+  return keysOf(label).some((k) => NEGATION_CUES.has(k) || NO_PHRASES.includes(k)) ? negative : undefined;
 }
 
 /** A pack phrase that only says "not needed" ("not required", "unnecessary", "not critical"). */
@@ -122,7 +135,7 @@ export function readNegationPhrases(m: Message): NegationPhrases {
   for (const span of m.spans) {
     if (!isNegationPhrase(m, span)) continue;
     const target = negationTarget(m, span);
-    const currentNegative = m.current === null || span.readings.some((r) => r.criterion === m.current) ? undefined : negativeOption(m, m.current);
+    const currentNegative = m.current === null || span.readings.some((r) => r.criterion === m.current) ? undefined : absenceOption(m, m.current);
     if (target) {
       negatedBy.set(target, span);
       consumed.add(span);
@@ -166,7 +179,7 @@ export function floatingCuePicks(m: Message, negatedBy: ReadonlyMap<Span | Menti
     const mention = mentionAfter(j + 1, NEGATION_WINDOW);
     const need = needWordAfter(m, j);
     const criterion = mention?.criterion ?? (need !== null ? m.current : null);
-    const negative = criterion ? negativeOption(m, criterion) : undefined;
+    const negative = !criterion ? undefined : mention ? negativeOption(m, criterion) : absenceOption(m, criterion);
     if (!criterion || !negative) return;
     const end = mention ? mention.start + 1 : need! + 1;
     markUsed(m, { start: j, end });
@@ -191,4 +204,35 @@ export function leadingYesNo(m: Message): Pick | null {
     }
   }
   return null;
+}
+
+/**
+ * "nah, we don't need one for now", "no admin yet": a no to the asked question, deferred by a cue in
+ * its sentence, is the pack's `later_option` for that question, when it has one.
+ */
+export function deferPicks(m: Message, picks: readonly Pick[]): Pick[] {
+  const later = m.current === null ? undefined : answerOption(m.knowledge, m.current, 'later_option');
+  if (later === undefined) return [...picks];
+  const no = new Set([negativeOption(m, m.current!), answerOption(m.knowledge, m.current!, 'no_option')]);
+  const cues: { start: number; end: number }[] = [];
+  for (let i = 0; i < m.tokens.length; i++) {
+    for (const cue of DEFERRAL_CUES) {
+      if (cue.every((w, k) => m.tokens[i + k]?.key === w && m.tokens[i + k]!.sentence === m.tokens[i]!.sentence)) cues.push({ start: i, end: i + cue.length });
+    }
+  }
+  if (cues.length === 0) return [...picks];
+  if (!picks.some((p) => p.criterion === m.current)) {
+    // "not yet", "nope, not for now": a bare no right before the cue.
+    const cue = cues.find((c) => c.start > 0 && (NEGATION_CUES.has(m.tokens[c.start - 1]!.key) || NO_PHRASES.includes(m.tokens[c.start - 1]!.key)));
+    if (cue) return [...picks, pickOf(m, { criterion: m.current!, option: later }, cue.start - 1, cue.end, true, cue.end - cue.start + 1)];
+  }
+  return picks.map((p) => {
+    if (p.criterion !== m.current || !p.real || !no.has(p.option)) return p;
+    const at = m.tokens.findIndex((t) => p.evidence.length > 0 && m.norm.startsWith(p.evidence, t.start));
+    const cue = at < 0 ? undefined : cues.find((c) => m.tokens[c.start]!.sentence === m.tokens[at]!.sentence);
+    if (!cue) return p;
+    const start = Math.min(at, cue.start);
+    const end = Math.max(at + p.evidence.split(' ').length, cue.end);
+    return { ...pickOf(m, { criterion: p.criterion, option: later }, start, end, true, p.words), words: p.words };
+  });
 }

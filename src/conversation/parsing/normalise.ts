@@ -63,6 +63,8 @@ export interface Token {
   plus: boolean;
   /** The characters between the previous word and this one ("-" in "one-person", " " usually). */
   gap: string;
+  /** Written with an apostrophe ("we're", "what's", "don't"): "we're" is "were" as a key, but no auxiliary. */
+  apostrophe: boolean;
 }
 
 /** A number with thousands separators or decimals ("10,000", "1.5k") is one word; so is any run of letters and digits. */
@@ -84,10 +86,24 @@ export function tokenize(norm: string): Token[] {
     // An ellipsis ("MongoDB, Redis, ...") continues the sentence.
     if (tokens.length > 0 && SENTENCE_PUNCTUATION.test(gap.replace(/\.{2,}|…/g, ''))) sentence++;
     const end = start + m[0].length;
-    tokens.push({ key, start, end, clause, sentence, plus: norm[end] === '+', gap: tokens.length === 0 ? '' : gap });
+    tokens.push({ key, start, end, clause, sentence, plus: norm[end] === '+', gap: tokens.length === 0 ? '' : gap, apostrophe: key !== m[0] });
     previousEnd = end;
   }
   return tokens;
+}
+
+/** Words whose "'s" is "is" ("what's", "it's"); after any other word it is a possessive ("django's admin"). */
+const IS_CONTRACTIONS = new Set('what that it there here who where how when why which he she let'.split(' '));
+const CONTRACTION_ENDINGS: Readonly<Record<string, string>> = { re: ' are', ve: ' have', ll: ' will', d: ' would', m: ' am' };
+
+/**
+ * A question with its contractions spelled out, for searching: "what's the difference" is "what is
+ * the difference", not "what", "s", ...; "django's admin" is "django admin".
+ */
+export function expandContractions(text: string): string {
+  return text
+    .replace(/([\p{L}]+)'s\b/gu, (_w, word: string) => (IS_CONTRACTIONS.has(word) ? `${word} is` : word))
+    .replace(/([\p{L}]+)'(re|ve|ll|d|m)\b/gu, (_w, word: string, ending: string) => word + CONTRACTION_ENDINGS[ending]!);
 }
 
 /** The words of a text, as the parser compares them. */

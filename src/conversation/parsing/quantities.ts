@@ -8,7 +8,7 @@
  */
 import type { QuantityKind } from '../../knowledge/schema.ts';
 import { DAYS_PER_UNIT } from '../../knowledge/schema.ts';
-import { Words } from './normalise.ts';
+import { Words, type Token } from './normalise.ts';
 import { applyBound, readNumberAt, type NumberRead } from './numbers.ts';
 import type { Span } from './spans.ts';
 import { optionForAmount, type MatchToken, type Reading, type Vocabulary } from './vocabulary.ts';
@@ -20,14 +20,23 @@ const TEAM_NOUNS = new Set(
 );
 const USER_NOUNS = new Set(
   ('user users visitor visitors reader readers customer customers subscriber subscribers player players student students patient patients ' +
-    'shopper shoppers buyer buyers viewer viewers listener listeners learner learners clients visits pageviews views hits signups downloads installs mau dau')
+    'shopper shoppers buyer buyers viewer viewers listener listeners learner learners clients visits pageviews views hits signups downloads installs mau dau ' +
+    'requests sessions orders transactions queries')
     .split(' '),
 );
 /** People who may be the team or the users: the sentence decides. */
-const GENERIC_PEOPLE = new Set('people person persons folks guys men man heads members employees staff colleagues humans'.split(' '));
+const GENERIC_PEOPLE = new Set(
+  'people person persons folks guys men man heads members employees staff colleagues humans volunteers volunteer interns intern freelancers researchers'.split(' '),
+);
 /** Words that make "people" users of the product: "20 people in ops will use it". */
 const USAGE_WORDS = new Set(
   'use uses using used visit visits visiting access accessing read reading browse browsing signup sign login log buy order audience traffic serve serving'.split(' '),
+);
+/** Words that make the people counted the team: "8 phd students will build it", "4 volunteers building a site". */
+const BUILD_WORDS = new Set(
+  ('build builds building built develop develops developing developed code codes coding coded program programming write writing ' +
+    'maintain maintains maintaining implement implementing work working make making create creating')
+    .split(' '),
 );
 /** Words just before a number that make it the team: "we're 3 people", "us 4 folks". */
 const TEAM_LEAD_INS = new Set(['we', 'were', 'us', 'our', 'team']);
@@ -73,8 +82,9 @@ export function quantityCandidates(vocab: Vocabulary, tokens: readonly MatchToke
   const w = new Words(tokens);
   const currentKinds = new Set([...vocab.ranges].filter(([, list]) => list.some((c) => c.criterion === current)).map(([kind]) => kind));
   const amounts: Amount[] = [];
+  const rates = rateRegions(tokens);
   for (let i = 0; i < tokens.length; i++) {
-    amounts.push(...durationsAt(w, i, currentKinds));
+    if (!rates.some((r) => r.start <= i && i < r.end)) amounts.push(...durationsAt(w, i, currentKinds));
     const read = readNumberAt(tokens, i);
     if (!read) continue;
     const bounded = applyBound(tokens, read);
@@ -114,9 +124,12 @@ function bareCount(w: Words, read: NumberRead, currentKinds: ReadonlySet<Quantit
   const kind = (['people', 'users'] as const).find((k) => currentKinds.has(k));
   const next = w.key(read.end);
   const previous = w.sameClause(read.start - 1, read.start) ? w.key(read.start - 1) : undefined;
+  // "maybe 200 of them": the people the question counts.
+  const ofThem = next === 'of' && (w.key(read.end + 1) === 'them' || w.key(read.end + 1) === 'those');
   const free =
-    (previous === undefined || BEFORE_BARE_COUNT.has(previous)) && (next === undefined || !w.sameClause(read.end - 1, read.end) || AFTER_BARE_COUNT.has(next));
-  return kind !== undefined && free ? [{ kind, value: read.value, start: read.start, end: read.end }] : [];
+    (previous === undefined || BEFORE_BARE_COUNT.has(previous)) &&
+    (next === undefined || !w.sameClause(read.end - 1, read.end) || AFTER_BARE_COUNT.has(next) || ofThem);
+  return kind !== undefined && free ? [{ kind, value: read.value, start: read.start, end: read.end + (ofThem ? 2 : 0) }] : [];
 }
 
 /** "3 of us", "8 developers", "two devs", "3 senior python developers", "me and two other devs", "50k readers". */
@@ -142,16 +155,45 @@ function countWithNoun(w: Words, read: NumberRead, currentKinds: ReadonlySet<Qua
   return null;
 }
 
+/**
+ * Who a count of people is. A developer noun is the team; otherwise the verb after the noun says it
+ * ("20 people will use it", "8 students will build it"), then "we are N ...", then the clause's words,
+ * then the question being asked.
+ */
 function nounKind(w: Words, key: string, at: number, numberStart: number, currentKinds: ReadonlySet<QuantityKind>): QuantityKind | null {
   if (TEAM_NOUNS.has(key)) return 'people';
+  if (!USER_NOUNS.has(key) && !GENERIC_PEOPLE.has(key)) return null;
+  const verb = verbAfter(w, at) ?? verbBefore(w, numberStart);
+  if (verb) return verb;
   if (USER_NOUNS.has(key)) return 'users';
-  if (!GENERIC_PEOPLE.has(key)) return null;
   const before = [w.key(numberStart - 1), w.key(numberStart - 2)];
-  if (before.some((k) => k !== undefined && TEAM_LEAD_INS.has(k)) && w.sameClause(numberStart - 1, numberStart)) return 'people';
+  const leadIn = before.some((k, n) => k !== undefined && TEAM_LEAD_INS.has(k) && w.sameClause(numberStart - 1 - n, numberStart));
+  if (leadIn) return 'people';
   const clause = w.clauseKeys(at);
   if (clause.some((k) => USAGE_WORDS.has(k))) return 'users';
   if (clause.some((k) => k === 'we' || k === 'us' || k === 'our' || k === 'were' || k === 'team')) return 'people';
   return currentKinds.has('users') && !currentKinds.has('people') ? 'users' : 'people';
+}
+
+/** The first use or build verb within a few words after the noun, in its clause ("will use it", "who code"). */
+function verbAfter(w: Words, at: number): QuantityKind | null {
+  for (let j = at + 1; j <= at + 4 && w.sameClause(at, j); j++) {
+    const key = w.key(j)!;
+    if (USAGE_WORDS.has(key)) return 'users';
+    if (BUILD_WORDS.has(key)) return 'people';
+  }
+  return null;
+}
+
+/** "for 500 members" serves users; "built by 4 volunteers", "used by 300 staff": the verb before "by" says. */
+function verbBefore(w: Words, numberStart: number): QuantityKind | null {
+  let j = numberStart - 1;
+  while (j >= 0 && ['about', 'around', 'roughly', 'maybe', 'some', 'up', 'to'].includes(w.key(j)!)) j--;
+  if (j < 0 || !w.sameClause(j, numberStart)) return null;
+  if (w.key(j) === 'for' || w.key(j) === 'serving' || w.key(j) === 'serve') return 'users';
+  if (w.key(j) !== 'by' || !w.sameClause(j - 1, numberStart)) return null;
+  const verb = w.key(j - 1)!;
+  return USAGE_WORDS.has(verb) ? 'users' : BUILD_WORDS.has(verb) ? 'people' : null;
 }
 
 /** "a team of 5", "group of six", "team size 7", "team size is 7". */
@@ -179,6 +221,38 @@ function countAfterWeAre(w: Words, read: NumberRead): Amount | null {
 
 // ---------------------------------------------------------------------------
 // Durations
+
+/** Words before a unit that make it a frequency: "every few years", "per month", "each week". */
+const RATE_WORDS = new Set(['per', 'every', 'each']);
+/** Words before "a <unit>" that make it a frequency: "twice a year", "3 times a week". */
+const RATE_COUNTS = new Set(['once', 'twice', 'thrice', 'times']);
+
+/**
+ * Rates, not durations: "200000 customers a year", "300 a month", "every few years", "per month".
+ * Token ranges from the rate word to the unit; no duration or duration phrase is read inside them.
+ */
+export function rateRegions(tokens: readonly Token[]): { start: number; end: number }[] {
+  const regions: { start: number; end: number }[] = [];
+  const same = (a: number, b: number): boolean => a >= 0 && tokens[a]!.clause === tokens[b]!.clause;
+  const numberEndsAt = (end: number): boolean => {
+    for (let j = Math.max(0, end - 6); j < end; j++) if (readNumberAt(tokens, j)?.end === end && same(j, end)) return true;
+    return false;
+  };
+  tokens.forEach((t, u) => {
+    if (!UNITS.has(t.key)) return;
+    const k1 = tokens[u - 1]?.key;
+    if (k1 !== undefined && RATE_WORDS.has(k1) && same(u - 1, u)) return regions.push({ start: u - 1, end: u + 1 });
+    // "every few years", "every 2 weeks".
+    for (let j = u - 2; j >= Math.max(0, u - 4); j--) {
+      if (RATE_WORDS.has(tokens[j]!.key) && same(j, u) && readNumberAt(tokens, j + 1)?.end === u) return regions.push({ start: j, end: u + 1 });
+    }
+    if ((k1 !== 'a' && k1 !== 'an') || !same(u - 1, u)) return;
+    // "a <unit>" right after a count, or after a count and its noun.
+    const counted = RATE_COUNTS.has(tokens[u - 2]?.key ?? '') || numberEndsAt(u - 1) || (u >= 2 && same(u - 2, u) && numberEndsAt(u - 2));
+    if (counted && same(u - 2, u)) regions.push({ start: u - 1, end: u + 1 });
+  });
+  return regions;
+}
 
 /** A duration starting at token `i`: "three weeks", "a year", "10+ years", "next month", "a couple of months". */
 function durationsAt(w: Words, i: number, currentKinds: ReadonlySet<QuantityKind>): Amount[] {

@@ -4,7 +4,7 @@
  * cues, and the choice between overlapping spans.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { COMPARISON_FRAME, FILLERS, UNSURE_CUES } from './grammar.ts';
+import { COMPARISON_FRAME, FILLERS, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
 import type { MatchToken, Reading, VocabEntry, Vocabulary } from './vocabulary.ts';
 
 export interface Span {
@@ -86,14 +86,64 @@ export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[
         trimmedStems += t.stem;
       }
       if (t.intensifier || (j === i && middles.has(i))) continue;
-      const entries = vocab.exact.get(raw) ?? vocab.exact.get(trimmed) ?? vocab.stems.get(rawStems) ?? vocab.stems.get(trimmedStems);
-      if (!entries) continue;
-      const readings = spanReadings(vocab, tokens, entries, current, i, () => wholeMessage(i, j + 1));
+      const exact = vocab.exact.get(raw) ?? vocab.exact.get(trimmed);
+      const found = exact ?? vocab.stems.get(rawStems) ?? vocab.stems.get(trimmedStems);
+      if (!found) continue;
+      // A past tense found only through its stem tells what happened, not what is planned: "we hired three more".
+      const entries = !exact && j === i && PAST_TENSE.test(t.key) ? found.map((e) => ({ ...e, strength: weaker(e.strength) })) : found;
+      const readings = withoutSizeOfSelf(vocab, tokens, i, j, current, spanReadings(vocab, tokens, entries, current, i, () => wholeMessage(i, j + 1)));
       if (readings.length > 0) spans.push({ start: i, end: j + 1, readings, chars: t.end - tokens[i]!.start });
     }
   }
+  return [...spans, ...kindSpans(vocab, tokens)];
+}
+
+const PAST_TENSE = /\p{L}{2,}ed$/u;
+
+function weaker(strength: VocabEntry['strength']): VocabEntry['strength'] {
+  return strength === 'strong' ? 'weak' : strength;
+}
+
+/**
+ * "a small microservice", "a small nonprofit": a size word describing the thing built or the
+ * organisation is no amount of users; it counts only while that question is asked.
+ */
+function withoutSizeOfSelf(vocab: Vocabulary, tokens: readonly MatchToken[], i: number, j: number, current: string | null, readings: Reading[]): Reading[] {
+  if (j !== i) return readings;
+  const described = [tokens[i + 1], tokens[i + 2]].some((t) => t !== undefined && t.clause === tokens[i]!.clause && (SELF_NOUNS.has(t.key) || SELF_NOUNS.has(t.word)));
+  if (!described) return readings;
+  const counted = new Set((vocab.ranges.get('users') ?? []).map((c) => c.criterion));
+  return readings.filter((r) => r.criterion === current || !counted.has(r.criterion));
+}
+
+/** "english and welsh", "french, german and spanish": two or more words of one pack kind, read as "several <kind>". */
+function kindSpans(vocab: Vocabulary, tokens: readonly MatchToken[]): Span[] {
+  const spans: Span[] = [];
+  const bySentence = new Map<string, number[]>();
+  tokens.forEach((t, i) => {
+    const kind = vocab.kinds.get(t.word);
+    if (!kind) return;
+    const key = `${t.sentence}:${kind.kind}`;
+    bySentence.set(key, [...(bySentence.get(key) ?? []), i]);
+  });
+  for (const positions of bySentence.values()) {
+    const first = positions[0]!;
+    const last = positions.at(-1)!;
+    const kind = vocab.kinds.get(tokens[first]!.word)!;
+    if (new Set(positions.map((p) => tokens[p]!.word)).size >= 2) {
+      spans.push({ start: first, end: last + 1, readings: [...kind.readings], chars: tokens[last]!.end - tokens[first]!.start });
+      continue;
+    }
+    // "german only", "just welsh": one of the kind, as "one <kind>" reads.
+    const only = [first - 1, first + 1].find((k) => tokens[k] !== undefined && tokens[k]!.clause === tokens[first]!.clause && ONLY_WORDS.has(tokens[k]!.key));
+    if (only === undefined || kind.single.length === 0) continue;
+    const [start, end] = [Math.min(first, only), Math.max(first, only) + 1];
+    spans.push({ start, end, readings: [...kind.single], chars: tokens[end - 1]!.end - tokens[start]!.start });
+  }
   return spans;
 }
+
+const ONLY_WORDS = new Set(['only', 'just', 'solely', 'purely', 'exclusively']);
 
 /**
  * Strong readings always; bare-id readings for the asked criterion, or as the whole message when
@@ -112,9 +162,10 @@ function spanReadings(
     (e) =>
       e.strength === 'strong' ||
       e.criterion === current ||
-      (e.strength === 'asked' && (clauseNames(vocab, tokens, start, e.criterion) || (current === null && isWholeMessage()))),
+      ((e.strength === 'asked' || e.strength === 'weak') && (clauseNames(vocab, tokens, start, e.criterion) || (current === null && isWholeMessage()))),
   );
-  const chosen = allowed.length > 0 ? allowed : isWholeMessage() ? entries.filter((e) => e.strength === 'id') : [];
+  // A bare id as the whole message fills another criterion only when none is asked ("normal" at the database question is no timeline).
+  const chosen = allowed.length > 0 ? allowed : current === null && isWholeMessage() ? entries.filter((e) => e.strength === 'id') : [];
   return chosen.map(({ criterion, option }) => ({ criterion, option }));
 }
 

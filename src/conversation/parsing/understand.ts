@@ -12,8 +12,8 @@
  *   criterion out. A real option always beats a skip.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { leadingYesNo, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
-import { quantityCandidates } from './quantities.ts';
+import { deferPicks, leadingYesNo, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
+import { quantityCandidates, rateRegions } from './quantities.ts';
 import { findMentions, findUnsureCues, markUsed, phraseCandidates, pickOf, selectSpans, type Message, type Pick, type Span } from './spans.ts';
 import type { TextMatch } from './types.ts';
 import type { MatchToken, Reading, Vocabulary } from './vocabulary.ts';
@@ -23,8 +23,10 @@ export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: Mat
   // A phrase about an amount inside an amount ("a year" in "within a year") gives way to it: the amount read in context decides.
   const amounts = selectSpans(quantityCandidates(vocab, tokens, current));
   const ranged = new Set([...vocab.ranges.values()].flatMap((list) => list.map((c) => c.criterion)));
+  // So do phrases inside a rate ("a year" in "200000 customers a year"): no duration there.
+  const contexts = [...amounts, ...rateRegions(tokens)];
   const phrases = selectSpans(phraseCandidates(vocab, tokens, current)).filter(
-    (p) => !(p.readings.every((r) => ranged.has(r.criterion)) && amounts.some((q) => q.start <= p.start && p.end <= q.end)),
+    (p) => !(p.readings.every((r) => ranged.has(r.criterion)) && contexts.some((q) => q.start <= p.start && p.end <= q.end)),
   );
   const spans = [...phrases, ...amounts].sort((a, b) => a.start - b.start);
   const spanAt: (Span | undefined)[] = tokens.map((_, i) => spans.find((s) => s.start <= i && i < s.end));
@@ -70,7 +72,7 @@ export function answersOf(m: Message): { matches: TextMatch[]; ambiguous: boolea
     const yesNo = leadingYesNo(m);
     if (yesNo) picks.push(yesNo);
   }
-  const resolved = resolvePicks(m.knowledge, picks);
+  const resolved = resolvePicks(m.knowledge, deferPicks(m, picks));
   return { matches: resolved.matches, ambiguous: ambiguousSpans || resolved.ambiguous };
 }
 

@@ -33,8 +33,10 @@ export interface Reading {
  * How surely a phrase means its option. `strong`: anywhere. `id`: a bare single-word option id
  * ("django"), only for the asked criterion or as the whole message. `asked`: a pack
  * `synonyms_when_asked` word, only for the asked criterion or one named in the same clause.
+ * `weak`: a single word that only names an option ("standard", "normal" from a label), or a past
+ * tense of a synonym ("hired"): like `asked`, so free text answers the current question first.
  */
-export type Strength = 'strong' | 'id' | 'asked';
+export type Strength = 'strong' | 'id' | 'asked' | 'weak';
 
 export interface VocabEntry extends Reading {
   strength: Strength;
@@ -63,6 +65,8 @@ export interface Vocabulary {
   speller: Speller;
   /** Per quantity kind: the criteria whose options have ranges of it. */
   ranges: Map<QuantityKind, { criterion: string; options: RangedOption[] }[]>;
+  /** Word of a pack kind ("welsh") -> the kind, what "several <kind>" reads as, and what "one <kind>" does. */
+  kinds: Map<string, { kind: string; readings: Reading[]; single: Reading[] }>;
 }
 
 /** A message word as the vocabulary compares it. */
@@ -140,6 +144,7 @@ function buildVocabulary(knowledge: Knowledge): Vocabulary {
     mentionWords: new Map(),
     canonical,
     ranges: new Map(),
+    kinds: new Map(),
   };
   const put = (map: Map<string, VocabEntry[]>, key: string, reading: Reading, strength: Strength): void => {
     const entries = map.get(key) ?? [];
@@ -160,19 +165,52 @@ function buildVocabulary(knowledge: Knowledge): Vocabulary {
   for (const criterion of knowledge.criteria) {
     for (const option of criterion.options) {
       const reading = { criterion: criterion.id, option: option.id };
-      for (const text of [...labelVariants(option.label), ...option.synonyms]) add(text, reading, 'strong');
+      // A label's single word ("Standard", "Normal") is weak when another criterion uses it too (see `sharedLabelWords`).
+      for (const text of labelVariants(option.label)) add(text, reading, keysOf(text).length === 1 ? 'weak' : 'strong');
+      for (const text of option.synonyms) add(text, reading, 'strong');
       for (const text of option.synonyms_when_asked ?? []) add(text, reading, 'asked');
       add(option.id, reading, option.id.includes('_') ? 'strong' : 'id');
     }
     addCriterionNames(vocab, criterion, canonical, known);
     addRanges(vocab, criterion);
   }
+  sharedLabelWords(vocab);
   finishMentionWords(vocab);
+  addKinds(vocab, knowledge, known);
   return { ...vocab, speller: new Speller(known) };
 }
 
 function rank(strength: Strength): number {
-  return strength === 'strong' ? 2 : strength === 'asked' ? 1 : 0;
+  return strength === 'strong' ? 3 : strength === 'asked' ? 2 : strength === 'weak' ? 1 : 0;
+}
+
+/** A label's single word stays weak only where it is other criteria's vocabulary too ("normal", "standard", "critical"). */
+function sharedLabelWords(vocab: Omit<Vocabulary, 'speller'>): void {
+  for (const map of [vocab.exact, vocab.stems]) {
+    for (const entries of map.values()) {
+      if (new Set(entries.map((e) => e.criterion)).size > 1) continue;
+      for (const e of entries) if (e.strength === 'weak') e.strength = 'strong';
+    }
+  }
+}
+
+/** Words that make "two <kind>s": "english and welsh" reads as the pack's "several languages". */
+const SEVERAL = ['several', 'multiple', 'two'];
+
+function addKinds(vocab: Omit<Vocabulary, 'speller'>, knowledge: Knowledge, known: Set<string>): void {
+  const strong = (entries: readonly VocabEntry[] | undefined): Reading[] =>
+    (entries ?? []).filter((e) => e.strength === 'strong').map(({ criterion, option }) => ({ criterion, option }));
+  for (const [kind, words] of knowledge.kinds) {
+    const kindWords = keysOf(kind).map((k) => vocab.canonical.get(k) ?? k);
+    const readings = strong(SEVERAL.map((w) => vocab.exact.get(w + kindWords.join(''))).find((e) => e !== undefined));
+    // "one language" is found through stems ("languages" -> "languag").
+    const one = vocab.canonical.get('one') ?? 'one';
+    const single = strong(vocab.stems.get(stemOf(one) + kindWords.map(stemOf).join('')));
+    for (const word of words) {
+      known.add(word);
+      if (readings.length > 0) vocab.kinds.set(vocab.canonical.get(word) ?? word, { kind, readings, single });
+    }
+  }
 }
 
 function grammarWords(): string[] {
@@ -231,6 +269,7 @@ export function matchTokens(vocab: Vocabulary, tokens: readonly Token[]): MatchT
       sentence: token.sentence,
       plus: token.plus,
       gap: token.gap,
+      apostrophe: token.apostrophe,
       word,
       stem: stemOf(word),
       corrected: corrected !== null,
@@ -254,6 +293,10 @@ export function optionForAmount(options: readonly RangedOption[], amount: number
 }
 
 /** The pack's option for a negation, a bare "yes" or a bare "no" of a criterion. */
-export function answerOption(knowledge: Knowledge, criterionId: string, which: 'negative_option' | 'yes_option' | 'no_option'): string | undefined {
+export function answerOption(
+  knowledge: Knowledge,
+  criterionId: string,
+  which: 'negative_option' | 'yes_option' | 'no_option' | 'later_option',
+): string | undefined {
   return knowledge.criterionById.get(criterionId)?.[which];
 }

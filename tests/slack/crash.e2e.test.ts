@@ -9,6 +9,9 @@
  * Then: no answer that got a 200 is lost, no delivery is applied twice, and
  * every thread shows exactly one message with live controls, the one that
  * matches its interview, once the restarted process has sent what was left.
+ *
+ * Part of `npm test` (about 80 s on a quiet 2-core machine); `npm run test:soak`
+ * runs it with 100 kills. A failure prints its seed: replay it with CRASH_SEED.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('SIGKILL at random moments during interviews', () => {
-  it(`loses no acknowledged answer, doubles none, and leaves no thread without its live question (${KILLS} kills)`, { timeout: 240_000 }, async () => {
+  it(`loses no acknowledged answer, doubles none, and leaves no thread without its live question (${KILLS} kills)`, { timeout: 60_000 + KILLS * 12_000 }, async () => {
     const seed = Number(process.env['CRASH_SEED'] ?? Date.now() % 100_000);
     const next = random(seed);
     const databasePath = join(folder, 'advisor.db');

@@ -1,0 +1,102 @@
+/**
+ * The wording of what a message did to the answers, for the state machine (step.ts):
+ * the answers a typed message recorded (each said once), an update after the result,
+ * and why a message was not understood. Pure; all words people read, every platform.
+ */
+import type { Knowledge } from '../knowledge/load.ts';
+import { canStopAsking } from '../engine/chance.ts';
+import type { Confidence, Recommendation } from '../engine/types.ts';
+import type { ParsedText, TextMatch, UnknownReason } from './parse.ts';
+import type { Reply, Session, SettledReply } from './types.ts';
+import { criterionOf, frameworkName, optionLabel, orList } from './labels.ts';
+import { answeredReply, notice } from './views.ts';
+
+export const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
+  empty: 'That message was empty.',
+  too_long: 'That message is too long for me to read; a short answer works best.',
+  no_match: "I didn't catch that.",
+  ambiguous: 'That could mean more than one option.',
+  out_of_range: 'There is no option with that number.',
+};
+
+/** The hint over a question asked again after words it could not read; `options`: how many the open question has. */
+export function notUnderstoodHint(reason: UnknownReason, number: number | undefined, options: number): string {
+  if (reason === 'out_of_range' && options > 0) {
+    const which = number === undefined ? 'with that number' : String(number);
+    return `There is no option ${which} here: pick 1 to ${options}, answer in your own words, or say skip, back, why or help.`;
+  }
+  return `${NOT_UNDERSTOOD[reason]} Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`;
+}
+
+/** "change team": `"team" could mean Team size or Team experience. Say "change team size" or "change team experience".` */
+export function topicsText(knowledge: Knowledge, parsed: Extract<ParsedText, { kind: 'topics' }>): string {
+  const titles = parsed.candidates.map((c) => criterionOf(knowledge, c).title);
+  return `"${parsed.words}" could mean ${orList(titles)}. Say ${orList(titles.map((t) => `"${parsed.verb} ${t.toLowerCase()}"`))}.`;
+}
+
+/** `Team size: Large team (6+)`, `Team size changed from "Just one developer" to "Large team (6+)"`, or `...: X, as before`. */
+function recordedText(knowledge: Knowledge, match: TextMatch, before: string | undefined): string {
+  const title = criterionOf(knowledge, match.criterion).title;
+  const label = optionLabel(knowledge, match.criterion, match.option);
+  if (before === undefined) return `${title}: ${label}`;
+  if (before === match.option) return `${title}: ${label}, as before`;
+  return `${title} changed from "${optionLabel(knowledge, match.criterion, before)}" to "${label}"`;
+}
+
+/**
+ * What a message recorded, each answer said once: the open question's answer as an `answered`
+ * record (adapters turn its message into one), every other answer in one notice, saying what
+ * it replaced. `answered` replies come for every match, since adapters only show those of a
+ * question message they posted. `session` is the session before the message.
+ */
+export function recordedReplies(knowledge: Knowledge, session: Session, matches: readonly TextMatch[], typed: boolean): Reply[] {
+  const replies: Reply[] = [];
+  for (const match of matches) {
+    replies.push(answeredReply(knowledge, match.criterion, match.option, typed ? match.evidence : undefined));
+    if (match.note) replies.push(notice('read_as', match.note));
+  }
+  if (!typed) return replies;
+  const asked = session.phase === 'asking' ? session.current : null;
+  const others = matches.filter((m) => m.criterion !== asked);
+  const text = (m: TextMatch): string => recordedText(knowledge, m, session.answers[m.criterion]);
+  if (others.length === 1) {
+    const m = others[0]!;
+    const title = criterionOf(knowledge, m.criterion).title;
+    const lead = others.length < matches.length ? 'Also noted' : asked !== null ? 'Noted for another question' : 'Noted';
+    replies.push(notice('recorded_other', `${lead}: ${text(m)} (from "${m.evidence}"). Say "change ${title.toLowerCase()}" if I misread it.`));
+  } else if (others.length > 1) {
+    const lead = others.length < matches.length ? 'Also got from that' : 'Got several answers from that';
+    replies.push(notice('recorded_several', `${lead}: ${others.map(text).join('; ')}. Say "change <topic>" if I misread one.`));
+  }
+  return replies;
+}
+
+const LEVEL: Record<Confidence, string> = { high: 'High', medium: 'Medium', low: 'Low' };
+
+function scoresText(knowledge: Knowledge, order: readonly string[], rec: Recommendation): string {
+  return order.map((f) => `${frameworkName(knowledge, f)} ${rec.scores[f] ?? 0}`).join(', ');
+}
+
+/**
+ * After the result, an answer that keeps the verdict: what changed in a line or two (verdict,
+ * scores, confidence) instead of the whole result again. A `settled`-kind reply, so chat
+ * platforms get live "See result" and "Keep refining" controls with the current version.
+ */
+export function resultUpdate(knowledge: Knowledge, session: Session, before: Recommendation, after: Recommendation): SettledReply {
+  const winner = frameworkName(knowledge, after.winner);
+  const nowSettled = after.decided && !before.decided ? ', and the remaining questions can no longer change that' : '';
+  const verdict = winner === null ? 'Still a tie' : `${winner} still leads${nowSettled}`;
+  const scores = scoresText(knowledge, after.ranking, after);
+  const earlier = scoresText(knowledge, after.ranking, before);
+  const points = scores === earlier ? `${scores} (unchanged)` : `${scores} (before: ${earlier})`;
+  const level = before.confidence === after.confidence ? `${LEVEL[after.confidence]}, as before` : `${LEVEL[after.confidence]} (was ${LEVEL[before.confidence]})`;
+  const answered = after.answered.length;
+  const status = after.decided ? 'verdict settled' : canStopAsking(after) ? 'verdict very likely settled' : 'verdict not settled yet';
+  return {
+    kind: 'settled',
+    text: `${verdict}: ${points}; confidence ${level}. Say details for everything behind it.`,
+    winnerName: winner,
+    progress: { answered, remaining: after.unanswered.length, questionNumber: answered + 1, settled: after.decided, text: `${answered} answered · ${status}` },
+    version: session.version,
+  };
+}
