@@ -2,7 +2,8 @@
  * The work a running advisor does besides answering deliveries: sending what
  * the outbox still holds (once at start-up, for what a crash left unsent, then
  * every few seconds for retries), removing expired sessions, and the store's
- * own upkeep (SQLite's WAL checkpoint, once a second, instead of inside a turn).
+ * own upkeep (SQLite's WAL checkpoint, once a second on its own thread, instead of
+ * inside a turn).
  */
 import type { Logger } from '../src/logger.ts';
 
@@ -19,9 +20,14 @@ export interface BackgroundOptions {
   logger: Logger;
   sweepEveryMs?: number;
   cleanupEveryMs?: number;
-  /** Store upkeep kept out of the turns (SQLite's WAL checkpoint), run every `maintainEveryMs`. */
-  maintain?: () => void;
+  /** Store upkeep kept out of the turns (SQLite's WAL checkpoint), run every `maintainEveryMs`; closed by `stop()`. */
+  maintain?: StoreUpkeep;
   maintainEveryMs?: number;
+}
+
+export interface StoreUpkeep {
+  run(): Promise<unknown>;
+  close(): Promise<void>;
 }
 
 export interface Background {
@@ -86,13 +92,12 @@ export function startBackground(options: BackgroundOptions): Background {
 
   const { maintain } = options;
   const cancelMaintain = maintain
-    ? every(options.maintainEveryMs ?? MAINTAIN_EVERY_MS, async () => {
-        try {
-          maintain();
-        } catch (error) {
-          logger.error({ err: error }, 'store upkeep failed; the next run will try again');
-        }
-      })
+    ? every(options.maintainEveryMs ?? MAINTAIN_EVERY_MS, () =>
+        maintain.run().then(
+          () => undefined,
+          (error: unknown) => logger.error({ err: error }, 'store upkeep failed; the next run will try again'),
+        ),
+      )
     : () => {};
 
   return {
@@ -102,6 +107,7 @@ export function startBackground(options: BackgroundOptions): Background {
       cancelCleanup();
       cancelMaintain();
       await Promise.all(inFlight);
+      await maintain?.close().catch((error: unknown) => logger.error({ err: error }, 'could not stop the store upkeep'));
     },
   };
 }

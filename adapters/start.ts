@@ -18,8 +18,9 @@ import { createLogger, type Logger } from '../src/logger.ts';
 import { checkDatabaseLocation } from '../src/sessions/database-location.ts';
 import { redactUrl } from '../src/sessions/pg-errors.ts';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.ts';
+import { WalCheckpointer } from '../src/sessions/wal-checkpointer.ts';
 import type { SessionStore } from '../src/sessions/store.ts';
-import { startBackground, sweepAll, type TurnsHandle } from './background.ts';
+import { startBackground, sweepAll, type StoreUpkeep, type TurnsHandle } from './background.ts';
 import { createHealthCheck, startHealthServer, type HealthCheck, type HealthServer } from './health.ts';
 import { installProcessGuard } from './process-guard.ts';
 import { shutDown } from './shutdown.ts';
@@ -70,13 +71,16 @@ export async function openStore(config: Config, logger: Logger): Promise<Session
   }
   // Before SQLite touches the path: a folder that cannot be made (e.g. under /proc) would make open() spin forever.
   await checkDatabaseLocation(config.databasePath);
-  // Checkpoints run on the background timer (startBackground's `maintain`), not inside the turn that crosses the threshold.
+  // Checkpoints run on their own thread (storeUpkeep), not inside the turn that crosses the threshold.
   return SqliteSessionStore.open(config.databasePath, { walCheckpoint: 'background' });
 }
 
-/** What the background timer does for the store: SQLite's WAL checkpoint (PostgreSQL needs nothing). */
-export function storeUpkeep(store: SessionStore): { maintain?: () => void } {
-  return store instanceof SqliteSessionStore ? { maintain: () => store.checkpoint() } : {};
+/** What the background timer does for the store: SQLite's WAL checkpoint, on a thread of its own (PostgreSQL needs nothing). */
+export function storeUpkeep(store: SessionStore): { maintain?: StoreUpkeep } {
+  const file = store instanceof SqliteSessionStore ? store.file : undefined;
+  if (file === undefined) return {};
+  const checkpointer = WalCheckpointer.start(file);
+  return { maintain: { run: () => checkpointer.run(), close: () => checkpointer.close() } };
 }
 
 /** Runs the advisor; the exit status. Whatever stops it is printed as a message, never as a bare stack trace. */

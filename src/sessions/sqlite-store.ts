@@ -31,10 +31,10 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /**
    * `auto` (default): SQLite checkpoints the WAL inside whichever commit
-   * crosses its threshold (1,000 pages). `background`: the owner calls
-   * `checkpoint()` on a timer, which keeps that cost out of the turns a
-   * platform is waiting on; a commit checkpoints only if the WAL has still
-   * grown past BACKGROUND_SAFETY_PAGES (the timer starved), so it stays bounded.
+   * crosses its threshold (1,000 pages). `background`: the owner checkpoints
+   * (`checkpoint()`, or a WalCheckpointer on another thread), which keeps that
+   * cost out of the turns a platform is waiting on; a commit checkpoints only if
+   * the WAL has still grown past BACKGROUND_SAFETY_PAGES, so it stays bounded.
    */
   walCheckpoint?: 'auto' | 'background';
 }
@@ -310,6 +310,11 @@ export class SqliteSessionStore implements SessionStore {
       walAutocheckpointPages: Number(this.#db.pragma('wal_autocheckpoint', { simple: true })),
       userVersion: Number(this.#db.pragma('user_version', { simple: true })),
     }));
+  }
+
+  /** The database file, or undefined for an in-memory database. */
+  get file(): string | undefined {
+    return this.#db.memory ? undefined : this.#db.name;
   }
 
   /** Copies the WAL back into the database where no reader needs it (PASSIVE: never waits for a lock). */

@@ -177,7 +177,7 @@ describe('DISCORD_SHARDS=auto under the ShardingManager', () => {
   let a: Interview;
   let b: Interview;
 
-  test('the manager reads the recommended count through DISCORD_API_URL and forks one process per shard, each identifying as its shard', () => {
+  test('the manager reads the recommended count through DISCORD_API_URL and forks one process per shard, each identifying as its shard', async () => {
     expect(fake.requests.filter((r) => r.route === 'gatewayBot').length).toBeGreaterThanOrEqual(1 + SHARDS);
     const shards = fake.gateway.identifies.map((i) => i.shard);
     expect(shards).toEqual(expect.arrayContaining([[0, SHARDS], [1, SHARDS]]));
@@ -187,7 +187,8 @@ describe('DISCORD_SHARDS=auto under the ShardingManager', () => {
     expect(pids).not.toContain(advisor.child.pid);
     // The manager itself never connects to the gateway: two identifies, one per shard process.
     expect(advisor.lines.filter((l) => l.msg === 'discord bot ready')).toHaveLength(SHARDS);
-    const started = advisor.lines.find((l) => l.msg === 'advisor started');
+    // The manager logs it once its own start-up (cleanup, sweep, background work) is done, which may follow the shards' ready lines.
+    const started = await advisor.waitFor((l) => l.msg === 'advisor started', 'the manager to start');
     expect(started?.['platforms']).toEqual(['discord-shards']);
     expect(String(started?.['database'])).toMatch(testStoreKind() === 'postgres' ? /^postgres/ : /advisor\.db$/);
     console.info(`sharded start-up (manager + ${SHARDS} shard processes ready): ${startedMs} ms`);

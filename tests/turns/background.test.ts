@@ -75,16 +75,31 @@ describe('background work', () => {
     expect(logs.lines.filter((line) => line.level >= 50).map((line) => line['platform'])).toEqual(['slack']);
   });
 
-  it('runs the store upkeep on its own timer, logs a failed run and carries on, and stops with the rest', async () => {
+  it('runs the store upkeep on its own timer, one run at a time, logs a failed run and carries on, and closes it on stop', async () => {
     const logs = captureLogs();
     let runs = 0;
-    const maintain = (): void => {
-      runs++;
-      if (runs === 2) throw new Error('checkpoint 2 failed');
+    let running = 0;
+    let mostAtOnce = 0;
+    let closed = false;
+    const maintain = {
+      run: async (): Promise<void> => {
+        runs++;
+        running++;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await sleep(5);
+        running--;
+        if (runs === 2) throw new Error('checkpoint 2 failed');
+      },
+      close: async (): Promise<void> => {
+        expect(running, 'closed only once no run is in progress').toBe(0);
+        closed = true;
+      },
     };
-    const background = startBackground({ turns: [{ name: 'slack', turns: fakeTurns().turns }], logger: logs.logger, sweepEveryMs: 1_000, maintain, maintainEveryMs: 2 });
+    const background = startBackground({ turns: [{ name: 'slack', turns: fakeTurns().turns }], logger: logs.logger, sweepEveryMs: 1_000, maintain, maintainEveryMs: 1 });
     while (runs < 4) await sleep(2);
     await background.stop();
+    expect(closed).toBe(true);
+    expect(mostAtOnce).toBe(1);
     const after = runs;
     await sleep(20);
     expect(runs).toBe(after);
