@@ -67,15 +67,17 @@ export async function shutDown(options: ShutdownOptions): Promise<ShutdownReport
   const started = Date.now();
   const left = (): number => options.graceMs - (Date.now() - started);
   options.beginStopping();
-  await options.background.stop();
-
+  // Started together: a periodic sweep in progress (a platform slow or failing) must not keep deliveries coming in meanwhile.
+  const backgroundStopped = options.background.stop();
   const intakeStopped = await within(
     Promise.allSettled(platforms.map((p) => p.stopIntake?.() ?? Promise.resolve())),
     left(),
   );
   if (!intakeStopped) log.warn({ graceMs: options.graceMs }, 'deliveries were still being received when the time ran out');
 
-  let drained = intakeStopped && (await within(Promise.allSettled(platforms.map((p) => p.turns.idle())), left()));
+  // The last sweep below must not overlap a periodic one.
+  let drained = intakeStopped && (await within(backgroundStopped, left()));
+  if (drained) drained = await within(Promise.allSettled(platforms.map((p) => p.turns.idle())), left());
   // What is due in any thread goes now (earlier failures whose retry time came, or a crashed replica's sends).
   if (drained) drained = await within(sweepAll(platforms, log), left());
   if (drained) drained = await within(Promise.allSettled(platforms.map((p) => p.turns.idle())), left());

@@ -86,7 +86,7 @@ function changeEntries(knowledge: Knowledge, rec: Recommendation): Entry[] {
         ? { title: `${title} (not answered yet)`, text: `Answering ${tos}: ${outcome}.` }
         : from === SKIP
           ? { title: `${title} (answered "don't know")`, text: `Answering ${tos}: ${outcome}.` }
-          : { title, text: `${tos} instead of "${optionLabel(knowledge, criterion, from)}": ${outcome}.` };
+          : { title: `${title} (your answer: "${optionLabel(knowledge, criterion, from)}")`, text: `Changing it to ${tos}: ${outcome}.` };
     return { heading, item: what };
   });
 }

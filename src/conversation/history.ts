@@ -3,15 +3,34 @@
  * recording the answers of one turn, undoing one, and remembering the question
  * on screen. Pure helpers of the state machine (step.ts).
  */
-import { MAX_TURNS, type AnswerChange, type Session, type ShownQuestion, type Turn } from './types.ts';
+import { MAX_TURNS, type AnswerChange, type Session, type Turn } from './types.ts';
+
+/** The questions put to the person so far; a session stored before they were kept counts its answered ones. */
+export function questionsAsked(session: Session): readonly string[] {
+  return session.questions ?? session.history;
+}
 
 /**
- * The question on screen after asking `criterion`, numbered answers + 1 (as `progressOf` shows
- * it); revisiting an answered one leaves it alone, so the interrupted question can be resumed.
+ * "Question N" for `criterion`: its place among the distinct questions put to the person so
+ * far, or the next number for one not asked yet.
  */
-export function shownAfterAsking(session: Session, criterion: string): ShownQuestion | null {
-  if (session.answers[criterion] !== undefined) return session.shown ?? null;
-  return { criterion, number: Object.keys(session.answers).length + 1 };
+export function questionNumber(session: Session, criterion: string): number {
+  const asked = questionsAsked(session);
+  const at = asked.indexOf(criterion);
+  return (at < 0 ? asked.length : at) + 1;
+}
+
+/**
+ * The session asking `criterion` (phase `asking`): an unanswered question joins the questions
+ * put to the person (keeping its number if it was asked before) and becomes the one on screen;
+ * revisiting an answered one leaves both alone, so the interrupted question can be resumed.
+ */
+export function asking(session: Session, criterion: string): Session {
+  const next: Session = { ...session, phase: 'asking', current: criterion };
+  if (session.answers[criterion] !== undefined) return { ...next, shown: session.shown ?? null };
+  const asked = questionsAsked(session);
+  const questions = asked.includes(criterion) ? [...asked] : [...asked, criterion];
+  return { ...next, questions, shown: { criterion, number: questions.indexOf(criterion) + 1 } };
 }
 
 /** Records answers as one turn, so that `back` undoes all of them and restores what they replaced. */
@@ -24,7 +43,7 @@ export function recordTurn(session: Session, answers: readonly { criterion: stri
     next[criterion] = option;
     history = [...history.filter((c) => c !== criterion), criterion];
   }
-  const turn: Turn = { asked: session.phase === 'asking' ? session.current : null, shown: session.shown ?? null, changes };
+  const turn: Turn = { asked: session.phase === 'asking' ? session.current : null, shown: session.shown ?? null, changes, phase: session.phase };
   return { ...session, answers: next, history, turns: [...(session.turns ?? []), turn].slice(-MAX_TURNS) };
 }
 

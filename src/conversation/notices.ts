@@ -7,7 +7,7 @@ import type { Knowledge } from '../knowledge/load.ts';
 import { canStopAsking } from '../engine/chance.ts';
 import type { Confidence, Recommendation } from '../engine/types.ts';
 import type { ParsedText, TextMatch, UnknownReason } from './parse.ts';
-import type { Reply, Session, SettledReply } from './types.ts';
+import type { AnswerChange, Reply, Session, SettledReply } from './types.ts';
 import { criterionOf, frameworkName, optionLabel, orList } from './labels.ts';
 import { answeredReply, notice } from './views.ts';
 
@@ -18,6 +18,16 @@ export const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
   ambiguous: 'That could mean more than one option.',
   out_of_range: 'There is no option with that number.',
 };
+
+/** An event that needs a running interview, when none is. */
+export function notStartedText(cancelled: boolean): string {
+  return cancelled ? 'This interview was cancelled. Start a new one (say start) whenever you like.' : 'No interview is running here yet. Say start to begin.';
+}
+
+/** What to say after the result instead of showing it again; `more`: questions are left to answer. */
+export function resultHintText(more: boolean): string {
+  return `The result is above: say details for everything behind it, change <topic> to revise an answer${more ? ', continue to answer more' : ''}, restart or help.`;
+}
 
 /** The hint over a question asked again after words it could not read; `options`: how many the open question has. */
 export function notUnderstoodHint(reason: UnknownReason, number: number | undefined, options: number): string {
@@ -69,6 +79,27 @@ export function recordedReplies(knowledge: Knowledge, session: Session, matches:
     replies.push(notice('recorded_several', `${lead}: ${others.map(text).join('; ')}. Say "change <topic>" if I misread one.`));
   }
   return replies;
+}
+
+/**
+ * What `back` undid, exactly: an answer the message added is unanswered again, one it replaced
+ * is back to what it was; an answer it only repeated stays, and is said to. `answers`: the
+ * answers before the undo.
+ */
+export function undoneText(knowledge: Knowledge, answers: Readonly<Record<string, string>>, changes: readonly AnswerChange[]): string {
+  const title = (c: AnswerChange): string => criterionOf(knowledge, c.criterion).title;
+  const label = (c: AnswerChange, option: string): string => `"${optionLabel(knowledge, c.criterion, option)}"`;
+  const changed = changes.filter((c) => answers[c.criterion] !== undefined && answers[c.criterion] !== c.before);
+  const repeated = changes.filter((c) => c.before !== null && answers[c.criterion] === c.before);
+  const stays = repeated.length === 0 ? '' : ` ${repeated.map((c) => `${title(c)} stays ${label(c, c.before!)}`).join('; ')} (that message only repeated ${repeated.length === 1 ? 'it' : 'them'}).`;
+  if (changed.length === 0) return `Your last message changed no answer, so there was nothing to undo.${stays}`;
+  const after = (c: AnswerChange): string => (c.before === null ? 'is unanswered again' : `is back to ${label(c, c.before)}`);
+  if (changed.length === 1) {
+    const c = changed[0]!;
+    return `Undid ${title(c)}: ${label(c, answers[c.criterion]!)}. It ${after(c)}.${stays}`;
+  }
+  const parts = changed.map((c) => `${title(c)} ${after(c)} (was ${label(c, answers[c.criterion]!)})`);
+  return `Undid the ${changed.length} answers from your last message: ${parts.join('; ')}.${stays}`;
 }
 
 const LEVEL: Record<Confidence, string> = { high: 'High', medium: 'Medium', low: 'Low' };

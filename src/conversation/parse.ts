@@ -39,10 +39,26 @@
  * - A no deferred by "for now", "yet", "at first" is the pack's `later_option`; a bare "not
  *   needed" answers only a question whose negative option does without something.
  * - Two or more words of a pack `kind` ("english and welsh") read as "several <kind>".
+ * - A negated subject ("none of us", "nobody", "we never") negates every option of the list it
+ *   governs; two or more options of a criterion without a negative option negated together are
+ *   the option the pack's word "neither" names ("none of us know django or flask").
+ * - A noun of a pack activity ("banks" for "banking") is weak, and nothing at all when it heads a
+ *   compound after "for" ("a site for food banks"); a domain word before a people noun ("for
+ *   healthcare workers") is weak.
+ * - Several amounts for one criterion: the largest (the peak) decides; a rate with its noun left out
+ *   ("then 100k per minute") counts what the sentence's user count counts. "me and my buddy" is two.
+ * - A duration without its own ship or maintain word is a horizon, not a deadline or lifetime, in a
+ *   clause that counts users ("2 million users in two years") or a sentence that defers ("for now,
+ *   maybe in a year"). A no deferred, or a yes with "later"/"eventually" in its clause, is the
+ *   criterion's `later_option`, whichever question is asked.
+ * - "X is not a big deal / a concern / a priority": X's negative option; at the asked question only
+ *   where that option is a lower level, not doing without something.
+ * - "what does X mean", "X mean?": the why of the criterion X names (a title, id or option phrase);
+ *   else a knowledge search for X alone.
  */
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
-import { asksAboutInterview, command, optionByNumber, parseCommand, questionSentences } from './parsing/commands.ts';
+import { asksAboutInterview, command, meaningQuestion, optionByNumber, parseCommand, questionSentences } from './parsing/commands.ts';
 import { expandContractions, MAX_TEXT_LENGTH, normaliseText, tokenize } from './parsing/normalise.ts';
 import type { ParsedText } from './parsing/types.ts';
 import { answersOf, readMessage } from './parsing/understand.ts';
@@ -66,6 +82,8 @@ export function parseText(knowledge: Knowledge, text: string, current: string | 
   // "ask <question>" goes to the knowledge base ("ask more" was a command above).
   const askedQuestion = /^\s*ask\s+(\S[\s\S]*)$/i.exec(text);
   if (askedQuestion) return command({ type: 'ask', question: askedQuestion[1]!.trim() });
+  const meaning = meaningQuestion(knowledge, vocab, tokens, norm);
+  if (meaning) return meaning;
   const asking = questionSentences(knowledge, tokens, norm);
   if (asking.size > 0) return withQuestion(knowledge, vocab, tokens, norm, asked, asking);
   const byNumber = optionByNumber(knowledge, vocab, tokens, asked, norm);

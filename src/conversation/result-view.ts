@@ -38,13 +38,17 @@ const MAX_FLIPS = 2;
 /** A correction in the compact result: its first sentences, up to about this many characters. */
 const SHORT_CORRECTION = 90;
 
-/** A flip in one sentence: `If "Admin panel" were "No" instead of "Yes, from the start", Flask would lead.` */
+/**
+ * A flip in one sentence, saying whether it changes a given answer or answers an open question:
+ * `If you changed "Admin panel" from "Yes, from the start" to "No", Flask would lead.`
+ */
 export function flipText(knowledge: Knowledge, flip: Flip): string {
   const title = criterionOf(knowledge, flip.criterion).title;
   const to = optionLabel(knowledge, flip.criterion, flip.to);
   const outcome = flip.winner === null ? 'it would be a tie' : `${frameworkName(knowledge, flip.winner)} would lead`;
-  if (flip.from === null) return `If you answered "${title}: ${to}", ${outcome}.`;
-  return `If "${title}" were "${to}" instead of "${optionLabel(knowledge, flip.criterion, flip.from)}", ${outcome}.`;
+  if (flip.from === null) return `If you answered the open question "${title}" with "${to}", ${outcome}.`;
+  if (flip.from === SKIP) return `If you answered "${title}" with "${to}" instead of "don't know", ${outcome}.`;
+  return `If you changed "${title}" from "${optionLabel(knowledge, flip.criterion, flip.from)}" to "${to}", ${outcome}.`;
 }
 
 /** Reasons with an effect: answered (not "don't know") and giving some framework points. */

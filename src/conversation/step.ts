@@ -17,10 +17,11 @@ import { canStopAsking } from '../engine/chance.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
 import type { Recommendation } from '../engine/types.ts';
 import { parseText, type ParsedText, type TextMatch, type TypedCommand, type UnknownReason } from './parse.ts';
-import { NOT_UNDERSTOOD, notUnderstoodHint, recordedReplies, resultUpdate, topicsText } from './notices.ts';
+import { NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, recordedReplies, resultHintText, resultUpdate, topicsText, undoneText } from './notices.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
-import { recordTurn, shownAfterAsking, undoTurn } from './history.ts';
+import { asking, recordTurn, undoTurn } from './history.ts';
 import { detailsReplies } from './details-view.ts';
+import { ambiguityReply } from './ambiguity.ts';
 import { plural } from './labels.ts';
 import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, settledReply, whyReply } from './views.ts';
 
@@ -29,7 +30,7 @@ export interface Conversation {
 }
 
 export function createSession(key: SessionKey): Session {
-  return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false, turns: [], shown: null };
+  return { key, version: 0, phase: 'new', current: null, answers: {}, history: [], refining: false, turns: [], shown: null, questions: [] };
 }
 
 export function createConversation(knowledge: Knowledge): Conversation {
@@ -37,15 +38,17 @@ export function createConversation(knowledge: Knowledge): Conversation {
 
   /**
    * The reply for the session's current phase, used when an event changes nothing. A result is
-   * not shown again (it is the message above): the notice before says what can be done.
+   * not shown again (it is the message above): the notice before says what can be done. The
+   * offer of the result was made when the session settled, so it comes back as a one-line
+   * reminder; `fullOffer` (picking an interview up) makes it again.
    */
-  function restate(session: Session, hint?: string): Reply[] {
+  function restate(session: Session, hint?: string, fullOffer = false): Reply[] {
     const rec = evaluate(session);
     switch (session.phase) {
       case 'asking':
         return [questionReply(knowledge, session, rec, session.current!, hint)];
       case 'settled':
-        return [settledReply(knowledge, session, rec)];
+        return [settledReply(knowledge, session, rec, fullOffer ? undefined : { wasDecided: rec.decided })];
       case 'result':
       case 'new':
       case 'cancelled':
@@ -54,10 +57,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   /** What to say after the result instead of showing it again. */
-  function resultHint(session: Session): string {
-    const more = evaluate(session).unanswered.length > 0 ? ', continue to answer more' : '';
-    return `The result is above: say details for everything behind it, change <topic> to revise an answer${more}, restart or help.`;
-  }
+  const resultHint = (session: Session): string => resultHintText(evaluate(session).unanswered.length > 0);
 
   function recommendationReply(session: Session, rec: Recommendation): Reply {
     return {
@@ -95,14 +95,23 @@ export function createConversation(knowledge: Knowledge): Conversation {
       return { session: settled, replies: [...replies, settledReply(knowledge, settled, rec, reminder)] };
     }
     const next = stillOpen(session) ?? rec.next_question ?? rankQuestions(knowledge, session.answers)[0]!;
-    const asking: Session = { ...session, phase: 'asking', current: next, shown: shownAfterAsking(session, next) };
-    return { session: asking, replies: [...replies, questionReply(knowledge, asking, rec, next)] };
+    const asked = asking(session, next);
+    return { session: asked, replies: [...replies, questionReply(knowledge, asked, rec, next)] };
   }
 
   /** A session change that shows the recommendation again (phase `result`). */
   function showResult(before: Session, draft: Session, replies: Reply[]): StepResult {
     const session: Session = { ...draft, phase: 'result', current: null, version: before.version + 1 };
     return { session, replies: [...replies, recommendationReply(session, evaluate(session))] };
+  }
+
+  /** After the result, answers changed (`draft`): the full result when the winner changes, else a short update. */
+  function updateResult(before: Session, draft: Session, replies: Reply[]): StepResult {
+    const was = evaluate(before);
+    const now = evaluate(draft);
+    if (was.winner !== now.winner) return showResult(before, draft, replies);
+    const updated: Session = { ...draft, phase: 'result', current: null, version: before.version + 1 };
+    return { session: updated, replies: [...replies, resultUpdate(knowledge, updated, was, now)] };
   }
 
   function unchanged(session: Session, replies: Reply[]): StepResult {
@@ -118,7 +127,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function begin(session: Session): Session {
-    return { ...session, phase: 'asking', current: null, answers: {}, history: [], refining: false, turns: [], shown: null };
+    return { ...session, phase: 'asking', current: null, answers: {}, history: [], refining: false, turns: [], shown: null, questions: [] };
   }
 
   /**
@@ -132,11 +141,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     const replies = recordedReplies(knowledge, started, matches, typed);
     if (question !== undefined) replies.push({ kind: 'ask', answer: askKnowledge(knowledge, question) });
     if (session.phase !== 'result') return advance(session, draft, replies);
-    const before = evaluate(session);
-    const after = evaluate(draft);
-    if (before.winner !== after.winner) return showResult(session, draft, replies);
-    const updated: Session = { ...draft, version: session.version + 1 };
-    return { session: updated, replies: [...replies, resultUpdate(knowledge, updated, before, after)] };
+    return updateResult(session, draft, replies);
   }
 
   function onAnswer(session: Session, criterion: string, option: string, version: number | undefined): StepResult {
@@ -158,11 +163,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function notStarted(session: Session): StepResult {
-    const text =
-      session.phase === 'cancelled'
-        ? 'This interview was cancelled. Start a new one (say start) whenever you like.'
-        : 'No interview is running here yet. Say start to begin.';
-    return unchanged(session, [notice('not_applicable', text)]);
+    return unchanged(session, [notice('not_applicable', notStartedText(session.phase === 'cancelled'))]);
   }
 
   function onSkip(session: Session, criterion: string | undefined, version: number | undefined): StepResult {
@@ -178,57 +179,41 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   /**
-   * Undoes everything the last message or click recorded (every answer of a sentence that gave
-   * several, each back to what it was) and asks again the question that was open then. The
-   * question shows "(currently: ...)" only for an answer that is still recorded.
+   * Undoes exactly what the last message or click recorded (an answer it added goes away, one it
+   * replaced comes back), says so, and returns to where that message came: the question that was
+   * open then (with its number), the offer, or the result.
    */
   function onBack(session: Session, version: number | undefined): StepResult {
     if (session.phase === 'new' || session.phase === 'cancelled') return notStarted(session);
     if (isStale(session, version)) return staleNotice(session);
     const turns = session.turns ?? [];
     const turn = turns.at(-1);
-    const target = turn ? [turn.asked, ...turn.changes.map((c) => c.criterion)].find((c) => c !== null && knowledge.criterionById.has(c)) : undefined;
-    if (!turn || target === undefined || target === null) return backWithoutTurns(session);
-    const back: Session = {
-      ...session,
-      // A stored turn may name a criterion the pack no longer has: only known ones are restored.
-      ...undoTurn(session, { ...turn, changes: turn.changes.filter((c) => knowledge.criterionById.has(c.criterion)) }),
-      version: session.version + 1,
-      phase: 'asking',
-      current: target,
-      turns: turns.slice(0, -1),
-      shown: turn.shown,
-    };
-    const replies: Reply[] = [];
-    const titles = turn.changes.map((c) => knowledge.criterionById.get(c.criterion)?.title ?? c.criterion);
-    if (turn.changes.length > 1) {
-      replies.push(notice('undone', `Undid the ${turn.changes.length} answers from that message: ${titles.join(', ')}.`));
-    } else if (turn.changes[0] !== undefined && turn.changes[0].criterion !== target) {
-      replies.push(notice('undone', `Undid the answer from that message: ${titles[0]!}.`));
+    if (!turn) return backWithoutTurns(session);
+    // A stored turn may name a criterion the pack no longer has: only known ones are restored.
+    const known = { ...turn, changes: turn.changes.filter((c) => knowledge.criterionById.has(c.criterion)) };
+    const draft: Session = { ...session, ...undoTurn(session, known), turns: turns.slice(0, -1), shown: turn.shown };
+    const replies: Reply[] = [notice('undone', undoneText(knowledge, session.answers, known.changes))];
+    const target = turn.asked !== null && knowledge.criterionById.has(turn.asked) ? turn.asked : null;
+    if (target !== null) {
+      const back = asking({ ...draft, version: session.version + 1, shown: turn.shown }, target);
+      return { session: back, replies: [...replies, questionReply(knowledge, back, evaluate(back), target)] };
     }
-    replies.push(questionReply(knowledge, back, evaluate(back), target));
-    return { session: back, replies };
+    if (turn.phase === 'result' && session.phase === 'result') return updateResult(session, draft, replies);
+    return advance(session, draft, replies);
   }
 
   /** Sessions stored before turns existed (or past `MAX_TURNS`): undo the last answer in `history`. */
   function backWithoutTurns(session: Session): StepResult {
     const last = session.history.at(-1);
     if (last === undefined || !knowledge.criterionById.has(last)) {
-      return unchanged(session, [notice('nothing_to_undo', 'This is the first question; there is nothing to go back to.'), ...restate(session)]);
+      return unchanged(session, [notice('nothing_to_undo', 'There is nothing to undo yet.'), ...restate(session)]);
     }
     const answers = { ...session.answers };
     delete answers[last];
-    const back: Session = {
-      ...session,
-      version: session.version + 1,
-      phase: 'asking',
-      current: last,
-      answers,
-      history: session.history.slice(0, -1),
-      turns: [],
-      shown: null,
-    };
-    return { session: back, replies: [questionReply(knowledge, back, evaluate(back), last)] };
+    const undone = undoneText(knowledge, session.answers, [{ criterion: last, before: null, position: -1 }]);
+    const draft: Session = { ...session, version: session.version + 1, answers, history: session.history.slice(0, -1), turns: [], shown: null };
+    const back = asking(draft, last);
+    return { session: back, replies: [notice('undone', undone), questionReply(knowledge, back, evaluate(back), last)] };
   }
 
   function onChange(session: Session, criterion: string, version: number | undefined): StepResult {
@@ -239,7 +224,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     }
     if (isStale(session, version)) return staleNotice(session);
     if (session.phase === 'asking' && session.current === criterion) return unchanged(session, restate(session));
-    const changing: Session = { ...session, version: session.version + 1, phase: 'asking', current: criterion, shown: shownAfterAsking(session, criterion) };
+    const changing = asking({ ...session, version: session.version + 1 }, criterion);
     return { session: changing, replies: [questionReply(knowledge, changing, evaluate(changing), criterion)] };
   }
 
@@ -294,7 +279,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     }
     const answered = Object.keys(session.answers).length;
     const resumed = `Picking up your unfinished interview (${plural(answered, 'answer')} so far); type restart to start over.`;
-    return unchanged(session, [notice('resumed', resumed), ...restate(session)]);
+    return unchanged(session, [notice('resumed', resumed), ...restate(session, undefined, true)]);
   }
 
   /** Everything behind the result so far (every reason, caveat and change, with sources); changes nothing. */
@@ -334,7 +319,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
       case 'topics':
         return onTopics(session, parsed);
       case 'unknown':
-        return notUnderstood(session, parsed.reason, parsed.number);
+        return notUnderstood(session, parsed.reason, parsed.number, text);
     }
   }
 
@@ -349,7 +334,11 @@ export function createConversation(knowledge: Knowledge): Conversation {
     return unchanged(session, [notice('ambiguous_topic', topicsText(knowledge, parsed)), ...(session.phase === 'asking' ? restate(session) : [])]);
   }
 
-  function notUnderstood(session: Session, reason: UnknownReason, number: number | undefined): StepResult {
+  function notUnderstood(session: Session, reason: UnknownReason, number: number | undefined, typed: string): StepResult {
+    // Ambiguous about the open question's options: say which; about another question: name it and how to answer it.
+    const ambiguous = reason === 'ambiguous' && session.phase !== 'new' ? ambiguityReply(knowledge, typed, session.phase === 'asking' ? session.current : null) : null;
+    if (ambiguous?.hint !== undefined) return unchanged(session, restate(session, ambiguous.hint));
+    if (ambiguous?.notice !== undefined) return unchanged(session, [notice('not_understood', ambiguous.notice), ...restate(session)]);
     const options = session.current === null ? 0 : (knowledge.criterionById.get(session.current)?.options.length ?? 0);
     if (session.phase === 'asking') return unchanged(session, restate(session, notUnderstoodHint(reason, number, options)));
     const text = NOT_UNDERSTOOD[reason];

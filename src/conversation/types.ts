@@ -50,6 +50,12 @@ export interface Session {
   turns?: Turn[];
   /** The unanswered question last put to the user: the interview goes back to it after a revisited answer. */
   shown?: ShownQuestion | null;
+  /**
+   * The questions put to the person in this interview, each once, in the order first asked:
+   * "Question N" is a question's place here, so the same question asked again keeps its number
+   * and a new one gets the next. Absent in sessions stored before it existed (then `history` stands in).
+   */
+  questions?: string[];
 }
 
 /** How many turns a session keeps for `back`. */
@@ -57,7 +63,7 @@ export const MAX_TURNS = 50;
 
 export interface ShownQuestion {
   criterion: string;
-  /** Its "Question N" when it was asked (answers + 1 then). */
+  /** Its "Question N" (its place in `Session.questions`). */
   number: number;
 }
 
@@ -77,6 +83,8 @@ export interface Turn {
   /** `shown` before it, restored by `back`. */
   shown: ShownQuestion | null;
   changes: AnswerChange[];
+  /** The phase it came in (absent in turns stored before): `back` returns there. */
+  phase?: Phase;
 }
 
 export type ConversationEvent =
@@ -113,7 +121,7 @@ export interface Progress {
   answered: number;
   /** Criteria not answered yet. */
   remaining: number;
-  /** "Question N": one more than the questions answered or skipped so far. It goes down only when `back` undoes answers. */
+  /** "Question N": the question's place among the distinct questions put to the person so far (asked again, it keeps its number). */
   questionNumber: number;
   settled: boolean;
   /** Honest one-liner, e.g. "Question 4 · verdict not settled yet". */

@@ -6,7 +6,7 @@ import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import { canStopAsking, STOP_CHANCE } from '../engine/chance.ts';
 import { MEDIUM_CHANCE } from '../engine/confidence.ts';
-import { optionImpacts, recommend } from '../engine/recommend.ts';
+import { recommend } from '../engine/recommend.ts';
 import type { Answers, Caveat, ClaimRef, Confidence, Recommendation, Reason } from '../engine/types.ts';
 import type {
   AnsweredReply,
@@ -22,12 +22,13 @@ import type {
   ScoreBar,
   Session,
   SettledReply,
-  WhyReply,
 } from './types.ts';
 import { criterionOf, frameworkName, optionLabel, optionView, plural, pointsText, sourceLabels } from './labels.ts';
 import { flipText, rankFlips, resultSummary } from './result-view.ts';
+import { questionNumber as questionNumberOf, questionsAsked } from './history.ts';
 
 export { SKIP_LABEL, criterionOf, frameworkName, optionLabel, optionView, sourceLabels } from './labels.ts';
+export { whyReply } from './why-view.ts';
 
 const BAR_WIDTH = 10;
 
@@ -73,9 +74,10 @@ export function chanceSentence(rec: Recommendation): string | null {
 
 export function progressOf(session: Session, rec: Recommendation): Progress {
   const answered = rec.answered.length;
-  // "Question N": N is one more than the questions answered or skipped so far, so it only goes
-  // down when `back` undoes answers, and two questions share a number only across a back or change.
-  const questionNumber = answered + 1;
+  // "Question N": the question's place among the distinct questions put to the person so far, so
+  // the same question asked again keeps its number, a new one gets the next, and `back` shows the
+  // number the question had.
+  const questionNumber = session.current === null ? questionsAsked(session).length + 1 : questionNumberOf(session, session.current);
   const revisiting = session.current !== null && session.answers[session.current] !== undefined;
   const where = revisiting ? `Revisiting an earlier answer (${plural(answered, 'answer')} so far)` : `Question ${questionNumber}`;
   const text = rec.decided
@@ -219,16 +221,19 @@ export function caveatView(knowledge: Knowledge, caveat: Caveat): CaveatView {
 
 const CONFIDENCE_NAME: Record<Confidence, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
-/** One line saying what the confidence level rests on, from the engine's basis. */
+/**
+ * One line saying what the confidence level rests on, from the engine's basis. It speaks of the
+ * unanswered questions only: changing a given answer is what "What would change it" lists.
+ */
 function confidenceText(knowledge: Knowledge, rec: Recommendation): string {
   const basis = rec.confidence_basis;
   const parts: string[] = [];
   if (basis.tied) parts.push('the frameworks are level');
-  else if (basis.settled) parts.push(rec.unanswered.length > 0 ? 'no remaining answer can change the verdict' : 'every question is answered');
-  else if (basis.unlikely_to_change) parts.push(`${chanceWords(rec.chance_of_change)} that the remaining answers would change the verdict`);
-  else if (basis.one_answer_could_flip) parts.push('a single remaining answer could still change the verdict');
-  else if (basis.modest_chance_of_change) parts.push('no single remaining answer could flip it, though several together could');
-  else parts.push(`no single remaining answer could flip it, but together the remaining answers have ${chanceWords(rec.chance_of_change)} of changing it`);
+  else if (basis.settled) parts.push(rec.unanswered.length > 0 ? 'no unanswered question can change the verdict' : 'every question is answered');
+  else if (basis.unlikely_to_change) parts.push(`${chanceWords(rec.chance_of_change)} that the unanswered questions would change the verdict`);
+  else if (basis.one_answer_could_flip) parts.push('a single unanswered question could still change the verdict');
+  else if (basis.modest_chance_of_change) parts.push('no single unanswered question could flip it, though several together could');
+  else parts.push(`no single unanswered question could flip it, but together they have ${chanceWords(rec.chance_of_change)} of changing it`);
   const deciding = basis.deciding_dispute === null ? undefined : knowledge.disputes.find((d) => d.id === basis.deciding_dispute);
   if (deciding) parts.push(`the lead hinges on a point the sources dispute (${deciding.topic})`);
   else if (basis.rests_on_disputes) parts.push('the lead rests on claims the sources dispute');
@@ -297,28 +302,6 @@ export const SECTION_HEADINGS = {
   keyAnswers: 'Key answers',
 } as const;
 
-export function whyReply(knowledge: Knowledge, answers: Answers, criterionId: string): WhyReply {
-  const criterion = criterionOf(knowledge, criterionId);
-  const impacts = optionImpacts(knowledge, answers, criterionId);
-  const sources = new Set<string>();
-  const lines = impacts.map((impact) => {
-    impact.claims.forEach((c) => c.sources.forEach((s) => sources.add(s)));
-    const outcome = impact.winner === null ? 'a tie so far' : `${frameworkName(knowledge, impact.winner)} would lead`;
-    const because = impact.claims.length
-      ? ` Because: ${impact.claims.map((c) => `${c.text} (${sourceLabels(knowledge, c.sources).join('; ')})`).join(' ')}`
-      : '';
-    return `${impact.label}: ${pointsText(knowledge, impact.contribution)}; ${outcome}.${because}`;
-  });
-  return {
-    kind: 'why',
-    criterion: criterion.id,
-    title: criterion.title,
-    why: criterion.why,
-    impacts: lines,
-    sources: sourceLabels(knowledge, [...sources]),
-  };
-}
-
 export function notice(code: NoticeCode, text: string): NoticeReply {
   return { kind: 'notice', code, text };
 }
@@ -331,7 +314,7 @@ export const COMMANDS: HelpReply['commands'] = [
   { command: 'start', description: 'start an interview, or pick up an unfinished one' },
   { command: 'a number or words', description: 'answer the question; you can answer several at once, e.g. "3 devs building a REST API"' },
   { command: 'skip', description: "\"don't know\": move on, it counts for no side" },
-  { command: 'back', description: 'undo your last answer (every answer, if one message gave several) and ask again' },
+  { command: 'back', description: 'undo your last answer (every answer, if one message gave several), saying what it undid, and go back to where it was asked' },
   { command: 'change <topic>', description: 'answer an earlier question again, e.g. "change team size"' },
   { command: 'why', description: 'why this question matters, and what each answer would do, with sources' },
   { command: 'why <topic>', description: 'the same for any question, e.g. "why database"' },

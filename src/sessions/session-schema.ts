@@ -20,6 +20,7 @@ export const turnSchema = z.object({
   asked: z.string().nullable(),
   shown: shownSchema.nullable(),
   changes: z.array(z.object({ criterion: z.string(), before: z.string().nullable(), position: z.number().int().min(-1) })),
+  phase: phaseSchema.optional(),
 });
 
 export const sessionSchema = z.object({
@@ -33,6 +34,7 @@ export const sessionSchema = z.object({
   // Absent in sessions stored before `back` undid whole messages; they load without them.
   turns: z.array(turnSchema).optional(),
   shown: shownSchema.nullable().optional(),
+  questions: z.array(z.string()).optional(),
 }) satisfies z.ZodType<Session>; // unknown keys (the retired `meta`) are dropped
 
 export type SessionParseResult = { ok: true; session: Session } | { ok: false; reason: string };

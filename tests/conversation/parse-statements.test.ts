@@ -5,35 +5,17 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { loadKnowledge, type Knowledge } from '../../src/knowledge/load.ts';
-import { parseText, type ParsedText, type TextMatch } from '../../src/conversation/parse.ts';
+import { parseText, type ParsedText } from '../../src/conversation/parse.ts';
+import { answers, anyCurrent, criteria, noMatch, question, real, table } from './parse-table.ts';
 import { labelVariants } from '../../src/conversation/parsing/vocabulary.ts';
 import { keysOf } from '../../src/conversation/parsing/normalise.ts';
 
-const real: Knowledge = loadKnowledge();
-
-const answers = (...matches: [string, string, string][]): ParsedText => ({
-  kind: 'answers',
-  matches: matches.map(([criterion, option, evidence]): TextMatch => ({ criterion, option, evidence })),
-});
-const question = (text: string, why: string | null = null): ParsedText => ({ kind: 'question', question: text, why });
-const noMatch: ParsedText = { kind: 'unknown', reason: 'no_match' };
-
-type Row = [text: string, current: string | null, expected: ParsedText];
-
-function table(rows: readonly Row[]): void {
-  it.each(rows.map(([text, current, expected]) => ({ text, current, expected })))('$text (asking $current)', ({ text, current, expected }) => {
-    expect(parseText(real, text, current)).toEqual(expected);
-  });
-}
 
 /** The criteria a parse filled. */
 function filled(parsed: ParsedText): string[] {
   return parsed.kind === 'answers' ? parsed.matches.map((m) => m.criterion) : [];
 }
 
-const criteria = real.criteria.map((c) => c.id);
-const anyCurrent = fc.constantFrom<string | null>(null, ...criteria);
 
 describe('a statement is no question because of a contraction', () => {
   table([
@@ -301,7 +283,7 @@ describe('everyday answers at their question', () => {
     ['there is no pressure', 'time_to_market', answers(['time_to_market', 'normal', 'no pressure'])],
     ['we are in a hurry', 'time_to_market', answers(['time_to_market', 'urgent', 'in a hurry'])],
     ['mostly node people tbh, none of us has used either', 'team_experience', answers(['team_experience', 'neither', 'none of us'])],
-    ["we haven't used either", 'team_experience', answers(['team_experience', 'neither', 'used either'])],
+    ["we haven't used either", 'team_experience', answers(['team_experience', 'neither', "haven't used either"])],
     ["we don't know either", 'team_experience', answers(['team_experience', 'neither', "don't know either"])],
     ['we always try the newest async stuff', 'emerging_tech', answers(['emerging_tech', 'yes', 'the newest'])],
     ['we always try the newest async stuff', 'performance', answers(['emerging_tech', 'yes', 'the newest'])],

@@ -101,6 +101,10 @@ describe('SIGKILL at random moments during interviews', () => {
       }
     };
 
+    /** Per person, how many interview threads they had when their last acknowledged /advisor went in. */
+    const awaitingThread = new Map<string, number>();
+    const parentsOf = (user: string): number => shownMessages(webApi).filter((m) => m.channel === CHANNEL && m.threadTs === undefined && m.text.includes(user)).length;
+
     /** The person's newest interview thread (a parent message naming them), if any. */
     const currentThread = (user: string): string | undefined =>
       shownMessages(webApi).filter((m) => m.channel === CHANNEL && m.threadTs === undefined && m.text.includes(user)).at(-1)?.ts;
@@ -120,7 +124,13 @@ describe('SIGKILL at random moments during interviews', () => {
       const answer = controls.find((c) => c.actionId.startsWith('advisor:answer'));
       const refine = controls.find((c) => c.actionId.startsWith('advisor:refine'));
       if (threadTs === undefined || (live && !answer && !refine)) {
-        await post(() => client.command(slashCommand({ user, responseUrl: webApi.responseUrl(`start-${user}`) })));
+        // Like a person, wait for the thread of an /advisor that went through before typing it again.
+        const parents = parentsOf(user);
+        const waiting = awaitingThread.get(user);
+        if (waiting !== undefined && parents <= waiting) return;
+        const status = await post(() => client.command(slashCommand({ user, responseUrl: webApi.responseUrl(`start-${user}`) })));
+        if (status === 200) awaitingThread.set(user, parents);
+        else awaitingThread.delete(user);
         return;
       }
       if (!live) return; // its question is still on the way (or waits for the next process's sweep)
@@ -152,10 +162,21 @@ describe('SIGKILL at random moments during interviews', () => {
       const retries = pendingEvents;
       pendingEvents = [];
       for (const pending of retries) await sendEvent(client, pending);
-      const killAt = Date.now() + 50 + next() * 1_200;
-      const timer = setTimeout(() => void advisor.kill('SIGKILL'), killAt - Date.now());
-      while (Date.now() < killAt + 50 && advisor.child.exitCode === null && advisor.child.signalCode === null) {
+      // The kill comes at a random moment after this process first acknowledged something (at most 15 s on), so every
+      // life sees work, however busy the machine; before that, its start-up and the retries were at risk too.
+      const acknowledgedBefore = sent.filter((s) => s.acknowledged).length;
+      const lifeStarted = Date.now();
+      const delay = 50 + next() * 1_200;
+      let killAt: number | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      while (advisor.child.exitCode === null && advisor.child.signalCode === null && (killAt === undefined || Date.now() < killAt + 50)) {
+        if (killAt === undefined && (sent.filter((s) => s.acknowledged).length > acknowledgedBefore || Date.now() - lifeStarted > 15_000)) {
+          killAt = Date.now() + delay;
+          timer = setTimeout(() => void advisor.kill('SIGKILL'), delay);
+        }
         await Promise.all(USERS.map((user) => act(client, user)));
+        // When nobody had anything to do, the round made no request: give the event loop (and the stand-in's answers) a turn.
+        await new Promise((resolve) => setTimeout(resolve, 2));
       }
       clearTimeout(timer);
       await advisor.kill('SIGKILL');

@@ -185,7 +185,8 @@ describe('an interview from /advisor to a summary in another channel', () => {
     await click(question, 'Back');
     expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.update', 'chat.postMessage']);
     expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toContain(
-      `Undid the 2 answers from that message: ${title('team_size')}, ${title('admin_panel')}.`,
+      `Undid the 2 answers from your last message: ${title('team_size')} is unanswered again (was "${optionLabel('team_size', 'small')}"); ` +
+        `${title('admin_panel')} is unanswered again (was "${optionLabel('admin_panel', 'yes')}").`,
     );
     expect(rig.webApi.callsTo('chat.update')[0]!.body['ts']).toBe(question.ts);
     question = lastPost(rig.webApi);
@@ -200,7 +201,11 @@ describe('an interview from /advisor to a summary in another channel', () => {
     const before = await session(parent.ts);
     const last = before.history.at(-1)!;
     await click(question, 'Back');
-    expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage']);
+    // Back always says what it undid (privately), even a single answer to the question asked again.
+    expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.update', 'chat.postMessage']);
+    expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toContain(
+      `Undid ${title(last)}: "${optionLabel(last, before.answers[last]!)}". It is unanswered again.`,
+    );
     expect(rig.webApi.callsTo('chat.update')[0]!.body['ts']).toBe(question.ts);
     question = lastPost(rig.webApi);
     // An undone answer is not shown as the question's current one.

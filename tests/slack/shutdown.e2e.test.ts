@@ -24,6 +24,8 @@ const NEWCOMERS = Array.from({ length: 20 }, (_, i) => `U0BURST${String(i).padSt
 /** SIGTERM goes once this many requests of the burst were answered 200. */
 const SIGTERM_AFTER_ACKS = 6;
 const STAGGER_MS = 15;
+/** Requests of the burst on their way at once. */
+const IN_FLIGHT = 4;
 
 type Request = { kind: 'click'; user: string; criterion: string; option: string; payload: Record<string, unknown> } | { kind: 'command'; user: string; fields: Record<string, string> };
 interface Outcome {
@@ -74,28 +76,37 @@ function burstOf(clicks: Request[], responseUrl: (id: string) => string): Reques
   return requests;
 }
 
-/** Sends the requests a few milliseconds apart, without waiting for answers; `stop` runs once enough were acknowledged. */
+/**
+ * Sends the requests from IN_FLIGHT senders, each waiting for its answer and a
+ * few milliseconds before the next; `stop` runs once enough were acknowledged.
+ * Paced by the answers rather than by the clock, so that however busy the
+ * machine, most of the burst is still to be sent when SIGTERM goes.
+ */
 async function burst(client: SignedSlackClient, requests: readonly Request[], stop: () => void): Promise<Outcome[]> {
   let acks = 0;
   let stopped = false;
+  let next = 0;
+  const outcomes: Outcome[] = [];
   const once = (): void => {
     if (stopped) return;
     stopped = true;
     stop();
   };
-  const outcomes = await Promise.all(
-    requests.map(async (request, index): Promise<Outcome> => {
-      await new Promise((resolve) => setTimeout(resolve, index * STAGGER_MS));
+  const sender = async (): Promise<void> => {
+    while (next < requests.length) {
+      const request = requests[next++]!;
       let status: Outcome['status'];
       try {
         status = (request.kind === 'click' ? await client.interaction(request.payload) : await client.command(request.fields)).status;
       } catch {
         status = 'refused';
       }
+      outcomes.push({ request, status });
       if (status === 200 && ++acks >= SIGTERM_AFTER_ACKS) once();
-      return { request, status };
-    }),
-  );
+      await new Promise((resolve) => setTimeout(resolve, STAGGER_MS));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
   once();
   return outcomes;
 }

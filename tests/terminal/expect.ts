@@ -69,7 +69,11 @@ export function nextQuestion(answers: Record<string, string>): string {
 }
 
 export interface BlockOptions {
-  /** "Question N": by default answers + 1, as the conversation numbers every question it asks. */
+  /**
+   * "Question N": the question's place among the distinct questions put so far. `questionBlock`
+   * defaults to answers + 1 (right when every question was answered as asked); `questionPattern`
+   * and `expectNextQuestion` accept any number unless one is given.
+   */
   number?: number;
   /** The answer an earlier question being revisited has. */
   currentAnswer?: string;
@@ -101,10 +105,16 @@ export function questionBlock(criterion: string, answers: Record<string, string>
   );
 }
 
-/** Waits for the question the engine asks next for `answers` (exact block); returns its criterion. */
+/** The question block as a regular expression source: exact, but any "Question N" unless `options.number` is given. */
+export function questionPattern(criterion: string, answers: Record<string, string>, options: BlockOptions = {}): string {
+  if (options.number !== undefined) return escape(questionBlock(criterion, answers, options));
+  return escape(questionBlock(criterion, answers, { ...options, number: 9 })).replace(/^Question 9 /, 'Question \\d+ ');
+}
+
+/** Waits for the question the engine asks next for `answers` (exact block, any number unless given); returns its criterion. */
 export async function expectNextQuestion(d: TerminalDriver, answers: Record<string, string>, options: BlockOptions = {}): Promise<string> {
   const criterion = nextQuestion(answers);
-  await d.expectOutput(new RegExp(`${escape(questionBlock(criterion, answers, options))}\n`));
+  await d.expectOutput(new RegExp(`${questionPattern(criterion, answers, options)}\n`));
   return criterion;
 }
 

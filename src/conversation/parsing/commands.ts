@@ -152,12 +152,14 @@ export function questionSentences(knowledge: Knowledge, tokens: readonly MatchTo
 
 function isQuestion(words: readonly MatchToken[], marked: boolean, names: ReadonlySet<string>): boolean {
   let i = 0;
-  while (i < words.length - 1 && LEADING.has(words[i]!.key)) i++;
+  // "we'll" is keyed "well", "we'd" "wed": a pronoun with its verb is never a leading filler.
+  while (i < words.length - 1 && LEADING.has(words[i]!.key) && !words[i]!.apostrophe) i++;
   const first = words[i]?.key;
   const next = words[i + 1]?.key;
   if (first === undefined) return false;
   // "we're a team of five" states: a pronoun with its verb ("we're" is keyed "were") is no leading auxiliary.
-  if (words[i]!.apostrophe && !QUESTION_WORDS.has(first) && !NEGATED_AUXILIARIES.has(first)) return false;
+  // With a "?" it asks all the same: "we'll be fine, won't we?".
+  if (words[i]!.apostrophe && !QUESTION_WORDS.has(first) && !NEGATED_AUXILIARIES.has(first)) return marked;
   // "what we need is an admin panel" states; "what do we need?" asks.
   const cleft = (next === 'we' || next === 'i' || next === 'they') && words.slice(i + 2).some((w) => w.key === 'is' || w.key === 'was');
   if ((first === 'what' || first === 'how') && !marked && cleft) return false;
@@ -179,6 +181,44 @@ export function asksAboutInterview(words: readonly MatchToken[]): boolean {
   let i = 0;
   while (i < words.length && (LEADING.has(words[i]!.key) || INTERVIEW_LEADS.has(words[i]!.key))) i++;
   return words.slice(i).some((w) => INTERVIEW_WORDS.has(w.key));
+}
+
+// ---------------------------------------------------------------------------
+// Questions about a word
+
+/** Words around the term of a "what does X mean": "what does "locales" mean here?", "what is meant by X", "X mean?". */
+const MEANING_FRAME = new Set('what whats does do did is are the of by you your here exactly mean means meaning meant actually in this context that term word phrase'.split(' '));
+const MEANING_WORDS = new Set(['mean', 'means', 'meaning', 'meant']);
+const MEANING_SUBJECTS = new Set('i we they he she im were theyre'.split(' '));
+
+/**
+ * "what does "time to market" mean here?", ""locales" mean?", "meaning of locales": a question about
+ * a term. The term names a criterion (its title, id or an option's words): that criterion's why;
+ * else a knowledge search for the term alone. Null when the message asks no such thing.
+ */
+export function meaningQuestion(knowledge: Knowledge, vocab: Vocabulary, tokens: readonly MatchToken[], norm: string): ParsedText | null {
+  if (tokens.length === 0 || tokens.some((t) => t.sentence !== tokens[0]!.sentence)) return null;
+  const keys = tokens.map((t) => t.key);
+  const meanAt = keys.findIndex((k) => MEANING_WORDS.has(k));
+  if (meanAt < 0) return null;
+  let i = 0;
+  while (i < tokens.length - 1 && LEADING.has(keys[i]!) && !tokens[i]!.apostrophe) i++;
+  const asks = keys[i] === 'what' || keys[i] === 'whats' || /\?\s*$/.test(norm) || keys[meanAt] === 'meaning';
+  if (!asks) return null;
+  // "what do you mean by X", "what is the meaning of X": the term follows; "what does X mean": it stands before.
+  const after = tokens.slice(meanAt + 1).filter((t) => !MEANING_FRAME.has(t.key));
+  const before = tokens.slice(i, meanAt).filter((t) => !MEANING_FRAME.has(t.key));
+  const term = before.length > 0 ? before : after;
+  // "what I mean is we need an admin" states; "this question" is the interview's own.
+  if (term.length === 0 || term.some((t) => INTERVIEW_WORDS.has(t.key) || MEANING_SUBJECTS.has(t.key))) return null;
+  const words = term.map((t) => t.word);
+  const text = norm.slice(term[0]!.start, term.at(-1)!.end);
+  const named = resolveCriterionReference(vocab, words);
+  if (typeof named === 'string') return { kind: 'question', question: norm, why: named };
+  const phrase = vocab.exact.get(words.join('')) ?? vocab.stems.get(term.map((t) => t.stem).join(''));
+  const criteria = [...new Set((phrase ?? []).map((e) => e.criterion))].filter((c) => knowledge.criterionById.has(c));
+  if (criteria.length === 1) return { kind: 'question', question: norm, why: criteria[0]! };
+  return { kind: 'question', question: text, why: null };
 }
 
 // ---------------------------------------------------------------------------

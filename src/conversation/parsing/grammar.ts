@@ -16,12 +16,27 @@ export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', '
 
 /** Words that negate an option phrase a few words later: "no admin", "we don't need i18n". */
 export const NEGATION_CUES: ReadonlySet<string> = new Set(
-  'no not dont doesnt didnt wont without never nor isnt arent nothing cant wouldnt shouldnt hardly zero non nobody'.split(' '),
+  'no not dont doesnt didnt wont without never nor isnt arent nothing cant wouldnt shouldnt hardly zero non nobody havent hasnt hadnt'.split(' '),
 );
+/** Subjects that negate what they say: "none of us know django or flask", "no one here has used it". */
+export const NEGATED_SUBJECTS: readonly (readonly string[])[] = [
+  'none of us', 'none of them', 'none of the', 'none of our', 'nobody', 'no one', 'noone', 'neither of us', 'neither of them', 'not one of us',
+].map((p) => p.split(' '));
+
+/** The word for "not any of them": the option the pack's vocabulary gives it is what a negated list picks. */
+export const NEITHER_WORD = 'neither';
+
 /** After a negation: "not needed", "don't need it", "isn't important". */
 export const NEED_WORDS: ReadonlySet<string> = new Set(
   'need needed needs require required requirement necessary important priority concern matter matters relevant care want wanted crucial essential must'.split(' '),
 );
+/** After a negation, words that deny importance: "security is not a big deal", "performance isn't a concern". */
+export const IMPORTANCE_WORDS: ReadonlySet<string> = new Set(
+  'important priority concern concerns deal issue worry problem focus critical matter matters biggie relevant factor consideration'.split(' '),
+);
+/** Words between the negation and the importance word: "not a big deal", "isn't much of a concern". */
+export const IMPORTANCE_FILLERS: ReadonlySet<string> = new Set('a an big huge major real much of too very particularly that so main top high'.split(' '));
+
 /** Single words that negate what stands before them: "i18n is unnecessary". */
 export const TRAILING_NEGATIONS: ReadonlySet<string> = new Set(['unnecessary', 'unneeded', 'irrelevant']);
 /** Words allowed in a pack phrase that only says "not needed" ("not required", "no need for one"). */
@@ -76,6 +91,21 @@ export const SELF_NOUNS: ReadonlySet<string> = new Set(
     'module modules library program nonprofit charity company business startup organisation organization org agency firm lab')
     .split(' '),
 );
+
+/** Words that put something off to a later time: "an admin would be nice later", "maybe eventually". */
+export const LATER_WORDS: ReadonlySet<string> = new Set('later eventually someday sometime afterwards'.split(' '));
+
+/** People a product may serve: a domain word right before one names them, not the product ("for healthcare workers"). */
+export const AUDIENCE_NOUNS: ReadonlySet<string> = new Set(
+  ('people folks workers worker staff volunteers volunteer customers customer clients client users user members member patients students ' +
+    'families kids children teams employees nurses doctors teachers parents professionals companies firms groups communities')
+    .split(' '),
+);
+/** Words a pack phrase may carry inside it: "edit their own pages" reads as "edit pages", "edit the records" as "edit records". */
+export const INNER_WORDS: ReadonlySet<string> = new Set('the their our its his her my your own'.split(' '));
+
+/** Words between "for" and the noun it governs that say nothing of that noun: "for the local food banks" keeps "local". */
+export const DETERMINERS: ReadonlySet<string> = new Set('the a an our their my your his her its some all any local'.split(' '));
 
 /** "not for now", "no admin yet": a negation with one of these defers the answer (the pack's `later_option`). */
 export const DEFERRAL_CUES: readonly (readonly string[])[] = [

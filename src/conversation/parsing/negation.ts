@@ -6,7 +6,7 @@
  * is dropped, never guessed.
  */
 import { SKIP } from '../../knowledge/schema.ts';
-import { DEFERRAL_CUES, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
+import { DEFERRAL_CUES, IMPORTANCE_FILLERS, IMPORTANCE_WORDS, LATER_WORDS, NEGATED_SUBJECTS, NEITHER_WORD, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
 import { hasReading, markUsed, pickOf, type Cue, type Mention, type Message, type Pick, type Span } from './spans.ts';
 import { keysOf } from './normalise.ts';
 import { answerOption, type Reading } from './vocabulary.ts';
@@ -15,6 +15,8 @@ import { answerOption, type Reading } from './vocabulary.ts';
 const NEGATION_WINDOW = 4;
 /** Uncertainty reaches further: "not sure if we need an admin panel". */
 export const UNSURE_WINDOW = 6;
+/** A negated subject governs its whole clause's verb phrase: "nobody on the team has really used flask". */
+const SUBJECT_WINDOW = 8;
 /** How many words after an option phrase a trailing cue may stand ("admin panel is not needed"). */
 const TRAILING_WINDOW = 3;
 
@@ -45,8 +47,11 @@ export function isNegationPhrase(m: Message, span: Span): boolean {
 /** A negation or uncertainty cue in front of the span, nearest first, within its clause. */
 export function cueBefore(m: Message, span: Span): Modifier {
   const clause = m.tokens[span.start]!.clause;
-  for (let j = span.start - 1; j >= 0 && j >= span.start - UNSURE_WINDOW; j--) {
+  for (let j = span.start - 1; j >= 0 && j >= span.start - SUBJECT_WINDOW; j--) {
     if (m.tokens[j]!.clause !== clause) return null;
+    const subject = negatedSubjectEndingAt(m, j);
+    if (subject) return { kind: 'negate', cue: subject };
+    if (j < span.start - UNSURE_WINDOW) continue;
     const before = m.spanAt[j];
     if (before) return sharesNegation(m, before, span) ? { kind: 'negate', cue: { start: span.start, end: span.start } } : null;
     const unsure = m.unsure.find((c) => c.start <= j && j < c.end);
@@ -54,6 +59,81 @@ export function cueBefore(m: Message, span: Span): Modifier {
     if (span.start - j <= NEGATION_WINDOW && NEGATION_CUES.has(m.tokens[j]!.key) && !m.used.has(j)) return { kind: 'negate', cue: { start: j, end: j + 1 } };
   }
   return null;
+}
+
+/** Token ranges of negated subjects ("none of us", "no one"): a word inside one ("none") answers nothing alone. */
+export function negatedSubjects(tokens: readonly { key: string; clause: number }[]): Cue[] {
+  const found: Cue[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    for (const subject of NEGATED_SUBJECTS) {
+      if (subject.every((w, k) => tokens[i + k]?.key === w && tokens[i + k]!.clause === tokens[i]!.clause)) found.push({ start: i, end: i + subject.length });
+    }
+  }
+  return found;
+}
+
+/** "none of us", "nobody", "no one" ending at token `j`, not used yet. */
+function negatedSubjectEndingAt(m: Message, j: number): Cue | null {
+  for (const subject of NEGATED_SUBJECTS) {
+    const start = j - subject.length + 1;
+    if (start < 0 || m.used.has(j)) continue;
+    if (subject.every((w, k) => m.tokens[start + k]!.key === w && m.tokens[start + k]!.clause === m.tokens[j]!.clause)) return { start, end: j + 1 };
+  }
+  return null;
+}
+
+const LIST_JOINERS = new Set(['or', 'nor', 'and']);
+
+/**
+ * "none of us know django or flask", "we've never used flask nor django": a negation over a list
+ * of two or more options of one criterion that has no negative option is "neither": the option the
+ * pack's own word "neither" names for that criterion.
+ */
+export function negatedListPicks(m: Message, span: Span, cue: Cue): Pick[] {
+  const options = new Map<string, Set<string>>();
+  const add = (readings: readonly Reading[]): void => {
+    for (const r of readings) options.set(r.criterion, new Set([...(options.get(r.criterion) ?? []), r.option]));
+  };
+  add(span.readings);
+  // A pack phrase that is itself a list ("flask and django") names its members too.
+  for (let k = span.start; k < span.end; k++) add((m.vocab.exact.get(m.tokens[k]!.word) ?? []).map(({ criterion, option }) => ({ criterion, option })));
+  let end = span.end;
+  while (end < m.tokens.length) {
+    const joiner = m.tokens[end]!;
+    const comma = /^\s*,\s*$/.test(joiner.gap);
+    const next = LIST_JOINERS.has(joiner.key) ? end + 1 : comma ? end : -1;
+    if (next < 0 || next >= m.tokens.length) break;
+    const item = optionWordsAt(m, next);
+    if (!item) break;
+    add(item.readings);
+    end = item.end;
+  }
+  const picks: Pick[] = [];
+  for (const [criterion, chosen] of options) {
+    if (chosen.size < 2 || negativeOption(m, criterion) !== undefined) continue;
+    const neither = neitherOption(m, criterion);
+    if (neither) picks.push(pickOf(m, { criterion, option: neither }, Math.min(cue.start, span.start), end, true, end - Math.min(cue.start, span.start)));
+  }
+  return picks;
+}
+
+/** The option the pack's own word "neither" names for a criterion, if any. */
+function neitherOption(m: Message, criterion: string): string | undefined {
+  return (m.vocab.exact.get(NEITHER_WORD) ?? []).find((e) => e.criterion === criterion)?.option;
+}
+
+/** Any pack phrase (of any strength) of up to three words starting at `at`, in its clause. */
+function optionWordsAt(m: Message, at: number): { readings: Reading[]; end: number } | null {
+  const span = m.spanAt[at];
+  if (span && span.start === at) return { readings: span.readings, end: span.end };
+  let joined = '';
+  let found: { readings: Reading[]; end: number } | null = null;
+  for (let j = at; j < Math.min(m.tokens.length, at + 3) && m.tokens[j]!.clause === m.tokens[at]!.clause; j++) {
+    joined += m.tokens[j]!.word;
+    const entries = m.vocab.exact.get(joined);
+    if (entries) found = { readings: entries.map(({ criterion, option }) => ({ criterion, option })), end: j + 1 };
+  }
+  return found;
 }
 
 /** "no admin panel or i18n": a negation carries over an "or"/"nor" to the next phrase. */
@@ -95,6 +175,8 @@ export function applyModifier(m: Message, readings: readonly Reading[], modifier
   for (const r of readings) {
     const negative = negativeOption(m, r.criterion);
     if (negative && negative !== r.option) out.push({ criterion: r.criterion, option: negative });
+    // "we haven't used either": a phrase that already means "neither" (only said under a negation) stays.
+    else if (!negative && neitherOption(m, r.criterion) === r.option) out.push(r);
   }
   return uniqueReadings(out);
 }
@@ -132,6 +214,11 @@ export function readNegationPhrases(m: Message): NegationPhrases {
   const negatedBy = new Map<Span | Mention, Span>();
   const consumed = new Set<Span>();
   const picks: Pick[] = [];
+  m.tokens.forEach((token, j) => {
+    if (!NEGATION_CUES.has(token.key) || m.spanAt[j]) return;
+    const denied = importanceDenied(m, j, consumed);
+    if (denied) picks.push(denied);
+  });
   for (const span of m.spans) {
     if (!isNegationPhrase(m, span)) continue;
     const target = negationTarget(m, span);
@@ -188,6 +275,29 @@ export function floatingCuePicks(m: Message, negatedBy: ReadonlyMap<Span | Menti
   return picks;
 }
 
+/**
+ * "security is not a big deal", "performance isn't a concern for us", "not a priority": a negation of
+ * importance is the negative option of the criterion named before it in the clause, else of the asked
+ * one when that option is a lower level, not doing without something ("admin isn't a big deal" is no "no admin").
+ */
+function importanceDenied(m: Message, j: number, consumed: Set<Span>): Pick | null {
+  const clause = m.tokens[j]!.clause;
+  let k = j + 1;
+  while (k < m.tokens.length && k <= j + 4 && m.tokens[k]!.clause === clause && IMPORTANCE_FILLERS.has(m.tokens[k]!.key)) k++;
+  if (k >= m.tokens.length || m.tokens[k]!.clause !== clause || !IMPORTANCE_WORDS.has(m.tokens[k]!.key) || m.spanAt[k]) return null;
+  // A filler word read as an option ("big" at the scale question) is part of the phrase.
+  for (let f = j + 1; f < k; f++) if (m.spanAt[f] && (m.spanAt[f]!.start <= j || m.spanAt[f]!.end > k)) return null;
+  const mention = [...m.mentions].reverse().find((x) => x.start < j && x.start >= j - NEGATION_WINDOW && m.tokens[x.start]!.clause === clause);
+  const criterion = mention?.criterion ?? m.current;
+  if (!criterion) return null;
+  const negative = negativeOption(m, criterion);
+  if (negative === undefined || (!mention && absenceOption(m, criterion) !== undefined)) return null;
+  const start = mention?.start ?? j;
+  markUsed(m, { start: j, end: k + 1 });
+  for (let f = j + 1; f < k; f++) if (m.spanAt[f]) consumed.add(m.spanAt[f]!);
+  return pickOf(m, { criterion, option: negative }, start, k + 1, true, 1);
+}
+
 /** "yes", "nope, ..." at the start of the message answers the asked criterion, through the pack's yes/no options. */
 export function leadingYesNo(m: Message): Pick | null {
   if (m.current === null) return null;
@@ -207,32 +317,39 @@ export function leadingYesNo(m: Message): Pick | null {
 }
 
 /**
- * "nah, we don't need one for now", "no admin yet": a no to the asked question, deferred by a cue in
- * its sentence, is the pack's `later_option` for that question, when it has one.
+ * "nah, we don't need one for now", "no admin yet", "no admin needed for now, maybe in a year": a no
+ * deferred by a cue in its sentence is the pack's `later_option` for that criterion, when it has one;
+ * so is a yes put off by "later" or "eventually" in its clause ("an admin would be nice later").
  */
 export function deferPicks(m: Message, picks: readonly Pick[]): Pick[] {
-  const later = m.current === null ? undefined : answerOption(m.knowledge, m.current, 'later_option');
-  if (later === undefined) return [...picks];
-  const no = new Set([negativeOption(m, m.current!), answerOption(m.knowledge, m.current!, 'no_option')]);
-  const cues: { start: number; end: number }[] = [];
+  const cues: { start: number; end: number; later: boolean }[] = [];
   for (let i = 0; i < m.tokens.length; i++) {
     for (const cue of DEFERRAL_CUES) {
-      if (cue.every((w, k) => m.tokens[i + k]?.key === w && m.tokens[i + k]!.sentence === m.tokens[i]!.sentence)) cues.push({ start: i, end: i + cue.length });
+      if (cue.every((w, k) => m.tokens[i + k]?.key === w && m.tokens[i + k]!.sentence === m.tokens[i]!.sentence)) cues.push({ start: i, end: i + cue.length, later: false });
     }
+    if (LATER_WORDS.has(m.tokens[i]!.key)) cues.push({ start: i, end: i + 1, later: true });
   }
   if (cues.length === 0) return [...picks];
-  if (!picks.some((p) => p.criterion === m.current)) {
+  const later = m.current === null ? undefined : answerOption(m.knowledge, m.current, 'later_option');
+  if (later !== undefined && !picks.some((p) => p.criterion === m.current)) {
     // "not yet", "nope, not for now": a bare no right before the cue.
     const cue = cues.find((c) => c.start > 0 && (NEGATION_CUES.has(m.tokens[c.start - 1]!.key) || NO_PHRASES.includes(m.tokens[c.start - 1]!.key)));
     if (cue) return [...picks, pickOf(m, { criterion: m.current!, option: later }, cue.start - 1, cue.end, true, cue.end - cue.start + 1)];
   }
   return picks.map((p) => {
-    if (p.criterion !== m.current || !p.real || !no.has(p.option)) return p;
+    const laterOption = answerOption(m.knowledge, p.criterion, 'later_option');
+    if (laterOption === undefined || !p.real || p.option === laterOption) return p;
+    const no = p.option === negativeOption(m, p.criterion) || p.option === answerOption(m.knowledge, p.criterion, 'no_option');
+    const yes = p.option === answerOption(m.knowledge, p.criterion, 'yes_option');
+    if (!no && !yes) return p;
     const at = m.tokens.findIndex((t) => p.evidence.length > 0 && m.norm.startsWith(p.evidence, t.start));
-    const cue = at < 0 ? undefined : cues.find((c) => m.tokens[c.start]!.sentence === m.tokens[at]!.sentence);
+    if (at < 0) return p;
+    const here = m.tokens[at]!;
+    // A no is deferred by any cue of its sentence; a yes only by "later" in its own clause.
+    const cue = cues.find((c) => m.tokens[c.start]!.sentence === here.sentence && (no || (c.later && m.tokens[c.start]!.clause === here.clause)));
     if (!cue) return p;
     const start = Math.min(at, cue.start);
     const end = Math.max(at + p.evidence.split(' ').length, cue.end);
-    return { ...pickOf(m, { criterion: p.criterion, option: later }, start, end, true, p.words), words: p.words };
+    return { ...pickOf(m, { criterion: p.criterion, option: laterOption }, start, end, true, p.words), words: p.words };
   });
 }

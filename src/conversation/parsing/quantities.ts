@@ -8,6 +8,7 @@
  */
 import type { QuantityKind } from '../../knowledge/schema.ts';
 import { DAYS_PER_UNIT } from '../../knowledge/schema.ts';
+import { DEFERRAL_CUES, LATER_WORDS } from './grammar.ts';
 import { Words, type Token } from './normalise.ts';
 import { applyBound, readNumberAt, type NumberRead } from './numbers.ts';
 import type { Span } from './spans.ts';
@@ -21,12 +22,13 @@ const TEAM_NOUNS = new Set(
 const USER_NOUNS = new Set(
   ('user users visitor visitors reader readers customer customers subscriber subscribers player players student students patient patients ' +
     'shopper shoppers buyer buyers viewer viewers listener listeners learner learners clients visits pageviews views hits signups downloads installs mau dau ' +
-    'requests sessions orders transactions queries')
+    'requests sessions orders transactions queries citizens residents taxpayers voters tenants patrons donors applicants attendees guests ' +
+    'passengers travellers travelers fans followers households families')
     .split(' '),
 );
 /** People who may be the team or the users: the sentence decides. */
 const GENERIC_PEOPLE = new Set(
-  'people person persons folks guys men man heads members employees staff colleagues humans volunteers volunteer interns intern freelancers researchers'.split(' '),
+  'people person persons folks guys men man heads members employees staff colleagues humans volunteers volunteer interns intern freelancers researchers friends buddies mates'.split(' '),
 );
 /** Words that make "people" users of the product: "20 people in ops will use it". */
 const USAGE_WORDS = new Set(
@@ -83,22 +85,36 @@ export function quantityCandidates(vocab: Vocabulary, tokens: readonly MatchToke
   const currentKinds = new Set([...vocab.ranges].filter(([, list]) => list.some((c) => c.criterion === current)).map(([kind]) => kind));
   const amounts: Amount[] = [];
   const rates = rateRegions(tokens);
+  const uncounted: NumberRead[] = [];
   for (let i = 0; i < tokens.length; i++) {
     if (!rates.some((r) => r.start <= i && i < r.end)) amounts.push(...durationsAt(w, i, currentKinds));
     const read = readNumberAt(tokens, i);
     if (!read) continue;
     const bounded = applyBound(tokens, read);
-    amounts.push(...countsAt(w, bounded, currentKinds));
+    const counted = countsAt(w, bounded, currentKinds);
+    amounts.push(...counted);
+    if (counted.length === 0) uncounted.push(bounded);
     i = read.end - 1;
   }
+  amounts.push(...elidedCounts(w, uncounted, amounts));
+  amounts.push(...pairsWithMe(w));
   const spans: Span[] = [];
+  const kept = withoutHorizons(w, amounts);
   for (const amount of amounts) {
     const readings: Reading[] = [];
+    // A horizon stays a span without readings, so the duration phrases inside it ("a year") read nothing either.
+    if (!kept.includes(amount)) {
+      // With its preposition and hedge: "maybe in a year" answers nothing else either.
+      let start = amount.start;
+      while (start > 0 && w.sameClause(start - 1, amount.start) && HORIZON_LEAD_INS.has(w.key(start - 1)!)) start--;
+      spans.push({ start, end: amount.end, readings, chars: tokens[amount.end - 1]!.end - tokens[start]!.start, horizon: true });
+      continue;
+    }
     for (const { criterion, options } of vocab.ranges.get(amount.kind) ?? []) {
       const option = optionForAmount(options, amount.value);
       if (option !== undefined) readings.push({ criterion, option });
     }
-    if (readings.length > 0) spans.push({ start: amount.start, end: amount.end, readings, chars: tokens[amount.end - 1]!.end - tokens[amount.start]!.start });
+    if (readings.length > 0) spans.push({ start: amount.start, end: amount.end, readings, chars: tokens[amount.end - 1]!.end - tokens[amount.start]!.start, amount: amount.value });
   }
   return spans;
 }
@@ -146,7 +162,7 @@ function countWithNoun(w: Words, read: NumberRead, currentKinds: ReadonlySet<Qua
       // "me and two other devs" counts the writer too.
       const withMe = w.key(read.start - 1) === 'and' && (w.key(read.start - 2) === 'me' || w.key(read.start - 2) === 'myself');
       const other = w.tokens.slice(after, j).some((t) => t.key === 'other' || t.key === 'more');
-      if (kind === 'people' && withMe && other) return { kind, value: n + 1, start: read.start - 2, end: j + 1 };
+      if (kind === 'people' && withMe && (other || TEAM_NOUNS.has(key) || GENERIC_PEOPLE.has(key) || PERSON_NOUNS.has(key))) return { kind, value: n + 1, start: read.start - 2, end: j + 1 };
       return { kind, value: n, start: read.start, end: j + 1 };
     }
     const vagueOf = key === 'of' && j === after && !/^\d/.test(w.key(read.start) ?? '');
@@ -206,6 +222,67 @@ function countAfterTeam(w: Words, read: NumberRead): Amount | null {
   const linked = before[2] === 'of' || before[2] === 'is' || before[2] === 'to';
   if (before[0] === 'team' && before[1] === 'size' && linked && w.sameClause(i - 3, i)) return amount(i - 3);
   return null;
+}
+
+/** Words after a count whose noun was left out: "2 million on black friday", "100k at peak". */
+const ELIDED_BEFORE = new Set('on at during when in around at peak tops max or'.split(' '));
+/** Units of a rate that are no duration of a project: "100k per minute". */
+const RATE_UNITS = new Set('second seconds sec secs minute minutes min mins hour hours hr hrs'.split(' '));
+
+/**
+ * "50 requests a day normally, then 100k per minute": a rate with its noun left out counts what the
+ * sentence's other user count counts.
+ */
+function elidedCounts(w: Words, reads: readonly NumberRead[], amounts: readonly Amount[]): Amount[] {
+  const out: Amount[] = [];
+  for (const read of reads) {
+    const [rate, unit] = [w.key(read.end), w.key(read.end + 1) ?? ''];
+    const isRate = (rate === 'per' || rate === 'a' || rate === 'an' || rate === 'every' || rate === 'each') && (UNITS.has(unit) || RATE_UNITS.has(unit)) && w.sameClause(read.end - 1, read.end + 1);
+    // "but 2 million on black friday", "then 100k at peak": the count stands alone before a time.
+    const alone = rate === undefined || !w.sameClause(read.end - 1, read.end) || ELIDED_BEFORE.has(rate);
+    if ((!isRate && !alone) || read.value < 1) continue;
+    const sentence = w.tokens[read.start]!.sentence;
+    if (amounts.some((a) => a.kind === 'users' && w.tokens[a.start]!.sentence === sentence)) out.push({ kind: 'users', value: read.value, start: read.start, end: read.end });
+  }
+  return out;
+}
+
+/** One person, as "me and <a person>" counts them. */
+const PERSON_NOUNS = new Set(
+  ('buddy friend pal mate partner cofounder co-founder colleague coworker workmate brother sister wife husband girlfriend boyfriend ' +
+    'son daughter dad mom mum father mother cousin roommate flatmate classmate teammate dev developer engineer programmer coder founder ' +
+    'contributor maintainer hacker person guy intern freelancer volunteer student researcher designer contractor')
+    .split(' '),
+);
+const ME = new Set(['me', 'myself', 'i']);
+const PAIR_JOINERS = new Set(['and', 'plus', 'with']);
+
+/** "me and my buddy", "my cofounder and i", "me plus one other dev", "myself and a friend": two people. */
+function pairsWithMe(w: Words): Amount[] {
+  const amounts: Amount[] = [];
+  const person = (from: number): number | null => {
+    // Up to two words before the person noun: "my old buddy", "a friend", "another dev".
+    for (let j = from; j <= from + 2 && w.sameClause(from, j); j++) {
+      const key = w.key(j)!;
+      if (PERSON_NOUNS.has(key)) return j;
+      if (readNumberAt(w.tokens, j) !== null && !['one', 'a', 'an'].includes(key)) return null;
+    }
+    return null;
+  };
+  const lead = (i: number): number => (['just', 'only', 'its', 'it'].includes(w.key(i - 1) ?? '') && w.sameClause(i - 1, i) ? i - 1 : i);
+  for (let i = 0; i < w.tokens.length; i++) {
+    if (ME.has(w.key(i)!) && w.key(i) !== 'i' && PAIR_JOINERS.has(w.key(i + 1) ?? '') && w.sameClause(i, i + 1)) {
+      const end = person(i + 2);
+      if (end !== null) amounts.push({ kind: 'people', value: 2, start: lead(i), end: end + 1 });
+    }
+    if (w.key(i) === 'my' || w.key(i) === 'a' || w.key(i) === 'one') {
+      const noun = person(i + 1);
+      if (noun !== null && w.key(noun + 1) === 'and' && ME.has(w.key(noun + 2) ?? '') && w.sameClause(i, noun + 2)) {
+        amounts.push({ kind: 'people', value: 2, start: i, end: noun + 3 });
+      }
+    }
+  }
+  return amounts;
 }
 
 /** "we're 4", "we are 4" closing a clause (not "we are 4 weeks late"). */
@@ -275,6 +352,27 @@ function durationsAt(w: Words, i: number, currentKinds: ReadonlySet<QuantityKind
   const start = w.key(i - 1) === 'next' && key !== 'next' ? i - 1 : i;
   const kind = durationKind(w, start, unitAt, value, currentKinds);
   return kind ? [{ kind, value, start, end: unitAt + 1 }] : [];
+}
+
+const HORIZON_LEAD_INS = new Set('in within by over maybe perhaps probably possibly the next about around'.split(' '));
+
+/**
+ * A duration with no ship or maintain word of its own that tells when something else happens is no
+ * deadline or lifetime: the horizon of a count ("a couple million users in the next two years") or
+ * when a deferred thing comes ("no admin needed for now, maybe in a year").
+ */
+function withoutHorizons(w: Words, amounts: readonly Amount[]): Amount[] {
+  const counts = amounts.filter((a) => a.kind === 'users' || a.kind === 'people');
+  return amounts.filter((a) => {
+    if (a.kind !== 'deadline' && a.kind !== 'lifespan') return true;
+    const clause = w.clauseKeys(a.start);
+    if (clause.some((k) => DEADLINE_CUES.has(k) || LIFESPAN_CUES.has(k)) || w.tokens[a.start]!.plus) return true;
+    if (counts.some((c) => w.sameClause(c.start, a.start) && c.kind === 'users')) return false;
+    const sentence = w.tokens[a.start]!.sentence;
+    const keys = w.tokens.filter((t) => t.sentence === sentence).map((t) => t.key);
+    // A bare "now" says when, not that something waits ("we need it now, in two weeks").
+    return !DEFERRAL_CUES.some((cue) => cue.join(' ') !== 'now' && keys.some((_, n) => cue.every((c, k) => keys[n + k] === c))) && !keys.some((k) => LATER_WORDS.has(k));
+  });
 }
 
 function durationKind(w: Words, start: number, unitAt: number, days: number, currentKinds: ReadonlySet<QuantityKind>): QuantityKind | null {

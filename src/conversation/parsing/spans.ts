@@ -4,7 +4,7 @@
  * cues, and the choice between overlapping spans.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { COMPARISON_FRAME, FILLERS, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
+import { AUDIENCE_NOUNS, COMPARISON_FRAME, DETERMINERS, FILLERS, INNER_WORDS, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
 import type { MatchToken, Reading, VocabEntry, Vocabulary } from './vocabulary.ts';
 
 export interface Span {
@@ -14,6 +14,10 @@ export interface Span {
   readings: Reading[];
   /** Characters covered: between overlapping candidates, the tie-break after word count. */
   chars: number;
+  /** For an amount: its value ("100k" is 100000). */
+  amount?: number;
+  /** A duration telling when something else happens ("maybe in a year"): no phrase inside it answers. */
+  horizon?: boolean;
 }
 
 export interface Cue {
@@ -81,16 +85,24 @@ export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[
       const t = tokens[j]!;
       raw += t.word;
       rawStems += t.stem;
-      if (!t.intensifier) {
+      // Inside a phrase, a possessive or article says nothing: "edit their own pages" reads as "edit pages".
+      const inner = j > i && INNER_WORDS.has(t.key);
+      if (!t.intensifier && !inner) {
         trimmed += t.word;
         trimmedStems += t.stem;
       }
-      if (t.intensifier || (j === i && middles.has(i))) continue;
+      if (t.intensifier || inner || (j === i && middles.has(i))) continue;
       const exact = vocab.exact.get(raw) ?? vocab.exact.get(trimmed);
       const found = exact ?? vocab.stems.get(rawStems) ?? vocab.stems.get(trimmedStems);
       if (!found) continue;
-      // A past tense found only through its stem tells what happened, not what is planned: "we hired three more".
-      const entries = !exact && j === i && PAST_TENSE.test(t.key) ? found.map((e) => ({ ...e, strength: weaker(e.strength) })) : found;
+      // One word found only through its stem in another form than the pack's (not a mere plural) is another word:
+      // a past tense tells what happened ("we hired three more"), a noun names something else than its
+      // activity ("food banks" is no "banking"). Weak: it answers only its own question.
+      const derived = !exact && j === i && !pluralOfPackWord(vocab, t.word) && (PAST_TENSE.test(t.key) || nounOfActivity(vocab, t));
+      // Another word heading a compound after "for" ("a site for food banks") names whom the product is for,
+      // and says nothing of its data, even at its own question.
+      if (derived && compoundAfterFor(tokens, i)) continue;
+      const entries = derived || (j === i && modifiesPeople(tokens, i)) ? found.map((e) => ({ ...e, strength: weaker(e.strength) })) : found;
       const readings = withoutSizeOfSelf(vocab, tokens, i, j, current, spanReadings(vocab, tokens, entries, current, i, () => wholeMessage(i, j + 1)));
       if (readings.length > 0) spans.push({ start: i, end: j + 1, readings, chars: t.end - tokens[i]!.start });
     }
@@ -98,7 +110,37 @@ export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[
   return [...spans, ...kindSpans(vocab, tokens)];
 }
 
+/** "for healthcare workers", "banking customers": a domain word describing people, not the product. */
+function modifiesPeople(tokens: readonly MatchToken[], i: number): boolean {
+  const next = tokens[i + 1];
+  return next !== undefined && next.clause === tokens[i]!.clause && AUDIENCE_NOUNS.has(next.key);
+}
+
+/** "for food banks", "for the city's blood bank": the word heads a compound noun that "for" governs. */
+function compoundAfterFor(tokens: readonly MatchToken[], i: number): boolean {
+  const clause = tokens[i]!.clause;
+  let j = i - 1;
+  let modifiers = 0;
+  while (j >= 0 && j >= i - 4 && tokens[j]!.clause === clause && tokens[j]!.key !== 'for') {
+    if (!DETERMINERS.has(tokens[j]!.key)) modifiers++;
+    j--;
+  }
+  return j >= 0 && tokens[j]!.key === 'for' && tokens[j]!.clause === clause && modifiers > 0;
+}
+
 const PAST_TENSE = /\p{L}{2,}ed$/u;
+
+/** The pack names an activity ("banking") and the word is a thing of its stem ("banks", "bank"): another meaning. */
+function nounOfActivity(vocab: Vocabulary, t: MatchToken): boolean {
+  if (t.word.endsWith('ing')) return false;
+  return [t.stem + 'ing', t.stem + t.stem.slice(-1) + 'ing', t.stem.replace(/e$/, '') + 'ing'].some((form) => vocab.exact.has(form));
+}
+
+/** Is the word a singular or plural of a one-word pack phrase ("payment" for "payments")? */
+function pluralOfPackWord(vocab: Vocabulary, word: string): boolean {
+  const forms = [word + 's', word + 'es', word.replace(/s$/, ''), word.replace(/es$/, ''), word.replace(/ies$/, 'y'), word.replace(/y$/, 'ies')];
+  return forms.some((f) => f !== word && vocab.exact.has(f));
+}
 
 function weaker(strength: VocabEntry['strength']): VocabEntry['strength'] {
   return strength === 'strong' ? 'weak' : strength;

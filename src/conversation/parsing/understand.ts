@@ -12,7 +12,7 @@
  *   criterion out. A real option always beats a skip.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { deferPicks, leadingYesNo, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
+import { deferPicks, leadingYesNo, negatedListPicks, negatedSubjects, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
 import { quantityCandidates, rateRegions } from './quantities.ts';
 import { findMentions, findUnsureCues, markUsed, phraseCandidates, pickOf, selectSpans, type Message, type Pick, type Span } from './spans.ts';
 import type { TextMatch } from './types.ts';
@@ -21,14 +21,18 @@ import type { MatchToken, Reading, Vocabulary } from './vocabulary.ts';
 export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: MatchToken[], norm: string, current: string | null): Message {
   // Amounts are chosen apart from phrases, so "3 django developers" is both a team size and an experience.
   // A phrase about an amount inside an amount ("a year" in "within a year") gives way to it: the amount read in context decides.
-  const amounts = selectSpans(quantityCandidates(vocab, tokens, current));
+  const amounts = peakAmounts(selectSpans(quantityCandidates(vocab, tokens, current)));
   const ranged = new Set([...vocab.ranges.values()].flatMap((list) => list.map((c) => c.criterion)));
   // So do phrases inside a rate ("a year" in "200000 customers a year"): no duration there.
   const contexts = [...amounts, ...rateRegions(tokens)];
+  const subjects = negatedSubjects(tokens);
   const phrases = selectSpans(phraseCandidates(vocab, tokens, current)).filter(
-    (p) => !(p.readings.every((r) => ranged.has(r.criterion)) && contexts.some((q) => q.start <= p.start && p.end <= q.end)),
+    (p) =>
+      !(p.readings.every((r) => ranged.has(r.criterion)) && contexts.some((q) => q.start <= p.start && p.end <= q.end)) &&
+      !amounts.some((q) => q.horizon && q.start <= p.start && p.end <= q.end) &&
+      !subjects.some((q) => q.start <= p.start && p.end <= q.end && p.end - p.start < q.end - q.start),
   );
-  const spans = [...phrases, ...amounts].sort((a, b) => a.start - b.start);
+  const spans = [...phrases, ...amounts.filter((a) => a.readings.length > 0)].sort((a, b) => a.start - b.start);
   const spanAt: (Span | undefined)[] = tokens.map((_, i) => spans.find((s) => s.start <= i && i < s.end));
   return {
     knowledge,
@@ -38,11 +42,22 @@ export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: Mat
     current,
     spans,
     spanAt,
-    unsure: findUnsureCues(tokens, spanAt),
+    // "we don't know flask and django": knowing is the topic ("know flask" is a pack phrase), so it is a negation, not doubt.
+    unsure: findUnsureCues(tokens, spanAt).filter((c) => !(c.end < tokens.length && vocab.exact.has(tokens[c.end - 1]!.word + tokens[c.end]!.word))),
     used: new Set(),
     negated: new Set(),
     mentions: findMentions(vocab, tokens, spanAt),
   };
+}
+
+/**
+ * "50 requests a day normally, then 100k per minute": several amounts for one criterion in a message,
+ * the largest (the peak) decides; the others keep their readings of other criteria only.
+ */
+function peakAmounts(amounts: readonly Span[]): Span[] {
+  const peak = new Map<string, number>();
+  for (const a of amounts) for (const r of a.readings) peak.set(r.criterion, Math.max(peak.get(r.criterion) ?? -Infinity, a.amount ?? -Infinity));
+  return amounts.map((a) => ({ ...a, readings: a.readings.filter((r) => a.amount === undefined || a.amount >= peak.get(r.criterion)!) }));
 }
 
 /** A span read with its cue, before its criterion is settled. */
@@ -52,6 +67,8 @@ interface ReadSpan {
   end: number;
   words: number;
   real: boolean;
+  /** The cue of a negation, when the span is negated. */
+  negation?: { start: number; end: number };
 }
 
 /** The answers a message gives, one per criterion in pack order; `ambiguous` when some phrase was left out as unclear. */
@@ -62,6 +79,7 @@ export function answersOf(m: Message): { matches: TextMatch[]; ambiguous: boolea
   for (const span of m.spans) {
     if (negations.consumed.has(span)) continue;
     const read = readSpan(m, span, negations.negatedBy.get(span));
+    if (read.negation) picks.push(...negatedListPicks(m, span, read.negation));
     const chosen = chooseCriterion(m, read.readings, span);
     if (chosen === 'deferred') deferred.push(read);
     else for (const r of chosen) picks.push(pickOf(m, r, read.start, read.end, read.real, read.words));
@@ -86,6 +104,7 @@ function readSpan(m: Message, span: Span, negation: Span | undefined): ReadSpan 
     end: Math.max(span.end, modifier?.cue.end ?? span.end),
     words: span.end - span.start,
     real: modifier?.kind !== 'unsure',
+    ...(modifier?.kind === 'negate' ? { negation: modifier.cue } : {}),
   };
 }
 
