@@ -60,7 +60,7 @@ function engineFigures(knowledge: Knowledge, iterations: number): string[] {
 }
 
 /** A platform that accepts everything at once: the figures are the turn layer's, not a network's. */
-function instantPort(): PlatformPort {
+export function instantPort(): PlatformPort {
   let id = 0;
   return {
     platform: 'bench',
@@ -102,7 +102,7 @@ async function measureTurns(service: TurnService, store: SqliteSessionStore, kno
 }
 
 /** A store as `npm start` opens it (checkpoints on their own thread, once a second), or with SQLite's checkpoints inside commits. */
-function openBenchStore(path: string, walCheckpoint: 'auto' | 'background'): { store: SqliteSessionStore; stopUpkeep: () => Promise<void> } {
+export function openBenchStore(path: string, walCheckpoint: 'auto' | 'background'): { store: SqliteSessionStore; stopUpkeep: () => Promise<void> } {
   const store = SqliteSessionStore.open(path, { walCheckpoint });
   if (walCheckpoint === 'auto') return { store, stopUpkeep: async () => {} };
   const checkpointer = WalCheckpointer.start(path);

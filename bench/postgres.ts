@@ -17,27 +17,12 @@ import pg from 'pg';
 import { loadKnowledge, type Knowledge } from '../src/knowledge/load.ts';
 import { silentLogger } from '../src/logger.ts';
 import { PgSessionStore } from '../src/sessions/pg-store.ts';
-import { SqliteSessionStore } from '../src/sessions/sqlite-store.ts';
-import { WalCheckpointer } from '../src/sessions/wal-checkpointer.ts';
 import type { SessionStore } from '../src/sessions/store.ts';
-import type { PlatformPort } from '../src/turns/port.ts';
 import { TurnService } from '../src/turns/service.ts';
 import type { Delivery, ThreadKey } from '../src/turns/types.ts';
 import { startEmbeddedPostgres } from '../tests/support/pg-server.ts';
+import { instantPort, openBenchStore } from './core.ts';
 import { fmtMs, nowMs, summarise } from './stats.ts';
-
-/** Accepts everything at once: the figures are the turn layer's and the store's, not a platform's. */
-function instantPort(): PlatformPort {
-  let id = 0;
-  return {
-    platform: 'bench',
-    post: async () => `m${++id}`,
-    edit: async () => {},
-    notify: async () => {},
-    openThread: async (where) => ({ conversation: `${where.conversation}/${++id}`, messageId: `m${id}` }),
-    classify: () => ({ retry: false, explanation: 'bench' }),
-  };
-}
 
 /**
  * Answers `turns` questions by clicks, each a new delivery, starting a new
@@ -117,18 +102,11 @@ export async function benchPostgres(options: { turns: number }): Promise<string[
   const dir = mkdtempSync(join(tmpdir(), 'advisor-bench-'));
   try {
     // As `npm start` opens it: WAL checkpoints on their own thread every second instead of inside a commit.
-    const sqlite = SqliteSessionStore.open(join(dir, 'bench.db'), { walCheckpoint: 'background' });
-    const checkpointer = WalCheckpointer.start(join(dir, 'bench.db'));
-    let running: Promise<unknown> = Promise.resolve();
-    const upkeep = setInterval(() => {
-      running = checkpointer.run().catch(() => undefined);
-    }, 1_000);
+    const { store: sqlite, stopUpkeep } = openBenchStore(join(dir, 'bench.db'), 'background');
     try {
       lines.push(await figure('SQLite (file, WAL, synchronous=NORMAL, checkpoints on their own thread)', sqlite, knowledge, options.turns, '; target p99 < 1 ms'));
     } finally {
-      clearInterval(upkeep);
-      await running;
-      await checkpointer.close();
+      await stopUpkeep();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
