@@ -62,6 +62,35 @@ export async function within(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
+/**
+ * The deliveries a platform is receiving (Slack's Socket Mode envelopes, Discord's interactions and messages):
+ * step 1 closes it to new ones and waits for those under way, whose turns then commit and get their answer.
+ */
+export class Intake {
+  private closed = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /** Runs `work` and keeps track of it; once closed, leaves it alone and returns false. */
+  take(work: () => Promise<void>): boolean {
+    if (this.closed) return false;
+    const running = work();
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+    return true;
+  }
+
+  /** Takes work again (a receiver started after a stop). */
+  open(): void {
+    this.closed = false;
+  }
+
+  /** Takes no new work; resolves once the work under way has settled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
 export async function shutDown(options: ShutdownOptions): Promise<ShutdownReport> {
   const { platforms, logger: log, store } = options;
   const started = Date.now();

@@ -90,7 +90,7 @@ async function roundTrip(url: string, count: number): Promise<string> {
       samples.push(nowMs() - start);
     }
     const { median, p99 } = summarise(samples.slice(Math.min(100, count / 10)));
-    return `PostgreSQL round trip on loopback (SELECT 1): median ${fmtMs(median)}, p99 ${fmtMs(p99)}; a turn makes 4 (duplicate check, thread, session, the one-statement commit)`;
+    return `PostgreSQL round trip on loopback (SELECT 1): median ${fmtMs(median)}, p99 ${fmtMs(p99)}; a turn makes 2: its one-statement read (delivery check, thread, session) and its one-statement commit`;
   } finally {
     await pool.end();
   }

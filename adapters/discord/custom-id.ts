@@ -41,19 +41,6 @@ const KIND_BY_CODE = new Map<string, ActionKind>(Object.entries(CODES).map(([kin
 /** How many references (criterion, then option) each kind carries. */
 const REFS: Readonly<Record<ActionKind, 0 | 1 | 2>> = { answer: 2, select: 1, skip: 1, why: 1, typeAnswer: 1, modal: 1, back: 0, result: 0, details: 0, refine: 0, restart: 0, share: 0, shareTo: 0 };
 
-export interface ComponentAction {
-  kind: ActionKind;
-  /** The interview owner's Discord user id. */
-  owner: string;
-  /** The session version the component was rendered for. */
-  version: number;
-  /** A criterion id, or `#<index>` into the knowledge's criteria. */
-  criterion?: string;
-  /** An option id, or `#<index>` into the criterion's options. */
-  option?: string;
-  group?: number;
-}
-
 const base36 = z.string().regex(/^[0-9a-z]+$/);
 const ref = z.string().regex(/^([a-z][a-z0-9_]*|#[0-9a-z]+)$/);
 
@@ -69,17 +56,22 @@ const customIdSchema = z
         context.addIssue({ code: 'custom', message: `not a custom id of this adapter: ${code} with ${refs.length} references` });
         return z.NEVER;
       }
+      // A criterion id, or `#<index>` into the knowledge's criteria; an option id, or `#<index>` into the criterion's options.
       const [criterion, option] = refs;
       return {
         kind,
+        /** The interview owner's Discord user id. */
         owner: [...owner].reduce((sum, char) => sum * 36n + BigInt(parseInt(char, 36)), 0n).toString(),
+        /** The session version the component was rendered for. */
         version: parseInt(version, 36),
         ...(criterion === undefined ? {} : { criterion }),
         ...(option === undefined ? {} : { option }),
         ...(group === undefined ? {} : { group: parseInt(group.slice(1), 36) }),
-      } satisfies ComponentAction;
+      };
     }),
   );
+
+export type ComponentAction = z.output<typeof customIdSchema>;
 
 /** A reference to an item of a list: its id when it is short enough, else `#<index>`. */
 export interface Referable {
@@ -112,8 +104,7 @@ export function controlId(knowledge: Knowledge, owner: string, kind: ActionKind,
 
 /** Parses a custom id this adapter made; undefined for anything else (another bot's, an older format, garbage). */
 export function parseCustomId(raw: string): ComponentAction | undefined {
-  const parsed = customIdSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  return customIdSchema.safeParse(raw).data;
 }
 
 /** Resolves a `#<index>` reference (or passes a known id through) against a list of ids. */

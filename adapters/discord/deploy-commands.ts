@@ -15,12 +15,8 @@ import { isAdvisorError } from '../../src/errors.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { commandDefinitions } from './commands.ts';
 
-export interface DeployResult {
-  scope: 'guild' | 'global';
-  registered: string[];
-}
-
-export async function deployCommands(config: DiscordConfig, logger: Logger): Promise<DeployResult> {
+/** Registers the commands; says where, and the names Discord now has. */
+export async function deployCommands(config: DiscordConfig, logger: Logger): Promise<{ scope: 'guild' | 'global'; registered: string[] }> {
   const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
   const body = commandDefinitions();
   const scope = config.guildId ? 'guild' : 'global';

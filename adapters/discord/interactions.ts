@@ -127,18 +127,14 @@ export function createInteractionHandler(deps: TurnRunnerDeps & { knowledge: Kno
     return inbound ? turn(inbound) : UNKNOWN_COMPONENT;
   }
 
-  function decode(interaction: TurnInteraction, place: Place): Decoded {
-    const thread: ThreadKey = { platform: PLATFORM, workspace: place.guildId, conversation: place.channelId };
-    return interaction.isChatInputCommand() ? decodeCommand(interaction, place, thread) : decodeComponent(interaction, place, thread);
-  }
-
   async function handle(interaction: TurnInteraction, receivedAt: number, log: Logger): Promise<InteractionOutcome> {
     const place = placeSchema.safeParse({ guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id });
     if (!place.success) {
       await sayOnly(interaction, PLATFORM_TEXT.notInGuild);
       return 'not_in_guild';
     }
-    const decoded = decode(interaction, place.data);
+    const thread: ThreadKey = { platform: PLATFORM, workspace: place.data.guildId, conversation: place.data.channelId };
+    const decoded = interaction.isChatInputCommand() ? decodeCommand(interaction, place.data, thread) : decodeComponent(interaction, place.data, thread);
     switch (decoded.kind) {
       case 'ignore':
         return 'ignored';

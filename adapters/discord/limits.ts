@@ -2,7 +2,7 @@
  * Discord's message limits, and the fitting that keeps every payload inside
  * them instead of letting Discord refuse the call.
  */
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { embedLength, type APIEmbed, type APIEmbedField } from 'discord.js';
 import { truncate as cut } from '../../src/turns/fit.ts';
 
 export const DISCORD_LIMITS = {
@@ -23,13 +23,11 @@ export const DISCORD_LIMITS = {
   buttonLabel: 80,
   selectOptionLabel: 100,
   selectOptionValue: 100,
-  selectOptionDescription: 100,
   selectPlaceholder: 150,
   customId: 100,
   modalTitle: 45,
   labelText: 45,
   labelDescription: 100,
-  textInputPlaceholder: 100,
   textInputValue: 4000,
   threadName: 100,
 } as const;
@@ -39,19 +37,12 @@ export function truncate(text: string, max: number): string {
   return cut(text, max, { atWord: true });
 }
 
-/** Message content: at most 2000 characters. */
 export function fitContent(text: string): string {
   return truncate(text, DISCORD_LIMITS.content);
 }
 
-/** The characters an embed counts against the 6000 total. */
-export function embedLength(embed: APIEmbed): number {
-  let length = (embed.title?.length ?? 0) + (embed.description?.length ?? 0);
-  length += embed.footer?.text.length ?? 0;
-  length += embed.author?.name.length ?? 0;
-  for (const field of embed.fields ?? []) length += field.name.length + field.value.length;
-  return length;
-}
+/** The characters an embed counts against the 6000 total (discord.js's own count). */
+export { embedLength };
 
 function fitField(field: APIEmbedField): APIEmbedField {
   return {
@@ -61,11 +52,7 @@ function fitField(field: APIEmbedField): APIEmbedField {
   };
 }
 
-/**
- * A copy of `embed` inside every per-part limit and within `budget` characters
- * in all (default 6000): fields past 25 are dropped, then trailing fields while
- * over budget, then the description, the footer and the title are shortened.
- */
+/** A copy of `embed` inside every per-part limit and within `budget` characters in all: trailing fields go first, then texts are cut. */
 export function fitEmbed(embed: APIEmbed, budget: number = DISCORD_LIMITS.embedTotal): APIEmbed {
   const fitted: APIEmbed = { ...embed };
   if (fitted.title !== undefined) fitted.title = truncate(fitted.title, DISCORD_LIMITS.embedTitle);

@@ -96,9 +96,7 @@ export function checkInteractionPayload(payload: unknown): PacketCheck {
   return unique.length === 0 ? { ok: true } : { ok: false, problems: unique };
 }
 
-interface InteractionCreateAction {
-  handle: (data: unknown) => unknown;
-}
+type InteractionCreateAction = Record<PropertyKey, unknown> & { handle: (data: unknown) => unknown };
 
 const GUARDED = Symbol.for('advisor.discord.interactionPacketGuard');
 
@@ -106,7 +104,7 @@ function isObject(value: unknown): value is Record<PropertyKey, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function findInteractionCreateAction(client: Client): InteractionCreateAction & Record<PropertyKey, unknown> {
+function findInteractionCreateAction(client: Client): InteractionCreateAction {
   const actions: unknown = Reflect.get(client, 'actions');
   const action = isObject(actions) ? actions['InteractionCreate'] : undefined;
   if (!isObject(action) || typeof action['handle'] !== 'function') {
@@ -115,7 +113,7 @@ function findInteractionCreateAction(client: Client): InteractionCreateAction & 
         'find where this version builds interactions from INTERACTION_CREATE and move the guard there',
     );
   }
-  return action as InteractionCreateAction & Record<PropertyKey, unknown>;
+  return action as InteractionCreateAction;
 }
 
 /** Log context that is safe to read from any payload, however broken. */

@@ -104,9 +104,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
     if (live.kind === 'interaction') await live.finish();
   }
 
-  classify(error: unknown): FailureVerdict {
-    return verdictFor(error);
-  }
+  readonly classify: (error: unknown) => FailureVerdict = verdictFor;
 
   private async send(channelId: string, message: DiscordMessage, handle: string): Promise<string> {
     const sent = await (await this.sendable(channelId)).send({ ...message, nonce: nonceFor(handle), enforceNonce: true });

@@ -15,9 +15,8 @@
  *   doubling up to a minute, reset once it has run a minute), so a shard that
  *   cannot start does not spin, nor burn Discord's daily log-in allowance.
  * - `stop` (SIGTERM or SIGINT on this process) sends each child SIGTERM and
- *   waits for it: the child stops taking interactions, finishes the turns in
- *   flight and their sends, closes the store and exits. A child still running
- *   after the grace period is killed; what it had not sent stays in the outbox.
+ *   waits for its own graceful shutdown (shard.ts); a child still running after
+ *   the grace period is killed, and what it had not sent stays in the outbox.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { z } from 'zod';
 import { configError, type DiscordConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { TurnsHandle } from '../background.ts';
+import { within } from '../shutdown.ts';
 
 /** The file each shard process runs (a JavaScript entry that loads the TypeScript through tsx, like bin/start.js). */
 export const SHARD_ENTRY = fileURLToPath(new URL('../../bin/discord-shard.js', import.meta.url));
@@ -45,15 +45,11 @@ const gatewayBotSchema = z.object({
   session_start_limit: z.object({ max_concurrency: z.number().int().min(1) }),
 });
 
-export interface GatewayAdvice {
-  /** Discord's recommended shard count. */
-  shards: number;
-  /** Identify buckets: this many shards may log in together every 5 s. */
-  maxConcurrency: number;
-}
-
-/** GET /gateway/bot through DISCORD_API_URL (or discord.com); a refused token is a configuration problem naming DISCORD_TOKEN. */
-export async function fetchGatewayAdvice(config: DiscordConfig): Promise<GatewayAdvice> {
+/**
+ * GET /gateway/bot through DISCORD_API_URL (or discord.com): Discord's recommended shard count, and its identify
+ * buckets (this many shards may log in together every 5 s). A refused token is a configuration problem naming DISCORD_TOKEN.
+ */
+export async function fetchGatewayAdvice(config: DiscordConfig): Promise<{ shards: number; maxConcurrency: number }> {
   const rest = new REST({ version: '10', retries: 1, ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}) }).setToken(config.token);
   try {
     const answer = gatewayBotSchema.parse(await rest.get(Routes.gatewayBot()));
@@ -68,15 +64,6 @@ export async function fetchGatewayAdvice(config: DiscordConfig): Promise<Gateway
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();
   }
-}
-
-export interface ShardManagerOptions {
-  config: DiscordConfig;
-  logger: Logger;
-  /** The file each shard runs (default SHARD_ENTRY). */
-  entry?: string;
-  readyTimeoutMs?: number;
-  stopGraceMs?: number;
 }
 
 /** The sharded Discord platform as `npm start` holds it: its turns run in the shard processes, so there is nothing to sweep here. */
@@ -97,38 +84,30 @@ function exitOf(child: ChildProcess | Worker): { exitCode: number | null; signal
 }
 
 /** Sends SIGTERM and waits for the exit; SIGKILL after `graceMs`. Resolves with how it ended. */
-function stopChild(child: ChildProcess, graceMs: number): Promise<'stopped' | 'killed'> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve('stopped');
-  return new Promise((resolve) => {
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(killed ? 'killed' : 'stopped');
-    });
-    child.kill('SIGTERM');
-  });
+async function stopChild(child: ChildProcess, graceMs: number): Promise<'stopped' | 'killed'> {
+  if (child.exitCode !== null || child.signalCode !== null) return 'stopped';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  if (await within(exited, graceMs)) return 'stopped';
+  child.kill('SIGKILL');
+  await exited;
+  return 'killed';
 }
 
 /** Starts every shard process and resolves once each is ready; on failure stops the ones started and throws. */
-export async function startShardManager(options: ShardManagerOptions): Promise<RunningShards> {
-  const { config, logger: parent } = options;
-  const logger = parent.child({ platform: 'discord' });
+export async function startShardManager(options: { config: DiscordConfig; logger: Logger }): Promise<RunningShards> {
+  const { config } = options;
+  const logger = options.logger.child({ platform: 'discord' });
   const requested = config.shards ?? 'auto';
   const advice = await fetchGatewayAdvice(config);
   const count = requested === 'auto' ? advice.shards : requested;
   if (count < advice.shards) logger.warn({ shards: count, recommended: advice.shards }, 'DISCORD_SHARDS is below the shard count Discord recommends; Discord refuses a shard with too many servers (close code 4011)');
-  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
-  const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
   const spawnDelayMs = Math.ceil(IDENTIFY_WINDOW_MS / advice.maxConcurrency);
 
   // respawn: false: discord.js would restart a dead child at once, forever; restarts are paced below instead.
   // DISCORD_SHARD_LIST: this machine runs only these shards of `count` (the others run elsewhere, on the same database).
   const shardList = config.shardList;
-  const manager = new ShardingManager(options.entry ?? SHARD_ENTRY, { totalShards: count, ...(shardList ? { shardList } : {}), token: config.token, respawn: false, mode: 'process' });
+  const manager = new ShardingManager(SHARD_ENTRY, { totalShards: count, ...(shardList ? { shardList } : {}), token: config.token, respawn: false, mode: 'process' });
   let starting = true;
   let stopping = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -142,7 +121,7 @@ export async function startShardManager(options: ShardManagerOptions): Promise<R
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (stopping) return;
-      shard.spawn(readyTimeoutMs).catch((error: unknown) => logger.warn({ err: error, shard: shard.id }, 'a restarted shard did not become ready; it is started again when its process ends'));
+      shard.spawn(READY_TIMEOUT_MS).catch((error: unknown) => logger.warn({ err: error, shard: shard.id }, 'a restarted shard did not become ready; it is started again when its process ends'));
     }, delayMs);
     timers.add(timer);
     logger.warn({ shard: shard.id, inMs: delayMs }, 'discord shard process ended; starting it again');
@@ -175,11 +154,11 @@ export async function startShardManager(options: ShardManagerOptions): Promise<R
     const ends = await Promise.all(
       manager.shards.map(async (shard) => {
         const child = shard.process;
-        return child ? { shard: shard.id, end: await stopChild(child, graceMs) } : { shard: shard.id, end: 'stopped' as const };
+        return child ? { shard: shard.id, end: await stopChild(child, STOP_GRACE_MS) } : { shard: shard.id, end: 'stopped' as const };
       }),
     );
     const killed = ends.filter((e) => e.end === 'killed').map((e) => e.shard);
-    if (killed.length > 0) logger.warn({ shards: killed, graceMs }, 'discord shards still running after the grace period were killed; what they had not sent stays in the outbox');
+    if (killed.length > 0) logger.warn({ shards: killed, graceMs: STOP_GRACE_MS }, 'discord shards still running after the grace period were killed; what they had not sent stays in the outbox');
     logger.info({ shards: ends.length }, 'discord shards stopped');
   };
   let ending: Promise<void> | undefined;
@@ -187,7 +166,7 @@ export async function startShardManager(options: ShardManagerOptions): Promise<R
 
   logger.info({ shards: count, here: shardList ?? 'all', requested, recommended: advice.shards, maxConcurrency: advice.maxConcurrency, spawnDelayMs }, 'starting discord shards');
   try {
-    await manager.spawn({ amount: count, delay: spawnDelayMs, timeout: readyTimeoutMs });
+    await manager.spawn({ amount: count, delay: spawnDelayMs, timeout: READY_TIMEOUT_MS });
   } catch (error) {
     await stop();
     throw new Error(`Discord shards could not start (${shardList ? `shards ${shardList.join(', ')} of ${count}` : `${count} shard${count === 1 ? '' : 's'}`}): ${error instanceof Error ? error.message : String(error)}; the shard's own message is printed above`, {

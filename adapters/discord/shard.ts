@@ -11,12 +11,10 @@
  * of expired sessions runs in every shard; it is safe to repeat (SQLite
  * serializes writers, PostgreSQL's cleanup takes an advisory lock).
  *
- * It stops on SIGTERM or SIGINT from the manager (or Ctrl-C), and when the
- * channel to the manager closes (the manager died), the way `npm start` does
- * (adapters/shutdown.ts): no new interactions, the turns in flight finish and
- * send, the outbox drains, the store closes, exit 0. Start-up problems are
- * printed and end the process with status 1, which fails the manager's
- * start-up.
+ * It shuts down the way `npm start` does (adapters/shutdown.ts, exit 0) on
+ * SIGTERM or SIGINT from the manager (or Ctrl-C), and when the channel to the
+ * manager closes (the manager died). Start-up problems are printed and end the
+ * process with status 1, which fails the manager's start-up.
  */
 import { z } from 'zod';
 import { loadConfig, type Config } from '../../src/config.ts';

@@ -16,12 +16,10 @@
  *   refuses (DISCORD_TOKEN), or the Message Content intent requested without
  *   being enabled in the Developer Portal (DISCORD_MESSAGE_CONTENT).
  */
-import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayCloseCodes, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayCloseCodes, GatewayIntentBits } from 'discord.js';
 import { configError, type DiscordConfig } from '../../src/config.ts';
-import type { Knowledge } from '../../src/knowledge/load.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { SessionStore } from '../../src/sessions/store.ts';
-import { TurnService } from '../../src/turns/service.ts';
+import { TurnService, type TurnServiceOptions } from '../../src/turns/service.ts';
+import { Intake } from '../shutdown.ts';
 import { createInteractionHandler, createMessageHandler } from './interactions.ts';
 import type { DiscordLive } from './live.ts';
 import { installInteractionPacketGuard } from './packet-guard.ts';
@@ -37,14 +35,8 @@ export class GatewayRefusedError extends Error {
   }
 }
 
-export interface DiscordBotOptions {
+export interface DiscordBotOptions extends Pick<TurnServiceOptions<DiscordLive>, 'store' | 'knowledge' | 'logger' | 'ttlMs' | 'clock'> {
   config: DiscordConfig;
-  store: SessionStore;
-  knowledge: Knowledge;
-  logger: Logger;
-  /** Idle time after which an interview expires. */
-  ttlMs: number;
-  clock?: () => number;
   /** How long after its arrival an interaction is deferred if it has not been answered (Discord allows 3 s for the first response). */
   ackBudgetMs?: number;
   /** Rate limits up to this long are waited out by discord.js (default 4 s); longer ones fail the call so the person hears about it. */
@@ -67,18 +59,14 @@ export interface DiscordBot {
   stop(): Promise<void>;
 }
 
-export interface RunningDiscord {
-  name: 'discord';
-  client: Client;
-  /** Its turn layer: `npm start` sweeps its outbox and waits for it at shutdown. */
-  turns: TurnService<DiscordLive>;
-  stopIntake(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** The bot as `npm start` holds it: it sweeps the outbox of `turns` and waits for it at shutdown. */
+export type RunningDiscord = { name: 'discord' } & Omit<DiscordBot, 'start'>;
 
-function clientOptions(config: DiscordConfig, options: DiscordBotOptions): ClientOptions {
+export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
+  const { config, store, knowledge, ttlMs, clock } = options;
+  const logger = options.logger.child({ platform: 'discord' });
   const maxWait = options.maxRateLimitWaitMs ?? 4000;
-  return {
+  const client = new Client({
     intents: config.messageContent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [GatewayIntentBits.Guilds],
     allowedMentions: { parse: [], repliedUser: false },
     rest: {
@@ -87,37 +75,17 @@ function clientOptions(config: DiscordConfig, options: DiscordBotOptions): Clien
       ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
       rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > maxWait,
     },
-  };
-}
-
-export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
-  const { config } = options;
-  const logger = options.logger.child({ platform: 'discord' });
-  const client = new Client(clientOptions(config, options));
-  installInteractionPacketGuard(client, logger); // drops INTERACTION_CREATE payloads discord.js would throw on (issue 8)
-  const turns = new TurnService<DiscordLive>({
-    store: options.store,
-    knowledge: options.knowledge,
-    port: new DiscordPort(client, options.knowledge, logger),
-    logger,
-    ttlMs: options.ttlMs,
-    ...(options.clock ? { clock: options.clock } : {}),
   });
+  installInteractionPacketGuard(client, logger); // drops INTERACTION_CREATE payloads discord.js would throw on (issue 8)
+  const turns = new TurnService<DiscordLive>({ store, knowledge, port: new DiscordPort(client, knowledge, logger), logger, ttlMs, clock });
   const runner = { turns, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS, logger };
-  const inFlight = new Set<Promise<void>>();
-  // Set at shutdown: what arrives after it is left alone (an interaction then fails visibly and can be tried again once a bot is back).
-  let stopping = false;
+  // Closed at shutdown: what arrives after it is left alone (an interaction then fails visibly and can be tried again once a bot is back).
+  const intake = new Intake();
   const track = (work: () => Promise<void>, what: Record<string, unknown>): void => {
-    if (stopping) {
-      logger.info(what, 'not handled: shutting down');
-      return;
-    }
-    const running = work();
-    inFlight.add(running);
-    void running.finally(() => inFlight.delete(running));
+    if (!intake.take(work)) logger.info(what, 'not handled: shutting down');
   };
 
-  const onInteraction = createInteractionHandler({ ...runner, knowledge: options.knowledge });
+  const onInteraction = createInteractionHandler({ ...runner, knowledge });
   client.on(Events.InteractionCreate, (interaction) => track(() => onInteraction(interaction), { interactionId: interaction.id }));
   if (config.messageContent) {
     const onMessage = createMessageHandler(runner);
@@ -128,6 +96,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
 
+  const stopIntake = (): Promise<void> => intake.close();
   return {
     client,
     turns,
@@ -145,13 +114,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       const shards = client.shard?.ids ?? [0];
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, messageContent: config.messageContent, shards }, 'discord bot ready');
     },
-    async stopIntake() {
-      stopping = true;
-      await Promise.allSettled([...inFlight]);
-    },
+    stopIntake,
     async stop() {
-      stopping = true;
-      await Promise.allSettled([...inFlight]);
+      await stopIntake();
       await turns.idle();
       await client.destroy();
       logger.info('discord bot stopped');
@@ -163,23 +128,22 @@ function configProblem(problem: string, cause: unknown): Error {
   return Object.assign(configError([problem]), { cause });
 }
 
+/** The gateway close codes that mean a setup mistake, and the setting to fix. */
+const REFUSED_AT_GATEWAY: ReadonlyMap<number, string> = new Map([
+  [GatewayCloseCodes.AuthenticationFailed, 'DISCORD_TOKEN: Discord refused the bot token at the gateway; copy it again from the Bot page in the Developer Portal'],
+  [
+    GatewayCloseCodes.DisallowedIntents,
+    'DISCORD_MESSAGE_CONTENT: the Message Content intent is not enabled for this bot; turn on "Message Content Intent" on the Bot page in the Developer Portal, or set DISCORD_MESSAGE_CONTENT=false',
+  ],
+]);
+
 /** Turns Discord's refusals at log-in into configuration problems; other errors pass through. */
 export function explainStartFailure(error: unknown): unknown {
   if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
     return configProblem('DISCORD_TOKEN: Discord refused the bot token; copy it again from the Bot page of your application in the Developer Portal', error);
   }
-  if (!(error instanceof GatewayRefusedError)) return error;
-  switch (error.closeCode) {
-    case GatewayCloseCodes.AuthenticationFailed:
-      return configProblem('DISCORD_TOKEN: Discord refused the bot token at the gateway; copy it again from the Bot page in the Developer Portal', error);
-    case GatewayCloseCodes.DisallowedIntents:
-      return configProblem(
-        'DISCORD_MESSAGE_CONTENT: the Message Content intent is not enabled for this bot; turn on "Message Content Intent" on the Bot page in the Developer Portal, or set DISCORD_MESSAGE_CONTENT=false',
-        error,
-      );
-    default:
-      return error;
-  }
+  const problem = error instanceof GatewayRefusedError ? REFUSED_AT_GATEWAY.get(error.closeCode) : undefined;
+  return problem === undefined ? error : configProblem(problem, error);
 }
 
 export async function startDiscord(options: DiscordBotOptions): Promise<RunningDiscord> {

@@ -30,8 +30,7 @@ export function actionId(kind: ActionKind, suffix?: string | number): string {
 }
 
 export function parseActionKind(id: string): ActionKind | undefined {
-  const parsed = actionIdSchema.safeParse(id);
-  return parsed.success ? parsed.data : undefined;
+  return actionIdSchema.safeParse(id).data;
 }
 
 export function encodeActionValue(value: ControlValue): string {

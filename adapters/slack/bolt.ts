@@ -7,6 +7,7 @@
 import { LogLevel, type App, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
 
+/** Bolt's levels, least severe first, as pino numbers them. */
 const ORDER: Readonly<Record<LogLevel, number>> = {
   [LogLevel.DEBUG]: 20,
   [LogLevel.INFO]: 30,
@@ -16,11 +17,7 @@ const ORDER: Readonly<Record<LogLevel, number>> = {
 
 /** The Bolt level matching a pino level, so Bolt does not build messages pino would drop. */
 export function boltLevelFor(logger: Logger): LogLevel {
-  const value = logger.levelVal;
-  if (value <= 20) return LogLevel.DEBUG;
-  if (value <= 30) return LogLevel.INFO;
-  if (value <= 40) return LogLevel.WARN;
-  return LogLevel.ERROR;
+  return (Object.keys(ORDER) as LogLevel[]).find((level) => logger.levelVal <= ORDER[level]) ?? LogLevel.ERROR;
 }
 
 function toEntry(parts: readonly unknown[]): { fields: Record<string, unknown>; message: string } {
@@ -57,16 +54,23 @@ export function boltLogger(logger: Logger, component = 'bolt'): BoltLogger {
   };
 }
 
-/**
- * Marks the bodies Bolt's routing let into the middleware chain: a
- * `processEvent` failure for a body not marked means Bolt could not read it
- * (the payload's fault), not that a listener failed.
- */
-export function trackRouted(app: App): WeakSet<object> {
-  const routed = new WeakSet<object>();
-  app.use(async ({ body, next }) => {
-    routed.add(body);
-    await next();
-  });
-  return routed;
+/** What both receivers keep of the app Bolt hands them (`init`). */
+export abstract class AppReceiver {
+  protected app: App | undefined;
+  /**
+   * The bodies Bolt's routing let into the middleware chain: a `processEvent`
+   * failure for a body not in it means Bolt could not read it (the payload's
+   * fault), not that a listener failed.
+   */
+  protected routed = new WeakSet<object>();
+
+  init(app: App): void {
+    this.app = app;
+    const routed = new WeakSet<object>();
+    app.use(async ({ body, next }) => {
+      routed.add(body);
+      await next();
+    });
+    this.routed = routed;
+  }
 }

@@ -11,6 +11,7 @@
  */
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const DECODED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>' };
 
 /** Escapes `&`, `<` and `>` for Slack (`&amp;`, `&lt;`, `&gt;`). */
 export function escapeText(text: string): string {
@@ -51,10 +52,6 @@ export function plainTextFromSlack(text: string, options: { dropMentionOf?: stri
     if (target.startsWith('!')) return label ?? `@${target.slice(1).split('^')[0]}`;
     return label ?? target;
   });
-  return withoutMarkup
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const decoded = withoutMarkup.replace(/&(amp|lt|gt);/g, (_whole, name: string) => DECODED[name] ?? name);
+  return decoded.replace(/\s+/g, ' ').trim();
 }

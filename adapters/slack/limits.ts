@@ -8,8 +8,6 @@ import { truncate } from '../../src/turns/fit.ts';
 export const LIMITS = {
   blocksPerMessage: 50,
   sectionText: 3000,
-  sectionFieldText: 2000,
-  sectionFields: 10,
   headerText: 150,
   contextElements: 10,
   /** A mrkdwn/plain text object outside sections (context elements). */

@@ -62,8 +62,7 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
     const result = await commit(decoded, 'action', 'click not recorded; the person is asked to try again');
     await ack();
     if (!('failure' in result)) return send(decoded, result, false, respond);
-    const notRecorded = textMessage(NOT_RECORDED);
-    await respond?.({ ...notRecorded, response_type: 'ephemeral', replace_original: false }).catch((error: unknown) => {
+    await respond?.({ ...textMessage(NOT_RECORDED), response_type: 'ephemeral', replace_original: false }).catch((error: unknown) => {
       log.warn({ err: error, kind: 'action', delivery: decoded.delivery.id }, 'could not tell the person through response_url');
     });
   });

@@ -59,7 +59,6 @@ export class SlackPort implements PlatformPort<SlackLive> {
     this.calls = new SlackWebApi(options);
   }
 
-  /** Closes the Web API connections. */
   close(): void {
     this.calls.close();
   }

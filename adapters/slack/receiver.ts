@@ -19,14 +19,16 @@
  * It also answers `GET /healthz` (adapters/health.ts). `stop()` is graceful: the port closes, a request
  * still arriving gets 503, and it resolves once the requests being processed have their answers.
  */
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ListenOptions } from 'node:net';
 import { parse as parseForm } from 'node:querystring';
-import { ReceiverInconsistentStateError, ReceiverMultipleAckError, verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { ReceiverInconsistentStateError, ReceiverMultipleAckError, verifySlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
 import { answerHealth, isHealthRequest, type HealthCheck } from '../health.ts';
-import { trackRouted } from './bolt.ts';
+import { within } from '../shutdown.ts';
+import { AppReceiver } from './bolt.ts';
 
 /**
  * The largest body read. Slack's biggest payloads (block_actions carrying a
@@ -56,12 +58,10 @@ export interface SlackHttpReceiverOptions {
   health?: HealthCheck;
 }
 
-type RefusalStatus = 400 | 401 | 404 | 413;
-
 /** A request answered with a 4xx; `context` says what failed, for the log line. */
 class Refusal extends Error {
   constructor(
-    readonly status: RefusalStatus,
+    readonly status: 400 | 401 | 404 | 413,
     readonly reason: string,
     readonly context: Record<string, unknown> = {},
   ) {
@@ -192,10 +192,6 @@ function singleHeader(request: IncomingMessage, name: string): string | undefine
   return typeof value === 'string' ? value : undefined;
 }
 
-function mediaTypeOf(request: IncomingMessage): string {
-  return (singleHeader(request, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
 function retryNumOf(request: IncomingMessage): number | undefined {
   const value = singleHeader(request, 'x-slack-retry-num');
   return value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
@@ -213,30 +209,23 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   }
 }
 
-export class SlackHttpReceiver implements Receiver {
-  private app: App | undefined;
+export class SlackHttpReceiver extends AppReceiver implements Receiver {
   private server: Server | undefined;
   private readonly log: Logger;
   private readonly maxBodyBytes: number;
-  /** Bodies that got past Bolt's own routing into the middleware chain (see `dispatch`). */
-  private routed = new WeakSet<object>();
   /** Set by `stop()`: new requests are refused with 503, the ones in progress finish. */
   private draining = false;
   private readonly inProgress = new Set<ServerResponse>();
   private onIdle: (() => void) | undefined;
 
   constructor(private readonly options: SlackHttpReceiverOptions) {
+    super();
     this.log = options.logger.child({ component: 'http-receiver' });
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
-  init(app: App): void {
-    this.app = app;
-    this.routed = trackRouted(app);
-  }
-
-  start(listen: number | string | ListenOptions = this.options.port): Promise<Server> {
-    if (this.server) return Promise.reject(new ReceiverInconsistentStateError('The Slack receiver is already started.'));
+  async start(listen: number | string | ListenOptions = this.options.port): Promise<Server> {
+    if (this.server) throw new ReceiverInconsistentStateError('The Slack receiver is already started.');
     const server = createServer((request, response) => {
       if (this.draining) {
         this.log.info({ method: request.method, url: request.url }, 'refused a request: shutting down');
@@ -249,18 +238,15 @@ export class SlackHttpReceiver implements Receiver {
     const options: ListenOptions = typeof listen === 'object' ? listen : { port: Number(listen) };
     this.server = server;
     this.draining = false;
-    return new Promise((resolve, reject) => {
-      const failed = (error: Error): void => {
-        this.server = undefined;
-        reject(error);
-      };
-      server.once('error', failed);
-      server.listen(options, () => {
-        server.off('error', failed);
-        server.on('error', (error) => this.log.error({ err: error }, 'the Slack HTTP server failed'));
-        resolve(server);
-      });
-    });
+    server.listen(options);
+    try {
+      await once(server, 'listening');
+    } catch (error) {
+      this.server = undefined;
+      throw error;
+    }
+    server.on('error', (error) => this.log.error({ err: error }, 'the Slack HTTP server failed'));
+    return server;
   }
 
   /** Stops listening, refuses new requests, and resolves once the requests in progress are answered and their connections closed. */
@@ -274,14 +260,11 @@ export class SlackHttpReceiver implements Receiver {
       this.log.info({ inProgress: this.inProgress.size }, 'stopping: finishing the Slack requests in progress');
       // Their answers close their connections (`Connection: close`), so nothing new arrives on them.
       for (const response of this.inProgress) response.shouldKeepAlive = false;
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await new Promise<boolean>((resolve) => {
-        this.onIdle = () => resolve(true);
-        // A request is answered within Slack's 3 s (or 404 after NO_ACK_TIMEOUT_MS); one still open after this never will be (a body that never ends).
-        timer = setTimeout(() => resolve(false), STOP_WAIT_MS);
+      const idle = new Promise<void>((resolve) => {
+        this.onIdle = resolve;
       });
-      clearTimeout(timer);
-      if (!finished) {
+      // A request is answered within Slack's 3 s (or 404 after NO_ACK_TIMEOUT_MS); one still open after this never will be (a body that never ends).
+      if (!(await within(idle, STOP_WAIT_MS))) {
         this.log.warn({ inProgress: this.inProgress.size, waitedMs: STOP_WAIT_MS }, 'stopping: closing connections whose requests did not finish');
         server.closeAllConnections();
       }
@@ -307,7 +290,7 @@ export class SlackHttpReceiver implements Receiver {
       if (request.method !== 'POST' || pathname !== this.options.path) throw new Refusal(404, 'no Slack endpoint here');
       const raw = await readBody(request, this.maxBodyBytes);
       const text = raw.toString('utf8');
-      const mediaType = mediaTypeOf(request);
+      const mediaType = (singleHeader(request, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       // Slack's unsigned connectivity probe for slash commands: answered, never dispatched (Bolt does the same).
       if (mediaType === FORM && parseForm(text)['ssl_check'] === '1') return send(response, 200);
       this.verify(request, text);

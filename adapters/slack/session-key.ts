@@ -23,14 +23,8 @@ export function sessionKey(teamId: string, channel: string, threadTs: string, us
   return { platform: PLATFORM, workspace: teamId, conversation: threadConversation(channel, threadTs), user: userId };
 }
 
-export interface SlackPlace {
-  channel: string;
-  /** Set for an interview thread; absent for a channel. */
-  threadTs?: string;
-}
-
-/** The channel (and thread) a conversation id names; throws on an id this adapter did not write. */
-export function parseConversation(conversation: string): SlackPlace {
+/** The channel (and, for an interview thread, its thread ts) a conversation id names; throws on an id this adapter did not write. */
+export function parseConversation(conversation: string): { channel: string; threadTs?: string } {
   const [channel = '', threadTs, ...rest] = conversation.split(':');
   if (channel === '' || rest.length > 0 || (threadTs !== undefined && !TS.test(threadTs))) {
     throw new Error(`not a Slack conversation id: ${JSON.stringify(conversation)}`);

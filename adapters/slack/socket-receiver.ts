@@ -13,11 +13,12 @@
  * A body Bolt cannot even route is the payload's fault, not ours: it is
  * acknowledged (and logged) so Slack does not redeliver it forever.
  */
-import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { ReceiverMultipleAckError, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
-import { boltLevelFor, boltLogger, trackRouted } from './bolt.ts';
+import { Intake } from '../shutdown.ts';
+import { AppReceiver, boltLevelFor, boltLogger } from './bolt.ts';
 
 export interface SlackSocketReceiverOptions {
   appToken: string;
@@ -41,17 +42,14 @@ const envelopeSchema = z.object({
 
 const answerSchema = z.record(z.string(), z.unknown()).optional();
 
-export class SlackSocketReceiver implements Receiver {
+export class SlackSocketReceiver extends AppReceiver implements Receiver {
   readonly client: SocketModeClient;
-  private app: App | undefined;
   private readonly log: Logger;
-  /** Bodies that got past Bolt's own routing into the middleware chain. */
-  private routed = new WeakSet<object>();
-  /** Set by `stop()`: envelopes arriving after it are left to Slack's redelivery. */
-  private stopping = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Closed by `stop()`: envelopes arriving after it are left to Slack's redelivery. */
+  private readonly intake = new Intake();
 
   constructor(options: SlackSocketReceiverOptions) {
+    super();
     this.log = options.logger.child({ component: 'socket-receiver' });
     this.client = new SocketModeClient({
       appToken: options.appToken,
@@ -64,31 +62,19 @@ export class SlackSocketReceiver implements Receiver {
       },
     });
     this.client.on('slack_event', (args: unknown) => {
-      if (this.stopping) {
-        // Not acknowledged: Slack redelivers it (to another connection, or after the restart).
-        this.log.info('not taking a Socket Mode envelope: shutting down');
-        return;
-      }
-      const work = this.onEnvelope(args);
-      this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
+      // Not acknowledged: Slack redelivers it (to another connection, or after the restart).
+      if (!this.intake.take(() => this.onEnvelope(args))) this.log.info('not taking a Socket Mode envelope: shutting down');
     });
   }
 
-  init(app: App): void {
-    this.app = app;
-    this.routed = trackRouted(app);
-  }
-
   start(): Promise<unknown> {
-    this.stopping = false;
+    this.intake.open();
     return this.client.start();
   }
 
   /** Takes no new envelopes, lets the ones in progress commit and be acknowledged, then disconnects. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.allSettled([...this.inFlight]);
+    await this.intake.close();
     await this.client.disconnect();
   }
 

@@ -5,20 +5,17 @@
  * app-level token is configured (no public URL needed), else in HTTP mode on
  * `/slack/events` with Slack's request signatures verified.
  *
- * Both modes use receivers of our own, so that Slack's answer leaves only once
- * the listener has committed the turn (listeners.ts): in HTTP mode the response
- * is sent when the listener returns (receiver.ts, `processBeforeResponse`), in
- * Socket Mode the envelope is acknowledged after processing (socket-receiver.ts).
+ * Both modes use receivers of our own (receiver.ts, socket-receiver.ts) that
+ * answer Slack only once the listener has committed the turn (listeners.ts).
  * The outbox is swept for every platform by adapters/background.ts.
  */
 import { App } from '@slack/bolt';
 import { z } from 'zod';
 import { configError, type SlackConfig } from '../../src/config.ts';
-import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { SessionStore } from '../../src/sessions/store.ts';
-import { TurnService } from '../../src/turns/service.ts';
+import { TurnService, type TurnServiceOptions } from '../../src/turns/service.ts';
 import { createHealthCheck, type HealthCheck } from '../health.ts';
+import { within } from '../shutdown.ts';
 import { boltLevelFor, boltLogger } from './bolt.ts';
 import { registerListeners } from './listeners.ts';
 import { SlackPort, type SlackLive } from './port.ts';
@@ -35,14 +32,8 @@ export interface BotIdentity {
   botUserId: string;
 }
 
-export interface StartSlackOptions {
+export interface StartSlackOptions extends Pick<TurnServiceOptions<SlackLive>, 'store' | 'knowledge' | 'logger' | 'ttlMs' | 'clock'> {
   config: SlackConfig;
-  store: SessionStore;
-  knowledge: Knowledge;
-  logger: Logger;
-  /** Idle time after which an interview expires. */
-  ttlMs: number;
-  clock?: () => number;
   /** HTTP mode: the interface to listen on (default: all). */
   host?: string;
   /** The bot's ids; looked up with auth.test when absent. */
@@ -63,10 +54,8 @@ export interface RunningSlack {
   /** The turn layer behind the app (tests wait on `turns.idle()` and drive `turns.outbox.sweep()`). */
   turns: TurnService<SlackLive>;
   /**
-   * Stops taking deliveries; sends go on. HTTP mode: the port closes, a
-   * request still arriving gets 503, and it resolves once the requests in
-   * progress are answered (their turns committed). Socket Mode: envelopes in
-   * progress are acknowledged, then the connection closes.
+   * Stops taking deliveries (sends go on); resolves once those in progress are answered, their turns committed.
+   * HTTP mode: the port closes and a request still arriving gets 503. Socket Mode: then the connection closes.
    */
   stopIntake(): Promise<void>;
   /** Stops taking deliveries, waits (a few seconds at most) for sends in flight, and closes the Web API client. */
@@ -122,10 +111,17 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
   }
 }
 
-function createApp(config: SlackConfig, turns: TurnService<SlackLive>, log: Logger, identity: BotIdentity, autoReconnect: boolean, health: HealthCheck): App {
+/** Creates and starts the Slack app; resolves once it listens (HTTP) or is connected (Socket Mode). */
+export async function startSlack(options: StartSlackOptions): Promise<RunningSlack> {
+  const { config, store, knowledge, ttlMs, clock } = options;
+  const log = options.logger.child({ platform: 'slack' });
+  const botIdentity = options.botIdentity ?? (await lookUpBotIdentity(config, log));
+  const slackPort = new SlackPort({ botToken: config.botToken, apiUrl: config.apiUrl, logger: log });
+  const turns = new TurnService<SlackLive>({ store, knowledge, port: slackPort, logger: log, ttlMs, clock });
+  const health = options.health ?? createHealthCheck({ store, logger: log });
   let receiver: SlackSocketReceiver | SlackHttpReceiver;
   if (config.appToken) {
-    receiver = new SlackSocketReceiver({ appToken: config.appToken, logger: log, apiUrl: config.apiUrl, autoReconnect });
+    receiver = new SlackSocketReceiver({ appToken: config.appToken, logger: log, apiUrl: config.apiUrl, autoReconnect: options.socketAutoReconnect ?? true });
   } else if (!config.signingSecret) {
     throw configError(['SLACK_SIGNING_SECRET: missing; HTTP mode (no SLACK_APP_TOKEN) verifies every request with it']);
   } else {
@@ -142,29 +138,10 @@ function createApp(config: SlackConfig, turns: TurnService<SlackLive>, log: Logg
     clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {},
     // With the ids known, Bolt makes no auth.test call of its own.
     tokenVerificationEnabled: false,
-    botId: identity.botId,
-    botUserId: identity.botUserId,
+    botId: botIdentity.botId,
+    botUserId: botIdentity.botUserId,
   });
   registerListeners(app, { turns, log });
-  return app;
-}
-
-/** Creates and starts the Slack app; resolves once it listens (HTTP) or is connected (Socket Mode). */
-export async function startSlack(options: StartSlackOptions): Promise<RunningSlack> {
-  const { config } = options;
-  const log = options.logger.child({ platform: 'slack' });
-  const botIdentity = options.botIdentity ?? (await lookUpBotIdentity(config, log));
-  const slackPort = new SlackPort({ botToken: config.botToken, apiUrl: config.apiUrl, logger: log });
-  const turns = new TurnService<SlackLive>({
-    store: options.store,
-    knowledge: options.knowledge,
-    port: slackPort,
-    logger: log,
-    ttlMs: options.ttlMs,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  const health = options.health ?? createHealthCheck({ store: options.store, logger: log });
-  const app = createApp(config, turns, log, botIdentity, options.socketAutoReconnect ?? true, health);
   const mode = config.appToken ? 'socket' : 'http';
 
   let port: number | undefined;
@@ -192,12 +169,7 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
     stopIntake,
     async stop() {
       await stopIntake();
-      let grace: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => {
-        grace = setTimeout(resolve, STOP_GRACE_MS);
-      });
-      await Promise.race([turns.idle(), late]);
-      clearTimeout(grace);
+      await within(turns.idle(), STOP_GRACE_MS);
       slackPort.close();
     },
   };

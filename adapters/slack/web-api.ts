@@ -28,14 +28,10 @@ export interface SlackCallFailure {
   cause?: unknown;
 }
 
-export class SlackCallError extends Error {
-  declare readonly code: SlackFailureCode;
-  declare readonly method: string;
-  declare readonly channel: string | undefined;
-  declare readonly slackError: string | undefined;
-  declare readonly retryAfterSeconds: number | undefined;
-  declare readonly httpStatus: number | undefined;
+/** The failure's fields, set by the constructor (`Object.assign`). */
+export interface SlackCallError extends Readonly<Omit<SlackCallFailure, 'cause'>> {}
 
+export class SlackCallError extends Error {
   constructor({ cause, ...failure }: SlackCallFailure) {
     super(`${failure.method} failed: ${failure.slackError ?? failure.code}${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ''}`, { cause });
     this.name = 'SlackCallError';
@@ -78,16 +74,8 @@ const historySchema = z.looseObject({
 });
 const permalinkSchema = z.looseObject({ permalink: z.string().url() });
 
-interface RawAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
-
 function formBody(args: Record<string, unknown>): string {
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(args)) form.set(key, typeof value === 'string' ? value : JSON.stringify(value));
-  return form.toString();
+  return new URLSearchParams(Object.entries(args).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)])).toString();
 }
 
 interface SlackWebApiOptions {
@@ -209,7 +197,7 @@ export class SlackWebApi {
     return answer;
   }
 
-  private send(method: string, body: string, contentType: string): Promise<RawAnswer> {
+  private send(method: string, body: string, contentType: string): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
     const { base } = this;
     const request = base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {

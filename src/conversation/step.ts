@@ -22,6 +22,7 @@ import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from '
 import { asking, recordTurn, undoTurn } from './history.ts';
 import { detailsReplies } from './details-view.ts';
 import { ambiguityReply } from './ambiguity.ts';
+import { deepFreeze } from '../deep-freeze.ts';
 import { plural } from './labels.ts';
 import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, settledReply, whyReply } from './views.ts';
 
@@ -34,7 +35,10 @@ export function createSession(key: SessionKey): Session {
 }
 
 export function createConversation(knowledge: Knowledge): Conversation {
-  const evaluate = (session: Session): Recommendation => recommend(knowledge, session.answers);
+  // Every interview opens on no answers: that recommendation (the first question's) is worked out once, frozen, and shared.
+  let opening: Recommendation | undefined;
+  const evaluate = (session: Session): Recommendation =>
+    Object.keys(session.answers).length > 0 ? recommend(knowledge, session.answers) : (opening ??= deepFreeze(recommend(knowledge, {})));
 
   /**
    * The reply for the session's current phase, used when an event changes nothing. A result is

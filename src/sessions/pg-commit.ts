@@ -20,6 +20,13 @@ export const CHECK_FAILED = 'AD001';
 export const FAILED_CHECKS = ['duplicate_delivery', 'session_conflict', 'thread_conflict'] as const;
 export type FailedCheck = (typeof FAILED_CHECKS)[number];
 
+/** Which of the commit's checks failed, when `error` is advisor_fail()'s. */
+export function failedCheck(error: unknown): FailedCheck | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === CHECK_FAILED ? FAILED_CHECKS.find((check) => check === message) : undefined;
+}
+
 export interface CommitStatement {
   name: string;
   text: string;

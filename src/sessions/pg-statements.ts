@@ -10,7 +10,7 @@
  * caller's `now` and are added to the anchor.
  *
  * Each statement has a name, so node-postgres prepares it once per connection.
- * A turn's commit is built in pg-commit.ts.
+ * A turn's commit is built in pg-commit.ts; rows are decoded in pg-rows.ts.
  */
 
 export const DB_NOW = `floor(extract(epoch FROM statement_timestamp()) * 1000)::bigint`;
@@ -80,9 +80,19 @@ export const SQL = {
   selectThread: statement('select_thread', 'SELECT version, state::text AS state, updated_at FROM threads WHERE id = $1'),
   selectThreadVersion: statement('select_thread_version', 'SELECT version FROM threads WHERE id = $1'),
 
+  // One row whatever exists: the delivery check, and the thread's and the session's columns or NULLs.
+  readTurn: statement(
+    'read_turn',
+    `SELECT EXISTS (SELECT 1 FROM deliveries WHERE id = $1 AND expires_at > ${at(2)}) AS applied,
+       t.version AS thread_version, t.state::text AS thread_state, t.updated_at AS thread_updated_at,
+       s.id AS session_id, s.version AS session_version, s.state::text AS session_state, s.created_at AS session_created_at, s.updated_at AS session_updated_at
+     FROM (VALUES (1)) AS one (x) LEFT JOIN threads AS t ON t.id = $3 LEFT JOIN sessions AS s ON s.id = $4`,
+  ),
+
   selectDelivery: statement('select_delivery', `SELECT 1 AS found FROM deliveries WHERE id = $1 AND expires_at > ${at(2)}`),
 
   lockOutboxThread: statement('lock_outbox_thread', 'SELECT pg_advisory_xact_lock($1::int, $2::int)'),
+  hasUnsent: statement('has_unsent', `SELECT 1 AS found FROM outbox WHERE thread_id = $1 AND status = 'pending' LIMIT 1`),
   selectUnsent: statement(
     'select_unsent',
     `SELECT seq, platform, workspace, conversation, operation::text AS operation, delivery_id, actor, attempts, created_at,

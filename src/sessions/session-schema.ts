@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import type { Session } from '../conversation/types.ts';
+import { AdvisorError } from '../errors.ts';
+import { sessionId, type StoredSession } from './store.ts';
 
 export const sessionKeySchema = z.object({
   platform: z.string(),
@@ -52,4 +54,23 @@ export function parseStoredSession(json: string): SessionParseResult {
     return { ok: false, reason: `not a session: ${z.prettifyError(result.error)}` };
   }
   return { ok: true, session: result.data };
+}
+
+/**
+ * A stored session row, decoded: STORE_FAILURE when its document does not
+ * parse, or disagrees with the row's id and version columns (what conflict
+ * checks and queries use), so a corrupt row is never silently replaced.
+ */
+export function decodeSessionRow(row: { id: string; version: number; state: string; createdAt: number; updatedAt: number }): StoredSession {
+  const parsed = parseStoredSession(row.state);
+  if (!parsed.ok) throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, { sessionId: row.id });
+  const session = parsed.session;
+  if (sessionId(session.key) !== row.id || session.version !== row.version) {
+    throw new AdvisorError(
+      'STORE_FAILURE',
+      `stored session ${row.id} is inconsistent: its state says ${sessionId(session.key)} at version ${session.version}, the row says version ${row.version}`,
+      { sessionId: row.id },
+    );
+  }
+  return { session, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }

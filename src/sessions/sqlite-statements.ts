@@ -102,6 +102,7 @@ export function prepareStatements(db: Database.Database) {
       INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, created_at, updated_at)
       VALUES (@threadId, @platform, @workspace, @conversation, @handle, @operation, @deliveryId, @actor, 'pending', @now, @now)
     `),
+    hasUnsent: db.prepare<[string], { found: number }>(`SELECT 1 AS found FROM outbox WHERE thread_id = ? AND status = 'pending' LIMIT 1`),
     selectUnsent: db.prepare<[string], OutboxRow>(`SELECT ${outboxColumns} FROM outbox WHERE thread_id = ? AND status = 'pending' ORDER BY seq`),
     leaseOutbox: db.prepare<[string, number, number]>('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE seq = ?'),
     completeOutbox: db.prepare<{ seq: number; messageId: string | null; now: number }>(

@@ -12,11 +12,11 @@ import Database from 'better-sqlite3';
 import type { SessionKey } from '../conversation/types.ts';
 import { AdvisorError } from '../errors.ts';
 import { threadId, type ThreadKey } from '../turns/types.ts';
-import { parseStoredSession } from './session-schema.ts';
+import { decodeSessionRow } from './session-schema.ts';
 import { migrate } from './sqlite-schema.ts';
 import { prepareStatements, type OutboxRow, type SessionRow, type Statements } from './sqlite-statements.ts';
 import { handleOf, parseOperation, parseThreadState } from './stored-json.ts';
-import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit } from './store.ts';
+import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnRead } from './store.ts';
 
 export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
 
@@ -206,9 +206,17 @@ export class SqliteSessionStore implements SessionStore {
 
   async loadThread(thread: ThreadKey): Promise<StoredThread | undefined> {
     const id = threadId(thread);
-    return this.#guard(`cannot load thread ${id}`, { thread: id }, () => {
-      const row = this.#statements.selectThread.get(id);
-      return row === undefined ? undefined : { state: parseThreadState(row.state, { thread: id }), version: row.version, updatedAt: row.updated_at };
+    return this.#guard(`cannot load thread ${id}`, { thread: id }, () => this.#threadAt(id));
+  }
+
+  async readTurn(input: { thread: ThreadKey; user: string; deliveryId?: string; now: number }): Promise<TurnRead> {
+    const id = threadId(input.thread);
+    return this.#guard(`cannot read the turn's state in ${id}`, { thread: id, deliveryId: input.deliveryId }, () => {
+      const s = this.#statements;
+      const applied = input.deliveryId !== undefined && s.selectDelivery.get(input.deliveryId, input.now) !== undefined;
+      const thread = this.#threadAt(id);
+      const row = s.selectSession.get(sessionId({ ...input.thread, user: input.user }));
+      return { applied, ...(thread ? { thread } : {}), ...(row ? { session: decodeSession(row) } : {}) };
     });
   }
 
@@ -223,7 +231,10 @@ export class SqliteSessionStore implements SessionStore {
 
   async claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]> {
     const id = threadId(thread);
-    return this.#guard(`cannot claim the outbox of ${id}`, { thread: id }, () => this.#transactions.claimOutbox.immediate(id, options));
+    return this.#guard(`cannot claim the outbox of ${id}`, { thread: id }, () =>
+      // Most claims find nothing (a drain claims once more after sending); a plain read says so without taking the write lock.
+      this.#statements.hasUnsent.get(id) === undefined ? [] : this.#transactions.claimOutbox.immediate(id, options),
+    );
   }
 
   async completeOutbox(seq: number, result: { now: number; messageId?: string }): Promise<void> {
@@ -329,6 +340,11 @@ export class SqliteSessionStore implements SessionStore {
     if (this.#db.open) this.#db.close();
   }
 
+  #threadAt(id: string): StoredThread | undefined {
+    const row = this.#statements.selectThread.get(id);
+    return row === undefined ? undefined : { state: parseThreadState(row.state, { thread: id }), version: row.version, updatedAt: row.updated_at };
+  }
+
   #guard<T>(message: string, details: Record<string, unknown>, work: () => T): T {
     try {
       return work();
@@ -340,20 +356,7 @@ export class SqliteSessionStore implements SessionStore {
 }
 
 function decodeSession(row: SessionRow): StoredSession {
-  const parsed = parseStoredSession(row.state);
-  if (!parsed.ok) {
-    throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, { sessionId: row.id });
-  }
-  const session = parsed.session;
-  // The columns are what conflict checks and queries use; a state that disagrees with them is corrupt too.
-  if (sessionId(session.key) !== row.id || session.version !== row.version) {
-    throw new AdvisorError(
-      'STORE_FAILURE',
-      `stored session ${row.id} is inconsistent: its state says ${sessionId(session.key)} at version ${session.version}, the row says version ${row.version}`,
-      { sessionId: row.id },
-    );
-  }
-  return { session, createdAt: row.created_at, updatedAt: row.updated_at };
+  return decodeSessionRow({ id: row.id, version: row.version, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at });
 }
 
 function decodeOutbox(row: OutboxRow): OutboxEntry {

@@ -54,6 +54,14 @@ export interface TurnCommit {
   completes?: { seq: number; messageId?: string };
 }
 
+/** What a turn reads before it runs (see `readTurn`). */
+export interface TurnRead {
+  /** The delivery id was claimed and has not expired: the turn was applied already. */
+  applied: boolean;
+  thread?: StoredThread;
+  session?: StoredSession;
+}
+
 export interface OutboxEntry {
   /** Position in the outbox; entries of one thread are sent in this order. */
   seq: number;
@@ -88,6 +96,13 @@ export interface SessionStore {
   loadThread(thread: ThreadKey): Promise<StoredThread | undefined>;
   /** True when this delivery id was claimed and has not expired. */
   hasDelivery(id: string, now: number): Promise<boolean>;
+  /**
+   * Everything a turn reads, in one call (one round trip on a server
+   * database): whether `deliveryId` was applied (as `hasDelivery`), the
+   * thread's state (as `loadThread`) and `user`'s session in it (as `load`).
+   * Not a snapshot the commit relies on: the commit checks versions again.
+   */
+  readTurn(input: { thread: ThreadKey; user: string; deliveryId?: string; now: number }): Promise<TurnRead>;
   /** The whole turn, atomically (see TurnCommit). */
   commitTurn(input: TurnCommit): Promise<void>;
 

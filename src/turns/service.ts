@@ -17,7 +17,7 @@ import { askKnowledge } from '../engine/ask.ts';
 import { isAdvisorError } from '../errors.ts';
 import type { Knowledge } from '../knowledge/load.ts';
 import type { Logger } from '../logger.ts';
-import type { OutboxEntry, SessionStore } from '../sessions/store.ts';
+import type { OutboxEntry, SessionStore, TurnRead } from '../sessions/store.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import { Outbox } from './outbox.ts';
 import { planTurn, retireControls, type TurnPlan } from './plan.ts';
@@ -129,11 +129,12 @@ export class TurnService<Live = unknown> {
     const log = this.options.logger.child({ delivery: delivery.id, thread: threadId(delivery.thread), actor: delivery.actor, inbound: inbound.kind });
     const base = { thread: delivery.thread, duplicate: false, queued: 0 };
     for (let attempt = 0; ; attempt++) {
-      if (delivery.id !== undefined && (await this.store.hasDelivery(delivery.id, this.clock()))) {
+      const read = await this.store.readTurn({ thread: delivery.thread, user: delivery.actor, now: this.clock(), ...(delivery.id === undefined ? {} : { deliveryId: delivery.id }) });
+      if (read.applied) {
         log.info('duplicate delivery: nothing applied again');
         return { ...base, ...NOTHING, duplicate: true };
       }
-      const draft = await this.draft(delivery, inbound);
+      const draft = await this.draft(delivery, inbound, read);
       try {
         const now = this.clock();
         await this.store.commitTurn({
@@ -161,8 +162,8 @@ export class TurnService<Live = unknown> {
     }
   }
 
-  /** Everything the turn would commit, from a fresh read of the store. */
-  private async draft(delivery: Delivery, inbound: Inbound): Promise<Draft> {
+  /** Everything the turn would commit, from `read`, a fresh read of the store. */
+  private async draft(delivery: Delivery, inbound: Inbound, read: TurnRead): Promise<Draft> {
     switch (inbound.kind) {
       case 'ask':
         return { operations: [{ op: 'post', handle: `${turnTag(delivery)}#0`, content: { kind: 'ask', answer: askKnowledge(this.knowledge, inbound.question), asker: delivery.actor } }], result: NOTHING };
@@ -174,9 +175,9 @@ export class TurnService<Live = unknown> {
           const tag = turnTag(delivery);
           return { operations: [{ op: 'openThread', handle: `${tag}#thread`, content, owner: delivery.actor, startDelivery: `${tag}/started` }], result: NOTHING };
         }
-        return this.interviewTurn(delivery, inbound);
+        return this.interviewTurn(delivery, inbound, read);
       default:
-        return this.interviewTurn(delivery, inbound);
+        return this.interviewTurn(delivery, inbound, read);
     }
   }
 
@@ -184,8 +185,8 @@ export class TurnService<Live = unknown> {
     return { op: 'notify', user: delivery.actor, content };
   }
 
-  private async interviewTurn(delivery: Delivery, inbound: Exclude<Inbound, { kind: 'ask' | 'help' }>): Promise<Draft> {
-    const stored = await this.store.loadThread(delivery.thread);
+  private async interviewTurn(delivery: Delivery, inbound: Exclude<Inbound, { kind: 'ask' | 'help' }>, read: TurnRead): Promise<Draft> {
+    const stored = read.thread;
     const thread = stored?.state ?? emptyThreadState();
     const expectedThread = stored?.version ?? 0;
     // The thread state names the owner once it exists; only older threads (before thread states) need the sessions read.
@@ -206,7 +207,7 @@ export class TurnService<Live = unknown> {
     }
 
     const key: SessionKey = { ...delivery.thread, user: delivery.actor };
-    const found = await this.store.load(key);
+    const found = read.session;
     const expired = found !== undefined && this.clock() - found.updatedAt > this.options.ttlMs;
     const live = found !== undefined && !expired ? found.session : undefined;
 
@@ -286,10 +287,14 @@ export class TurnService<Live = unknown> {
     const operation = entry.operation;
     if (operation.op !== 'openThread') throw new Error(`outbox entry ${entry.seq} is not an openThread`);
     const thread: ThreadKey = { ...entry.thread, conversation: opened.conversation };
-    const delivery: Delivery = { id: operation.startDelivery, thread, inThread: true, actor: operation.owner };
+    // The owner is known (the entry names who started it), so no session list is read to find it.
+    const delivery: Delivery = { id: operation.startDelivery, thread, inThread: true, actor: operation.owner, claimedOwner: operation.owner };
     await this.queue.run(threadId(thread), async () => {
-      const draft = await this.interviewTurn(delivery, { kind: 'start' });
       const now = this.clock();
+      const read = await this.store.readTurn({ thread, user: delivery.actor, deliveryId: operation.startDelivery, now });
+      // Started already (this entry was sent once before a crash): only the entry is left to close.
+      if (read.applied) return this.store.completeOutbox(entry.seq, { now, messageId: opened.messageId });
+      const draft = await this.interviewTurn(delivery, { kind: 'start' }, read);
       try {
         await this.store.commitTurn({
           now,
@@ -300,7 +305,7 @@ export class TurnService<Live = unknown> {
           completes: { seq: entry.seq, messageId: opened.messageId },
         });
       } catch (error) {
-        // Started already (this entry was sent once before a crash): only the entry is left to close.
+        // Started meanwhile by another process that sent this entry too.
         if (!isAdvisorError(error, 'DUPLICATE_DELIVERY')) throw error;
         await this.store.completeOutbox(entry.seq, { now, messageId: opened.messageId });
       }

@@ -154,6 +154,33 @@ export function describeSessionStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    describe("a turn's read", () => {
+      it('reads the delivery check, the thread state and the user’s session together, each as its own method would', async () => {
+        const key = keyOf();
+        const thread = threadOf(key);
+        expect(await store.readTurn({ thread, user: key.user, deliveryId: 'Ev1', now: T0 })).toEqual({ applied: false });
+        const state = threadState({ owner: key.user, hinted: ['U2'] });
+        await store.commitTurn({
+          now: T0,
+          delivery: { id: 'Ev1', expiresAt: T0 + HOUR },
+          session: { session: makeSession(key, 1), expectedVersion: 0 },
+          thread: { key: thread, state, expectedVersion: 0 },
+        });
+        const read = await store.readTurn({ thread, user: key.user, deliveryId: 'Ev1', now: T0 + 1 });
+        expect(read).toEqual({ applied: true, thread: await store.loadThread(thread), session: await store.load(key) });
+        expect(read.session?.session.version).toBe(1);
+        expect(read.thread).toEqual({ state, version: 1, updatedAt: T0 });
+        // Another user in the same thread: the thread, not the session; another delivery, an expired one, or none: not applied.
+        expect(await store.readTurn({ thread, user: 'U2', deliveryId: 'Ev2', now: T0 + 1 })).toEqual({ applied: false, thread: read.thread });
+        expect((await store.readTurn({ thread, user: key.user, deliveryId: 'Ev1', now: T0 + HOUR })).applied).toBe(false);
+        expect((await store.readTurn({ thread, user: key.user, now: T0 + 1 })).applied).toBe(false);
+        // A session with no thread state (stored before thread states existed).
+        const older = keyOf({ conversation: 'C-older' });
+        await store.commitTurn({ now: T0, session: { session: makeSession(older, 2), expectedVersion: 0 } });
+        expect(await store.readTurn({ thread: threadOf(older), user: older.user, now: T0 })).toEqual({ applied: false, session: await store.load(older) });
+      });
+    });
+
     describe('commitTurn is all or nothing', () => {
       const key = keyOf();
       const thread = threadOf(key);

@@ -147,7 +147,7 @@ export function notesOf(port: MemoryPort): string[] {
   });
 }
 
-/** A store that delegates to `inner`, calls `afterRead` after each session load, and counts version conflicts. */
+/** A store that delegates to `inner`, calls `afterRead` after each session load (alone or in a turn's read), and counts version conflicts. */
 export class HookedStore implements SessionStore {
   conflicts = 0;
   constructor(
@@ -158,6 +158,11 @@ export class HookedStore implements SessionStore {
     const loaded = await this.inner.load(...args);
     await this.afterRead();
     return loaded;
+  }
+  async readTurn(...args: Parameters<SessionStore['readTurn']>) {
+    const read = await this.inner.readTurn(...args);
+    await this.afterRead();
+    return read;
   }
   listByConversation(...args: Parameters<SessionStore['listByConversation']>) {
     return this.inner.listByConversation(...args);
