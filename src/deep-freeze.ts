@@ -1,8 +1,9 @@
-/** Freezes `value` and everything reachable from it, so a shared result cannot be changed by one of its readers. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+/** Freezes `value` and everything reachable from it (also through objects frozen already), so a shared result cannot be changed by one of its readers. */
+export function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+  if (typeof value === 'object' && value !== null && !seen.has(value)) {
+    seen.add(value);
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    for (const child of Object.values(value)) deepFreeze(child, seen);
   }
   return value;
 }

@@ -129,7 +129,7 @@ export class TurnService<Live = unknown> {
     const log = this.options.logger.child({ delivery: delivery.id, thread: threadId(delivery.thread), actor: delivery.actor, inbound: inbound.kind });
     const base = { thread: delivery.thread, duplicate: false, queued: 0 };
     for (let attempt = 0; ; attempt++) {
-      const read = await this.store.readTurn({ thread: delivery.thread, user: delivery.actor, now: this.clock(), ...(delivery.id === undefined ? {} : { deliveryId: delivery.id }) });
+      const read = await this.read(delivery, inbound);
       if (read.applied) {
         log.info('duplicate delivery: nothing applied again');
         return { ...base, ...NOTHING, duplicate: true };
@@ -160,6 +160,18 @@ export class TurnService<Live = unknown> {
         throw error;
       }
     }
+  }
+
+  /**
+   * What the turn needs from the store. Turns that answer without an interview (ask, help, a start in a channel)
+   * read only the delivery check: a thread or session they never use cannot fail them.
+   */
+  private async read(delivery: Delivery, inbound: Inbound): Promise<TurnRead> {
+    const now = this.clock();
+    if (inbound.kind === 'ask' || inbound.kind === 'help' || (inbound.kind === 'start' && !delivery.inThread)) {
+      return { applied: delivery.id !== undefined && (await this.store.hasDelivery(delivery.id, now)) };
+    }
+    return this.store.readTurn({ thread: delivery.thread, user: delivery.actor, now, ...(delivery.id === undefined ? {} : { deliveryId: delivery.id }) });
   }
 
   /** Everything the turn would commit, from `read`, a fresh read of the store. */

@@ -16,6 +16,13 @@ describe('deepFreeze', () => {
     }).toThrow(TypeError);
   });
 
+  it('reaches through an object that was frozen only on its surface', () => {
+    const inner = { n: 1 };
+    const shallow = Object.freeze({ inner });
+    deepFreeze({ shallow });
+    expect(Object.isFrozen(inner)).toBe(true);
+  });
+
   it('leaves a frozen recommendation equal to a fresh one (what the first question of every interview shares)', () => {
     const knowledge = loadKnowledge();
     expect(deepFreeze(recommend(knowledge, {}))).toEqual(recommend(knowledge, {}));

@@ -57,11 +57,16 @@ describe('on the database clock', () => {
     await store.commitTurn({ now, delivery: { id: 'Ev-day', expiresAt: now + DAY } });
     // On the caller's clock the fast replica would be past the expiry already.
     expect(await other.hasDelivery('Ev-day', fast() + HOUR)).toBe(true);
+    const thread = threadOf(keyOf());
+    // A turn's read decides the same way.
+    expect((await other.readTurn({ thread, user: 'U1', deliveryId: 'Ev-day', now: fast() + HOUR })).applied).toBe(true);
     const brief = fast();
     await other.commitTurn({ now: brief, delivery: { id: 'Ev-brief', expiresAt: brief + 150 } });
     expect(await store.hasDelivery('Ev-brief', slow())).toBe(true);
+    expect((await store.readTurn({ thread, user: 'U1', deliveryId: 'Ev-brief', now: slow() })).applied).toBe(true);
     await sleep(250);
     expect(await store.hasDelivery('Ev-brief', slow())).toBe(false);
+    expect((await store.readTurn({ thread, user: 'U1', deliveryId: 'Ev-brief', now: slow() })).applied).toBe(false);
   });
 
   it('a fast replica cannot take over a live lease, and anyone can once it lapses on the database clock', async () => {

@@ -4,6 +4,7 @@
  * one file), turns of one thread in order, version conflicts retried on fresh
  * state, expiry, cleanup, and resuming after a restart.
  */
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConversation } from '../../src/conversation/step.ts';
 import type { ConversationEvent } from '../../src/conversation/types.ts';
@@ -100,6 +101,17 @@ describe('TurnService: commit, then send', () => {
     expect(result).toMatchObject({ changed: false, refused: false, queued: 0 });
     expect(world.port.calls).toEqual([]);
     expect(await world.openStore().count()).toBe(0);
+  });
+
+  it('a corrupt thread row fails the interview turns that read it, not an ask or help in that thread', async () => {
+    const turns = world.service();
+    await turns.run(delivery(), start);
+    const raw = new Database(world.path);
+    raw.prepare('UPDATE threads SET state = ? WHERE id = ?').run('{"owner": 7', threadId(THREAD));
+    raw.close();
+    expect((await turns.run(delivery(), { kind: 'ask', question: 'Which has an admin panel?' })).queued).toBe(1);
+    expect((await turns.run(delivery(), { kind: 'help' })).queued).toBe(1);
+    await expect(turns.run(delivery(), text('2'))).rejects.toMatchObject({ code: 'STORE_FAILURE' });
   });
 });
 
