@@ -11,7 +11,7 @@
  * depends only on which parts a commit has, so each shape is prepared once.
  */
 import { threadId } from '../turns/types.ts';
-import { DB_NOW } from './pg-statements.ts';
+import { DB_NOW, type Bigint } from './pg-statements.ts';
 import { handleOf } from './stored-json.ts';
 import { sessionId, type TurnCommit } from './store.ts';
 
@@ -31,6 +31,13 @@ export interface CommitStatement {
   name: string;
   text: string;
   values: unknown[];
+}
+
+/** The commit's one row: `leased` (the claimed entries' seqs, or NULL) only when the commit asked for a lease. */
+export interface CommitRow {
+  failed: number;
+  leased?: Bigint[] | null;
+  created_at?: Bigint | null;
 }
 
 /** The statement for `input`, or undefined when there is nothing to write. `anchor` is the caller's time, or null for the database's. */
@@ -88,18 +95,33 @@ export function commitStatement(input: TurnCommit, anchor: number | null): Commi
     }
     checks.push(`WHEN NOT EXISTS (SELECT 1 FROM t) THEN advisor_fail('thread_conflict')`);
   }
+  let leases = false;
   if (input.outbox && input.outbox.operations.length > 0) {
-    shape.push('o');
     const { thread, operations, deliveryId, actor } = input.outbox;
+    const id = param(threadId(thread));
+    // With a lease, the rows are claimed for the caller when nothing of the thread was unsent before them (the
+    // statement's snapshot: two processes committing into one thread at the same moment may both claim theirs).
+    let leaseColumns = '';
+    let leaseValues = '';
+    if (input.lease) {
+      leases = true;
+      shape.push('l');
+      ctes.push(`ahead AS (SELECT EXISTS (SELECT 1 FROM outbox WHERE thread_id = ${id} AND status = 'pending') AS pending)`);
+      leaseColumns = ', lease_owner, lease_until';
+      leaseValues = `, CASE WHEN ahead.pending THEN NULL ELSE ${param(input.lease.owner, '::text')} END,
+        CASE WHEN ahead.pending THEN 0 ELSE ${at} + ${param(Math.round(input.lease.leaseMs), '::bigint')} END`;
+    } else {
+      shape.push('o');
+    }
     // ORDER BY keeps the operations' order in `seq`.
-    ctes.push(`o AS (INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, created_at, updated_at)
-      SELECT ${param(threadId(thread))}, ${param(thread.platform)}, ${param(thread.workspace)}, ${param(thread.conversation)}, op.handle, op.operation::json,
-        ${param(deliveryId ?? null, '::text')}, ${param(actor ?? null, '::text')}, 'pending', ${at}, ${at}
+    ctes.push(`o AS (INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status${leaseColumns}, created_at, updated_at)
+      SELECT ${id}, ${param(thread.platform)}, ${param(thread.workspace)}, ${param(thread.conversation)}, op.handle, op.operation::json,
+        ${param(deliveryId ?? null, '::text')}, ${param(actor ?? null, '::text')}, 'pending'${leaseValues}, ${at}, ${at}
       FROM unnest(${param(operations.map(handleOf), '::text[]')}, ${param(
         operations.map((operation) => JSON.stringify(operation)),
         '::text[]',
-      )}) WITH ORDINALITY AS op(handle, operation, n)
-      ORDER BY op.n RETURNING 1)`);
+      )}) WITH ORDINALITY AS op(handle, operation, n)${leases ? ' CROSS JOIN ahead' : ''}
+      ORDER BY op.n RETURNING seq, created_at, lease_owner IS NOT NULL AS leased)`);
   }
   if (input.completes) {
     shape.push('c');
@@ -109,6 +131,7 @@ export function commitStatement(input: TurnCommit, anchor: number | null): Commi
   if (ctes.length === 0) return undefined;
   // Unreferenced CTEs (o, c) still run to completion; the checks run first and stop the statement at the first that fails.
   const verdict = checks.length > 0 ? `CASE ${checks.join(' ')} ELSE 0 END` : '0';
-  const text = `WITH ${ctes.join(',\n')}\nSELECT ${verdict} AS failed`;
+  const leased = leases ? `, (SELECT array_agg(seq ORDER BY seq) FROM o WHERE leased) AS leased, (SELECT max(created_at) FROM o) AS created_at` : '';
+  const text = `WITH ${ctes.join(',\n')}\nSELECT ${verdict} AS failed${leased}`;
   return { name: `advisor_commit_${shape.join('_')}`, text: text.replace(/\s+/g, ' '), values };
 }

@@ -29,10 +29,10 @@ import { silentLogger, type Logger } from '../logger.ts';
 import { threadId, type ThreadKey } from '../turns/types.ts';
 import { pgFailure, redactUrl } from './pg-errors.ts';
 import { migratePostgres, readSchemaStatus, refuseNewerSchema, refuseOlderSchema } from './pg-migrate.ts';
-import { commitStatement, failedCheck, type FailedCheck } from './pg-commit.ts';
+import { commitStatement, failedCheck, type CommitRow, type FailedCheck } from './pg-commit.ts';
 import { decodeOutbox, decodeSession, decodeThread, decodeTurnRead, toMs, type TurnReadRow } from './pg-rows.ts';
 import { SQL, type Bigint, type OutboxRow, type SessionRow, type Statement, type ThreadRow } from './pg-statements.ts';
-import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnRead } from './store.ts';
+import { appendedEntries, sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
 export interface PgStoreOptions {
   /** A postgres:// or postgresql:// connection string (DATABASE_URL). */
@@ -166,14 +166,17 @@ export class PgSessionStore implements SessionStore {
     return this.#guard('cannot read delivery ids', { deliveryId: id }, async () => (await this.#query(this.#pool, SQL.selectDelivery, [id, this.#anchor(now)])).rowCount === 1);
   }
 
-  async commitTurn(input: TurnCommit): Promise<void> {
+  async commitTurn(input: TurnCommit): Promise<TurnCommitted> {
     const details = { deliveryId: input.delivery?.id, thread: input.thread ? threadId(input.thread.key) : undefined };
     const statement = commitStatement(input, this.#anchor(input.now));
-    if (statement === undefined) return;
-    await this.#guard('cannot commit the turn', details, async () => {
+    if (statement === undefined) return { leased: [] };
+    return this.#guard('cannot commit the turn', details, async () => {
       try {
         // One statement, so one implicit transaction: the delivery is claimed only if the whole turn is written.
-        await this.#pool.query(statement);
+        const row = (await this.#pool.query<CommitRow>(statement)).rows[0];
+        const seqs = row?.leased;
+        if (!input.outbox || !seqs || seqs.length === 0) return { leased: [] };
+        return { leased: appendedEntries(input.outbox, seqs.map(Number), Number(row.created_at ?? input.now)) };
       } catch (error) {
         const check = failedCheck(error);
         if (check === undefined) throw error;

@@ -60,6 +60,9 @@ interface InsertOutbox {
   operation: string;
   deliveryId: string | null;
   actor: string | null;
+  /** Set (with a future `leaseUntil`) when the commit claims the entry for its own drain. */
+  leaseOwner: string | null;
+  leaseUntil: number;
   now: number;
 }
 
@@ -99,8 +102,8 @@ export function prepareStatements(db: Database.Database) {
     deleteExpiredDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE expires_at <= ?'),
 
     insertOutbox: db.prepare<InsertOutbox>(`
-      INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, created_at, updated_at)
-      VALUES (@threadId, @platform, @workspace, @conversation, @handle, @operation, @deliveryId, @actor, 'pending', @now, @now)
+      INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, lease_owner, lease_until, created_at, updated_at)
+      VALUES (@threadId, @platform, @workspace, @conversation, @handle, @operation, @deliveryId, @actor, 'pending', @leaseOwner, @leaseUntil, @now, @now)
     `),
     hasUnsent: db.prepare<[string], { found: number }>(`SELECT 1 AS found FROM outbox WHERE thread_id = ? AND status = 'pending' LIMIT 1`),
     selectUnsent: db.prepare<[string], OutboxRow>(`SELECT ${outboxColumns} FROM outbox WHERE thread_id = ? AND status = 'pending' ORDER BY seq`),

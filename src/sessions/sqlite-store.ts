@@ -16,7 +16,7 @@ import { decodeSessionRow } from './session-schema.ts';
 import { migrate } from './sqlite-schema.ts';
 import { prepareStatements, type OutboxRow, type SessionRow, type Statements } from './sqlite-statements.ts';
 import { handleOf, parseOperation, parseThreadState } from './stored-json.ts';
-import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnRead } from './store.ts';
+import { appendedEntries, sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
 export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
 
@@ -75,7 +75,7 @@ function storeFailure(message: string, cause: unknown, details: Record<string, u
 }
 
 /** The body of `commitTurn`, run inside one IMMEDIATE transaction. */
-function applyTurn(s: Statements, input: TurnCommit): void {
+function applyTurn(s: Statements, input: TurnCommit): TurnCommitted {
   const { now } = input;
   if (input.delivery) {
     // An expired claim is free again; a live one means the turn was applied already.
@@ -112,11 +112,16 @@ function applyTurn(s: Statements, input: TurnCommit): void {
     }
     s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: JSON.stringify(state), now });
   }
+  let leased: OutboxEntry[] = [];
   if (input.outbox) {
     const { thread, operations, deliveryId, actor } = input.outbox;
+    const id = threadId(thread);
+    // Claimed here only when nothing unsent is ahead of them (commits are serialized, so this read is exact).
+    const lease = input.lease && s.hasUnsent.get(id) === undefined ? input.lease : undefined;
+    const seqs: number[] = [];
     for (const operation of operations) {
-      s.insertOutbox.run({
-        threadId: threadId(thread),
+      const { lastInsertRowid } = s.insertOutbox.run({
+        threadId: id,
         platform: thread.platform,
         workspace: thread.workspace,
         conversation: thread.conversation,
@@ -124,11 +129,16 @@ function applyTurn(s: Statements, input: TurnCommit): void {
         operation: JSON.stringify(operation),
         deliveryId: deliveryId ?? null,
         actor: actor ?? null,
+        leaseOwner: lease?.owner ?? null,
+        leaseUntil: lease ? now + lease.leaseMs : 0,
         now,
       });
+      seqs.push(Number(lastInsertRowid));
     }
+    if (lease) leased = appendedEntries(input.outbox, seqs, now);
   }
   if (input.completes) s.completeOutbox.run({ seq: input.completes.seq, messageId: input.completes.messageId ?? null, now });
+  return { leased };
 }
 
 /** The body of `claimOutbox`: leases every unsent entry of thread `id`, unless another owner holds one or the first is not due. */
@@ -158,7 +168,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   /** Built once: better-sqlite3's `transaction()` wrapper is worth reusing on the hot path. */
-  readonly #transactions: { commitTurn: Database.Transaction<(input: TurnCommit) => void>; claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]> };
+  readonly #transactions: { commitTurn: Database.Transaction<(input: TurnCommit) => TurnCommitted>; claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]> };
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -224,9 +234,9 @@ export class SqliteSessionStore implements SessionStore {
     return this.#guard('cannot read delivery ids', { deliveryId: id }, () => this.#statements.selectDelivery.get(id, now) !== undefined);
   }
 
-  async commitTurn(input: TurnCommit): Promise<void> {
+  async commitTurn(input: TurnCommit): Promise<TurnCommitted> {
     const details = { deliveryId: input.delivery?.id, thread: input.thread ? threadId(input.thread.key) : undefined };
-    this.#guard('cannot commit the turn', details, () => this.#transactions.commitTurn.immediate(input));
+    return this.#guard('cannot commit the turn', details, () => this.#transactions.commitTurn.immediate(input));
   }
 
   async claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]> {

@@ -52,6 +52,21 @@ export interface TurnCommit {
   outbox?: { thread: ThreadKey; operations: readonly Operation[]; deliveryId?: string; actor?: string };
   /** Marks an outbox entry sent in the same transaction (the turn that continues it). */
   completes?: { seq: number; messageId?: string };
+  /**
+   * Claims the appended entries for the caller in the same transaction (as
+   * `claimOutbox` would, for `leaseMs`), so the drain that sends them needs no
+   * claim of its own. Only when the thread had no unsent entry before them:
+   * otherwise those go first, and the new ones wait for an ordinary claim.
+   * `owner` should name this one drain, not just the process, so that no other
+   * drain of the same process takes them over.
+   */
+  lease?: { owner: string; leaseMs: number };
+}
+
+/** What a commit hands back. */
+export interface TurnCommitted {
+  /** The appended entries, in order, when `lease` claimed them; otherwise empty. */
+  leased: OutboxEntry[];
 }
 
 /** What a turn reads before it runs (see `readTurn`). */
@@ -104,7 +119,7 @@ export interface SessionStore {
    */
   readTurn(input: { thread: ThreadKey; user: string; deliveryId?: string; now: number }): Promise<TurnRead>;
   /** The whole turn, atomically (see TurnCommit). */
-  commitTurn(input: TurnCommit): Promise<void>;
+  commitTurn(input: TurnCommit): Promise<TurnCommitted>;
 
   /**
    * Claims the thread's unsent entries, in order, for `options.leaseMs`. Returns
@@ -157,4 +172,18 @@ export function sessionId(key: SessionKey): string {
 /** The thread a session lives in. */
 export function threadOf(key: SessionKey): ThreadKey {
   return { platform: key.platform, workspace: key.workspace, conversation: key.conversation };
+}
+
+/** The entries a commit appended for `outbox`, as a claim would return them: numbered `seqs`, never attempted. */
+export function appendedEntries(outbox: NonNullable<TurnCommit['outbox']>, seqs: readonly number[], createdAt: number): OutboxEntry[] {
+  return outbox.operations.map((operation, index) => ({
+    seq: seqs[index]!,
+    thread: outbox.thread,
+    operation,
+    ...(outbox.deliveryId === undefined ? {} : { deliveryId: outbox.deliveryId }),
+    ...(outbox.actor === undefined ? {} : { actor: outbox.actor }),
+    attempts: 0,
+    mayHaveBeenSent: false,
+    createdAt,
+  }));
 }

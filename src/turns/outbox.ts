@@ -28,9 +28,34 @@ export interface OutboxOptions<Live> {
   maxAttempts?: number;
   /**
    * Commits the start of the interview in a thread that an `openThread` entry
-   * just opened, marking that entry sent in the same transaction. Returns the new thread.
+   * just opened, marking that entry sent in the same transaction. Returns the
+   * new thread, with the place its start's commit reserved (see `reserve`), if it did.
    */
-  onThreadOpened(entry: OutboxEntry, opened: { conversation: string; messageId: string }): Promise<ThreadKey>;
+  onThreadOpened(entry: OutboxEntry, opened: { conversation: string; messageId: string }): Promise<Opened<Live>>;
+}
+
+/** A thread an `openThread` entry opened, to drain once the thread that opened it is done. */
+export interface Opened<Live> {
+  thread: ThreadKey;
+  reservation?: ReservedDrain<Live>;
+}
+
+/**
+ * A place in a thread's queue of drains, taken right after a commit that
+ * claimed its own entries (`TurnCommit.lease`): drains of the thread queued
+ * after it wait for it, so the claimed entries still go out in commit order.
+ * Exactly one of `send` and `cancel` must be called.
+ */
+export interface Reservation<Live> {
+  /** Sends the claimed entries, then anything else pending (as `drain`). Never throws. */
+  send(live?: Live): Promise<void>;
+  /** Gives the place up unsent (the delivery was not acknowledged): the claim is given back, and the next drain or sweep sends the entries. */
+  cancel(): void;
+}
+
+export interface ReservedDrain<Live> extends Reservation<Live> {
+  /** `send` without finishing the live delivery (an opened thread is drained within its opener's). */
+  run(live: Live | undefined): Promise<void>;
 }
 
 /**
@@ -64,6 +89,7 @@ export class Outbox<Live> {
   private readonly queue: KeyedQueue = createKeyedQueue();
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
+  private leases = 0;
 
   constructor(private readonly options: OutboxOptions<Live>) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -73,6 +99,43 @@ export class Outbox<Live> {
   /** Sends the thread's pending entries; `live` is the delivery being answered now, if any. Never throws. */
   async drain(thread: ThreadKey, live?: Live): Promise<void> {
     await this.drainWithOpened(thread, live);
+    await this.finish(thread, live);
+  }
+
+  /** A claim for a commit to take on its own entries (`TurnCommit.lease`): named for one drain, so no other drain of this process takes them. */
+  leaseFor(): { owner: string; leaseMs: number } {
+    this.leases += 1;
+    return { owner: `${this.options.owner}#${this.leases}`, leaseMs: this.leaseMs };
+  }
+
+  /** Takes the thread's next place in the queue for entries a commit just claimed; call it before anything else can queue a drain of the thread. */
+  reserve(thread: ThreadKey, leased: OutboxEntry[]): ReservedDrain<Live> {
+    let open!: (started: { live: Live | undefined } | undefined) => void;
+    const gate = new Promise<{ live: Live | undefined } | undefined>((resolve) => (open = resolve));
+    const slot = this.queue.run(threadId(thread), async () => {
+      const started = await gate;
+      if (started !== undefined) return this.drainNow(thread, started.live, leased);
+      // Given back before any later drain of the thread runs, so the platform's retry (or that drain) sends them at once.
+      await this.options.store.releaseOutbox(leased.map((entry) => entry.seq)).catch((error: unknown) => {
+        this.options.logger.warn({ err: error, thread: threadId(thread) }, 'could not release outbox entries; their claim will lapse');
+      });
+      return [];
+    });
+    const run = async (live: Live | undefined): Promise<void> => {
+      open({ live });
+      await this.continueOpened(await slot, live);
+    };
+    return {
+      run,
+      send: async (live) => {
+        await run(live);
+        await this.finish(thread, live);
+      },
+      cancel: () => open(undefined),
+    };
+  }
+
+  private async finish(thread: ThreadKey, live: Live | undefined): Promise<void> {
     if (live !== undefined && this.options.port.finish) {
       await this.options.port.finish(live).catch((error: unknown) => {
         this.options.logger.warn({ err: error, thread: threadId(thread) }, 'could not finish the response to the platform');
@@ -82,8 +145,14 @@ export class Outbox<Live> {
 
   /** Drains `thread`, then any thread it opened. */
   private async drainWithOpened(thread: ThreadKey, live: Live | undefined): Promise<void> {
-    const opened = await this.queue.run(threadId(thread), () => this.drainNow(thread, live));
-    for (const next of opened) await this.drainWithOpened(next, live);
+    await this.continueOpened(await this.queue.run(threadId(thread), () => this.drainNow(thread, live)), live);
+  }
+
+  private async continueOpened(opened: Opened<Live>[], live: Live | undefined): Promise<void> {
+    for (const next of opened) {
+      if (next.reservation) await next.reservation.run(live);
+      else await this.drainWithOpened(next.thread, live);
+    }
   }
 
   /** Sends every thread's pending entries (after a start, and periodically for retries); returns how many threads it tried. */
@@ -103,21 +172,24 @@ export class Outbox<Live> {
    * claim, another process may have committed a turn whose own drain found the thread claimed and
    * sent nothing, so this one sends that too rather than leaving it to the next sweep.
    */
-  private async drainNow(thread: ThreadKey, live: Live | undefined): Promise<ThreadKey[]> {
-    const opened: ThreadKey[] = [];
+  private async drainNow(thread: ThreadKey, live: Live | undefined, leased?: OutboxEntry[]): Promise<Opened<Live>[]> {
+    const opened: Opened<Live>[] = [];
     for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
-      if (!(await this.drainClaimed(thread, live, opened))) break;
+      if (!(await this.drainClaimed(thread, live, opened, round === 0 ? leased : undefined))) break;
     }
     return opened;
   }
 
-  /** One claim of the thread's pending entries, sent in order; true when it sent every entry it claimed (and claimed some). */
-  private async drainClaimed(thread: ThreadKey, live: Live | undefined, opened: ThreadKey[]): Promise<boolean> {
+  /**
+   * One claim of the thread's pending entries (or the entries its commit claimed), sent in order;
+   * true when it sent every entry it claimed (and claimed some).
+   */
+  private async drainClaimed(thread: ThreadKey, live: Live | undefined, opened: Opened<Live>[], leased: OutboxEntry[] | undefined): Promise<boolean> {
     const { store, clock, owner, logger } = this.options;
     const log = logger.child({ thread: threadId(thread) });
     let claimed: OutboxEntry[];
     try {
-      claimed = await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner });
+      claimed = leased ?? (await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner }));
     } catch (error) {
       log.error({ err: error }, 'could not read the outbox; the sweep will try again');
       return false;
@@ -158,7 +230,7 @@ export class Outbox<Live> {
   }
 
   /** Sends one entry and marks it sent; returns the thread it opened, if it opened one. */
-  private async send(entry: OutboxEntry, live: Live | undefined): Promise<ThreadKey | undefined> {
+  private async send(entry: OutboxEntry, live: Live | undefined): Promise<Opened<Live> | undefined> {
     const { store, port, clock } = this.options;
     const { operation, thread } = entry;
     switch (operation.op) {

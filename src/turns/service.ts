@@ -19,7 +19,7 @@ import type { Knowledge } from '../knowledge/load.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxEntry, SessionStore, TurnRead } from '../sessions/store.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox, type Opened, type Reservation } from './outbox.ts';
 import { planTurn, retireControls, type TurnPlan } from './plan.ts';
 import type { PlatformPort } from './port.ts';
 import { emptyThreadState, threadId, type Content, type Delivery, type Inbound, type Operation, type ThreadKey, type ThreadState, type TurnResult } from './types.ts';
@@ -92,9 +92,16 @@ export class TurnService<Live = unknown> {
    */
   run(delivery: Delivery, inbound: Inbound, io: { live?: Live; acknowledge?: () => Promise<void> } = {}): Promise<TurnResult> {
     const running = (async () => {
-      const result = await this.accept(delivery, inbound);
-      if (io.acknowledge) await io.acknowledge();
-      await this.outbox.drain(result.thread, io.live);
+      // The commit claims the turn's own entries for this drain, so sending them takes no claim of its own.
+      const { result, reservation } = await this.queue.run(threadId(delivery.thread), () => this.acceptNow(delivery, inbound, true));
+      try {
+        if (io.acknowledge) await io.acknowledge();
+      } catch (error) {
+        reservation?.cancel();
+        throw error;
+      }
+      if (reservation) await reservation.send(io.live);
+      else await this.outbox.drain(result.thread, io.live);
       return result;
     })();
     const settled = running.catch(() => undefined);
@@ -105,7 +112,7 @@ export class TurnService<Live = unknown> {
 
   /** Applies and commits one delivery; sends nothing. */
   accept(delivery: Delivery, inbound: Inbound): Promise<TurnResult> {
-    return this.queue.run(threadId(delivery.thread), () => this.acceptNow(delivery, inbound));
+    return this.queue.run(threadId(delivery.thread), () => this.acceptNow(delivery, inbound, false)).then(({ result }) => result);
   }
 
   /** Deletes expired sessions, thread states, old outbox entries and delivery ids; returns how many sessions went. */
@@ -125,19 +132,23 @@ export class TurnService<Live = unknown> {
     } while (this.running.size > 0 || this.queue.size() > 0);
   }
 
-  private async acceptNow(delivery: Delivery, inbound: Inbound): Promise<TurnResult> {
+  /**
+   * Reads, steps and commits, inside the thread's queue. With `reserve`, the commit claims the turn's entries and
+   * the outbox reserves the thread's next drain for them before the queue moves on (see Outbox.reserve).
+   */
+  private async acceptNow(delivery: Delivery, inbound: Inbound, reserve: boolean): Promise<{ result: TurnResult; reservation?: Reservation<Live> }> {
     const log = this.options.logger.child({ delivery: delivery.id, thread: threadId(delivery.thread), actor: delivery.actor, inbound: inbound.kind });
     const base = { thread: delivery.thread, duplicate: false, queued: 0 };
     for (let attempt = 0; ; attempt++) {
       const read = await this.read(delivery, inbound);
       if (read.applied) {
         log.info('duplicate delivery: nothing applied again');
-        return { ...base, ...NOTHING, duplicate: true };
+        return { result: { ...base, ...NOTHING, duplicate: true } };
       }
       const draft = await this.draft(delivery, inbound, read);
       try {
         const now = this.clock();
-        await this.store.commitTurn({
+        const { leased } = await this.store.commitTurn({
           now,
           ...(delivery.id === undefined ? {} : { delivery: { id: delivery.id, expiresAt: now + (this.options.deliveryTtlMs ?? DAY_MS) } }),
           ...(draft.session ? { session: draft.session } : {}),
@@ -145,12 +156,14 @@ export class TurnService<Live = unknown> {
           ...(draft.operations.length > 0
             ? { outbox: { thread: delivery.thread, operations: draft.operations, actor: delivery.actor, ...(delivery.id === undefined ? {} : { deliveryId: delivery.id }) } }
             : {}),
+          ...(reserve && draft.operations.length > 0 ? { lease: this.outbox.leaseFor() } : {}),
         });
-        return { ...base, ...draft.result, queued: draft.operations.length };
+        const result = { ...base, ...draft.result, queued: draft.operations.length };
+        return leased.length > 0 ? { result, reservation: this.outbox.reserve(delivery.thread, leased) } : { result };
       } catch (error) {
         if (isAdvisorError(error, 'DUPLICATE_DELIVERY')) {
           log.info('duplicate delivery (raced): nothing applied again');
-          return { ...base, ...NOTHING, duplicate: true };
+          return { result: { ...base, ...NOTHING, duplicate: true } };
         }
         if (isAdvisorError(error, 'SESSION_CONFLICT') && attempt < MAX_CONFLICT_RETRIES) {
           log.debug({ attempt }, 'another process committed first; trying again on fresh state');
@@ -295,34 +308,39 @@ export class TurnService<Live = unknown> {
   }
 
   /** The continuation of an `openThread` entry: the interview starts in the new thread, atomically with marking the entry sent. */
-  private async startInOpenedThread(entry: OutboxEntry, opened: { conversation: string; messageId: string }): Promise<ThreadKey> {
+  private async startInOpenedThread(entry: OutboxEntry, opened: { conversation: string; messageId: string }): Promise<Opened<Live>> {
     const operation = entry.operation;
     if (operation.op !== 'openThread') throw new Error(`outbox entry ${entry.seq} is not an openThread`);
     const thread: ThreadKey = { ...entry.thread, conversation: opened.conversation };
     // The owner is known (the entry names who started it), so no session list is read to find it.
     const delivery: Delivery = { id: operation.startDelivery, thread, inThread: true, actor: operation.owner, claimedOwner: operation.owner };
-    await this.queue.run(threadId(thread), async () => {
+    return this.queue.run(threadId(thread), async (): Promise<Opened<Live>> => {
       const now = this.clock();
       const read = await this.store.readTurn({ thread, user: delivery.actor, deliveryId: operation.startDelivery, now });
       // Started already (this entry was sent once before a crash): only the entry is left to close.
-      if (read.applied) return this.store.completeOutbox(entry.seq, { now, messageId: opened.messageId });
+      if (read.applied) {
+        await this.store.completeOutbox(entry.seq, { now, messageId: opened.messageId });
+        return { thread };
+      }
       const draft = await this.interviewTurn(delivery, { kind: 'start' }, read);
       try {
-        await this.store.commitTurn({
+        const { leased } = await this.store.commitTurn({
           now,
           delivery: { id: operation.startDelivery, expiresAt: now + (this.options.deliveryTtlMs ?? DAY_MS) },
           ...(draft.session ? { session: draft.session } : {}),
           ...(draft.thread ? { thread: { key: thread, ...draft.thread } } : {}),
           outbox: { thread, operations: draft.operations, actor: delivery.actor, deliveryId: operation.startDelivery },
           completes: { seq: entry.seq, messageId: opened.messageId },
+          ...(draft.operations.length > 0 ? { lease: this.outbox.leaseFor() } : {}),
         });
+        return leased.length > 0 ? { thread, reservation: this.outbox.reserve(thread, leased) } : { thread };
       } catch (error) {
         // Started meanwhile by another process that sent this entry too.
         if (!isAdvisorError(error, 'DUPLICATE_DELIVERY')) throw error;
         await this.store.completeOutbox(entry.seq, { now, messageId: opened.messageId });
+        return { thread };
       }
     });
-    return thread;
   }
 }
 

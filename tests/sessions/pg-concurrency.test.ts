@@ -106,7 +106,7 @@ describe('one delivery id from two connections', () => {
   const second = keyOf({ user: 'U-second' });
 
   /** Store a's turn claims `Ev-same` and then waits on its session row; store b's turn, same id, waits on a's claim. */
-  async function race(beforeRelease: () => Promise<void>): Promise<[PromiseSettledResult<void>, PromiseSettledResult<void>]> {
+  async function race(beforeRelease: () => Promise<void>): Promise<[PromiseSettledResult<unknown>, PromiseSettledResult<unknown>]> {
     await createSession(a, first);
     await blocker.query('BEGIN');
     await blocker.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [sessionId(first)]);

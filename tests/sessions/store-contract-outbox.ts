@@ -122,6 +122,36 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.messageIdOf(A, 'h1')).toBe('M1');
     });
 
+    it('a commit with a lease claims its own entries for that owner and returns them as a claim would', async () => {
+      const store = context.store();
+      const operations = [post('h1'), notify('U1', 'note')];
+      const { leased } = await store.commitTurn({ now: T0, outbox: { thread: A, operations, deliveryId: 'Ev1', actor: 'U1' }, lease: { owner: 'p1#1', leaseMs: MINUTE } });
+      expect(leased.map((e) => e.operation)).toEqual(operations);
+      expect(leased[0]).toMatchObject({ thread: A, deliveryId: 'Ev1', actor: 'U1', attempts: 0, mayHaveBeenSent: false });
+      expect(leased[1]!.seq).toBeGreaterThan(leased[0]!.seq);
+      // Held against every other owner, the same process's plain claims included, until it lapses.
+      expect(await store.claimOutbox(A, lease('p1', T0 + 1))).toEqual([]);
+      expect(await store.claimOutbox(A, lease('p2', T0 + MINUTE - 1))).toEqual([]);
+      expect(await store.threadsWithPendingOutbox(T0 + 1, 10, A.platform)).toEqual([]);
+      // Then it is taken over like a lapsed claim: it may have been sent.
+      const taken = await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1));
+      expect(taken.map((e) => [e.seq, e.mayHaveBeenSent])).toEqual(leased.map((e) => [e.seq, true]));
+      // Completing one by seq works as for a claimed entry.
+      await store.completeOutbox(leased[0]!.seq, { now: T0 + MINUTE + 2, messageId: 'M1' });
+      expect(await store.messageIdOf(A, 'h1')).toBe('M1');
+    });
+
+    it('a commit with a lease claims nothing while an earlier entry of the thread is unsent; those go first', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1')]);
+      const { leased } = await store.commitTurn({ now: T0 + 1, outbox: { thread: A, operations: [post('h2')] }, lease: { owner: 'p1#1', leaseMs: MINUTE } });
+      expect(leased).toEqual([]);
+      expect((await store.claimOutbox(A, lease('p2', T0 + 2))).map((e) => textOf(e.operation))).toEqual(['h1', 'h2']);
+      // Another thread's unsent entries do not count, and a commit without a lease returns none.
+      expect((await store.commitTurn({ now: T0 + 3, outbox: { thread: B, operations: [post('b1')] }, lease: { owner: 'p1#2', leaseMs: MINUTE } })).leased).toHaveLength(1);
+      expect((await store.commitTurn({ now: T0 + 4, outbox: { thread: threadOf(keyOf({ conversation: 'C' })), operations: [post('c1')] } })).leased).toEqual([]);
+    });
+
     it('lists the threads a sweep should visit: its platform only, ready and unclaimed, oldest first, up to the limit', async () => {
       const store = context.store();
       const C = threadOf(keyOf({ conversation: 'C' }));

@@ -195,7 +195,7 @@ export function describeSessionStoreContract(name: string, makeStore: () => Prom
         });
       }
 
-      async function expectNothingWritten(failed: Promise<void>, code: string): Promise<void> {
+      async function expectNothingWritten(failed: Promise<unknown>, code: string): Promise<void> {
         expect((await rejection(failed)).code).toBe(code);
         expect(await store.hasDelivery('Ev-lost', T0 + 1)).toBe(false);
         expect((await store.load(key))?.session.version).toBe(1);

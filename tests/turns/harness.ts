@@ -175,7 +175,7 @@ export class HookedStore implements SessionStore {
   }
   async commitTurn(...args: Parameters<SessionStore['commitTurn']>) {
     try {
-      await this.inner.commitTurn(...args);
+      return await this.inner.commitTurn(...args);
     } catch (error) {
       if (isAdvisorError(error, 'SESSION_CONFLICT')) this.conflicts++;
       throw error;

@@ -5,6 +5,7 @@
  * crash, and never sent by two processes at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionStore } from '../../src/sessions/store.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
 import { MemoryPort, PlatformFailure } from './memory-port.ts';
 import { FIRST, OWNER, THREAD, askedAfter, control, delivery, liveMessage, makeWorld, notesOf, optionOf, shown, start, text, type World } from './harness.ts';
@@ -214,5 +215,72 @@ describe('outbox claims across processes', () => {
     expect(await memory.outbox.sweep()).toBe(0);
     expect(world.port.messages.size).toBe(0);
     expect(await pending()).toBe(1);
+  });
+});
+
+/** `store`, counting the claims that found entries to send. */
+function countingClaims(store: SessionStore): { store: SessionStore; claimed: () => number } {
+  let claimed = 0;
+  const counted = new Proxy(store, {
+    get(target, property) {
+      if (property === 'claimOutbox') {
+        return async (...args: Parameters<SessionStore['claimOutbox']>) => {
+          const entries = await target.claimOutbox(...args);
+          if (entries.length > 0) claimed++;
+          return entries;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: counted, claimed: () => claimed };
+}
+
+describe('entries a commit claimed for its own drain', () => {
+  it('are sent with no claim of their own, and a later turn acknowledged first still waits for them', async () => {
+    world = makeWorld();
+    const { store, claimed } = countingClaims(world.openStore());
+    const a = world.service({ store });
+    await a.run(delivery(), start);
+    expect(claimed()).toBe(0);
+
+    let acknowledgeFirst: () => void = () => {};
+    const firstAcknowledged = new Promise<void>((resolve) => (acknowledgeFirst = resolve));
+    let secondAcknowledged = false;
+    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => firstAcknowledged });
+    const asking = a.run(delivery(), text('why'), {
+      acknowledge: async () => {
+        secondAcknowledged = true;
+      },
+    });
+    while (!secondAcknowledged) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
+
+    acknowledgeFirst();
+    await Promise.all([answering, asking]);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`, 'why']);
+    // Only the second turn's entries, committed behind the first's unsent ones, needed a claim.
+    expect(claimed()).toBe(1);
+    expect(await pending()).toBe(0);
+  });
+
+  it('are given back when the delivery could not be acknowledged, so the next drain sends them at once', async () => {
+    world = makeWorld();
+    const a = world.service();
+    await a.run(delivery(), start);
+    const failed = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), {
+      acknowledge: async () => {
+        throw new Error('the connection closed');
+      },
+    });
+    await expect(failed).rejects.toThrow('the connection closed');
+    await a.idle();
+    expect(await pending()).toBe(2);
+
+    await a.outbox.drain(THREAD);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
+    expect(await pending()).toBe(0);
   });
 });

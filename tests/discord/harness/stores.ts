@@ -4,11 +4,11 @@
  * locked or full database does (STORE_FAILURE). Everything else passes through.
  */
 import { AdvisorError } from '../../../src/errors.ts';
-import type { SessionStore, TurnCommit } from '../../../src/sessions/store.ts';
+import type { SessionStore, TurnCommit, TurnCommitted } from '../../../src/sessions/store.ts';
 
 /** `store` with its `commitTurn` replaced; every other method is the real store's. */
-export function withCommit(store: SessionStore, commitTurn: (input: TurnCommit, real: (input: TurnCommit) => Promise<void>) => Promise<void>): SessionStore {
-  const real = (input: TurnCommit): Promise<void> => store.commitTurn(input);
+export function withCommit(store: SessionStore, commitTurn: (input: TurnCommit, real: (input: TurnCommit) => Promise<TurnCommitted>) => Promise<TurnCommitted>): SessionStore {
+  const real = (input: TurnCommit): Promise<TurnCommitted> => store.commitTurn(input);
   return new Proxy(store, {
     get(target, property) {
       if (property === 'commitTurn') return (input: TurnCommit) => commitTurn(input, real);
@@ -26,7 +26,7 @@ export interface Switch {
 export function failingCommits(store: SessionStore, failing: Switch): SessionStore {
   return withCommit(store, async (input, real) => {
     if (failing.on) throw new AdvisorError('STORE_FAILURE', 'cannot commit the turn: database is locked', { sqliteCode: 'SQLITE_BUSY' });
-    await real(input);
+    return real(input);
   });
 }
 
@@ -34,6 +34,6 @@ export function failingCommits(store: SessionStore, failing: Switch): SessionSto
 export function slowCommits(store: SessionStore, slow: Switch, gate: Promise<void>): SessionStore {
   return withCommit(store, async (input, real) => {
     if (slow.on) await gate;
-    await real(input);
+    return real(input);
   });
 }
