@@ -1,7 +1,7 @@
 /**
  * One delivery through the turn layer, in the order issue 8 requires:
  *
- *   commit (turns.accept) → first response to Discord → send (outbox drain)
+ *   commit (turns.commit) → first response to Discord → send (outbox drain)
  *
  * Discord wants a first response to every interaction within 3 seconds, and
  * none is given before the commit. After it, the adapter answers directly when
@@ -12,7 +12,7 @@
  * person is told so (Discord does not resend interactions: they try again).
  */
 import type { Logger } from '../../src/logger.ts';
-import type { TurnService } from '../../src/turns/service.ts';
+import type { CommittedTurn, TurnService } from '../../src/turns/service.ts';
 import type { Delivery, Inbound, TurnResult } from '../../src/turns/types.ts';
 import type { DiscordStep } from './errors.ts';
 import type { DiscordLive } from './live.ts';
@@ -74,22 +74,23 @@ export async function logHandled(log: Logger, message: string, handle: () => Pro
 
 export async function runTurn(deps: TurnRunnerDeps, delivery: Delivery, inbound: Inbound, live: DiscordLive, log: Logger): Promise<TurnOutcome> {
   const { turns } = deps;
-  let result: TurnResult;
+  let committed: CommittedTurn<DiscordLive>;
   try {
-    result = await turns.accept(delivery, inbound);
+    committed = await turns.commit(delivery, inbound);
   } catch (error) {
     log.error({ err: error }, 'the turn could not be saved; nothing was recorded');
     await tellNotSaved(live).catch((tellError: unknown) => log.warn({ err: tellError }, 'could not tell the person that nothing was saved'));
     return 'not_saved';
   }
+  const { result } = committed;
   if (result.duplicate) {
     // Applied before (a redelivery, or another process got it first): that delivery answers Discord.
     // What it left unsent still goes, with the bot token.
-    await turns.outbox.drain(result.thread);
+    await committed.send();
     return 'duplicate';
   }
   if (live.kind === 'message') {
-    await turns.outbox.drain(result.thread, live);
+    await committed.send(live);
     return outcomeOf(result, live);
   }
   // The commit may have used the budget up (a busy database): then defer before sending anything.
@@ -97,7 +98,7 @@ export async function runTurn(deps: TurnRunnerDeps, delivery: Delivery, inbound:
   if (remaining <= 0) await live.acknowledge().catch((error: unknown) => log.warn({ err: error }, 'deferring the interaction failed'));
   const ack = startAckTimer(Math.max(0, remaining), () => live.acknowledge());
   try {
-    await turns.outbox.drain(result.thread, live);
+    await committed.send(live);
   } finally {
     await ack.settle().catch((error: unknown) => log.warn({ err: error }, 'deferring the interaction failed'));
   }

@@ -1,6 +1,6 @@
 /**
  * The Bolt listeners: decode a payload into a delivery, commit its turn,
- * acknowledge, then send what the turn queued (`void drain`, which never
+ * acknowledge, then send what the turn queued (`void send`, which never
  * throws, so the Web API calls never hold the response). Everything about the
  * turn itself is the turn layer's (src/turns).
  *
@@ -13,8 +13,8 @@
  */
 import type { AllMiddlewareArgs, App, RespondFn } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
-import type { TurnService } from '../../src/turns/service.ts';
-import { threadId, type TurnResult } from '../../src/turns/types.ts';
+import type { CommittedTurn, TurnService } from '../../src/turns/service.ts';
+import { threadId } from '../../src/turns/types.ts';
 import { ACTION_ID_PATTERN } from './action-codec.ts';
 import { textMessage } from './blocks.ts';
 import { decodeAction, decodeCommand, decodeMention, decodeThreadMessage, isIgnored, type Decoded, type DecodeResult } from './inbound.ts';
@@ -33,35 +33,48 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
   };
 
   /** Commits the delivery's turn; a failure is logged with its context and returned. */
-  const commit = (decoded: Decoded, kind: string, failed: string): Promise<TurnResult | { failure: unknown }> =>
-    turns.accept(decoded.delivery, decoded.inbound).catch((error: unknown) => {
+  const commit = (decoded: Decoded, kind: string, failed: string): Promise<CommittedTurn<SlackLive> | { failure: unknown }> =>
+    turns.commit(decoded.delivery, decoded.inbound).catch((error: unknown) => {
       const { delivery, inbound } = decoded;
       log.error({ err: error, kind, delivery: delivery.id, thread: threadId(delivery.thread), user: delivery.actor, inbound: inbound.kind }, failed);
       return { failure: error };
     });
 
   /** Sends what the turn queued, through the delivery's live handle (a response_url, when it has one). */
-  const send = (decoded: Decoded, result: TurnResult, command: boolean, respond?: RespondFn): void => {
-    const live: SlackLive = { user: decoded.delivery.actor, redelivered: result.duplicate, command };
+  const send = (decoded: Decoded, committed: CommittedTurn<SlackLive>, command: boolean, respond?: RespondFn): void => {
+    const live: SlackLive = { user: decoded.delivery.actor, redelivered: committed.result.duplicate, command };
     if (respond) live.respond = (message) => respond({ text: message.text, blocks: message.blocks, response_type: 'ephemeral', replace_original: false }).then(() => undefined);
-    void turns.outbox.drain(decoded.delivery.thread, live);
+    void committed.send(live);
+  };
+
+  /** Acknowledges; when that fails, the turn's claim on what it queued is given back (Slack will retry). */
+  const acknowledge = async (ack: () => Promise<void>, committed: CommittedTurn<SlackLive>): Promise<void> => {
+    try {
+      await ack();
+    } catch (error) {
+      committed.cancel();
+      throw error;
+    }
   };
 
   app.command(COMMAND, async ({ ack, body, respond }) => {
     const decoded = decodeCommand(body);
     if (skipped(decoded, 'command')) return ack();
-    const result = await commit(decoded, 'command', 'slash command not recorded; the person is asked to try again');
-    if ('failure' in result) return ack({ response_type: 'ephemeral', text: NOT_RECORDED });
-    await ack();
-    send(decoded, result, true, respond);
+    const committed = await commit(decoded, 'command', 'slash command not recorded; the person is asked to try again');
+    if ('failure' in committed) return ack({ response_type: 'ephemeral', text: NOT_RECORDED });
+    await acknowledge(ack, committed);
+    send(decoded, committed, true, respond);
   });
 
   app.action(ACTION_ID_PATTERN, async ({ ack, body, respond }) => {
     const decoded = decodeAction(body);
     if (skipped(decoded, 'action')) return ack();
-    const result = await commit(decoded, 'action', 'click not recorded; the person is asked to try again');
+    const committed = await commit(decoded, 'action', 'click not recorded; the person is asked to try again');
+    if (!('failure' in committed)) {
+      await acknowledge(ack, committed);
+      return send(decoded, committed, false, respond);
+    }
     await ack();
-    if (!('failure' in result)) return send(decoded, result, false, respond);
     await respond?.({ ...textMessage(NOT_RECORDED), response_type: 'ephemeral', replace_original: false }).catch((error: unknown) => {
       log.warn({ err: error, kind: 'action', delivery: decoded.delivery.id }, 'could not tell the person through response_url');
     });
@@ -72,10 +85,10 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
     async ({ event, body, context }: EventArgs): Promise<void> => {
       const decoded = decode(event, body, context.botUserId);
       if (skipped(decoded, kind, quietly)) return;
-      const result = await commit(decoded, kind, 'event not recorded; Slack will redeliver it');
-      if ('failure' in result) throw result.failure;
+      const committed = await commit(decoded, kind, 'event not recorded; Slack will redeliver it');
+      if ('failure' in committed) throw committed.failure;
       // No response_url for an event, but a live handle all the same: it tells the port whether these sends may have gone out before.
-      send(decoded, result, false);
+      send(decoded, committed, false);
     };
   app.event('message', onEvent('message', decodeThreadMessage, true));
   app.event('app_mention', onEvent('mention', decodeMention, false));

@@ -53,6 +53,13 @@ export interface Reservation<Live> {
   cancel(): void;
 }
 
+/** Entries a commit claimed as `owner` at `at` (see `reserve`). */
+interface Claimed {
+  entries: OutboxEntry[];
+  owner: string;
+  at: number;
+}
+
 export interface ReservedDrain<Live> extends Reservation<Live> {
   /** `send` without finishing the live delivery (an opened thread is drained within its opener's). */
   run(live: Live | undefined): Promise<void>;
@@ -108,13 +115,17 @@ export class Outbox<Live> {
     return { owner: `${this.options.owner}#${this.leases}`, leaseMs: this.leaseMs };
   }
 
-  /** Takes the thread's next place in the queue for entries a commit just claimed; call it before anything else can queue a drain of the thread. */
-  reserve(thread: ThreadKey, leased: OutboxEntry[]): ReservedDrain<Live> {
+  /**
+   * Takes the thread's next place in the queue for `leased`, the entries a commit just claimed as `owner`
+   * (from `leaseFor`); call it before anything else can queue a drain of the thread.
+   */
+  reserve(thread: ThreadKey, leased: OutboxEntry[], owner: string): ReservedDrain<Live> {
+    const claim: Claimed = { entries: leased, owner, at: this.options.clock() };
     let open!: (started: { live: Live | undefined } | undefined) => void;
     const gate = new Promise<{ live: Live | undefined } | undefined>((resolve) => (open = resolve));
     const slot = this.queue.run(threadId(thread), async () => {
       const started = await gate;
-      if (started !== undefined) return this.drainNow(thread, started.live, leased);
+      if (started !== undefined) return this.drainNow(thread, started.live, claim);
       // Given back before any later drain of the thread runs, so the platform's retry (or that drain) sends them at once.
       await this.options.store.releaseOutbox(leased.map((entry) => entry.seq)).catch((error: unknown) => {
         this.options.logger.warn({ err: error, thread: threadId(thread) }, 'could not release outbox entries; their claim will lapse');
@@ -149,9 +160,15 @@ export class Outbox<Live> {
   }
 
   private async continueOpened(opened: Opened<Live>[], live: Live | undefined): Promise<void> {
-    for (const next of opened) {
-      if (next.reservation) await next.reservation.run(live);
-      else await this.drainWithOpened(next.thread, live);
+    for (const [index, next] of opened.entries()) {
+      try {
+        if (next.reservation) await next.reservation.run(live);
+        else await this.drainWithOpened(next.thread, live);
+      } catch (error) {
+        // A reservation left closed would hold its thread's queue (and `idle`) for ever.
+        for (const rest of opened.slice(index + 1)) rest.reservation?.cancel();
+        throw error;
+      }
     }
   }
 
@@ -172,10 +189,15 @@ export class Outbox<Live> {
    * claim, another process may have committed a turn whose own drain found the thread claimed and
    * sent nothing, so this one sends that too rather than leaving it to the next sweep.
    */
-  private async drainNow(thread: ThreadKey, live: Live | undefined, leased?: OutboxEntry[]): Promise<Opened<Live>[]> {
+  private async drainNow(thread: ThreadKey, live: Live | undefined, leased?: Claimed): Promise<Opened<Live>[]> {
     const opened: Opened<Live>[] = [];
-    for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
-      if (!(await this.drainClaimed(thread, live, opened, round === 0 ? leased : undefined))) break;
+    try {
+      for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+        if (!(await this.drainClaimed(thread, live, opened, round === 0 ? leased : undefined))) break;
+      }
+    } catch (error) {
+      for (const next of opened) next.reservation?.cancel();
+      throw error;
     }
     return opened;
   }
@@ -184,12 +206,15 @@ export class Outbox<Live> {
    * One claim of the thread's pending entries (or the entries its commit claimed), sent in order;
    * true when it sent every entry it claimed (and claimed some).
    */
-  private async drainClaimed(thread: ThreadKey, live: Live | undefined, opened: Opened<Live>[], leased: OutboxEntry[] | undefined): Promise<boolean> {
-    const { store, clock, owner, logger } = this.options;
+  private async drainClaimed(thread: ThreadKey, live: Live | undefined, opened: Opened<Live>[], leased: Claimed | undefined): Promise<boolean> {
+    const { store, clock, logger } = this.options;
     const log = logger.child({ thread: threadId(thread) });
     let claimed: OutboxEntry[];
     try {
-      claimed = leased ?? (await store.claimOutbox(thread, { now: clock(), leaseMs: this.leaseMs, owner }));
+      const now = clock();
+      // A claim that waited long (behind a slow drain) is renewed, or found taken over once it lapsed, before anything is sent on it.
+      if (leased && now - leased.at < this.leaseMs / 2) claimed = leased.entries;
+      else claimed = await store.claimOutbox(thread, { now, leaseMs: this.leaseMs, owner: leased?.owner ?? this.options.owner });
     } catch (error) {
       log.error({ err: error }, 'could not read the outbox; the sweep will try again');
       return false;

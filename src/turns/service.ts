@@ -46,6 +46,15 @@ interface Draft {
   result: Omit<TurnResult, 'thread' | 'duplicate' | 'queued'>;
 }
 
+/** A committed turn whose sending waits for its caller (see `TurnService.commit`). */
+export interface CommittedTurn<Live> {
+  result: TurnResult;
+  /** Sends what the turn queued, and anything else the thread has pending. Never throws. */
+  send(live?: Live): Promise<void>;
+  /** The delivery could not be acknowledged: gives the turn's claim back unsent, for the platform's retry or the sweep. */
+  cancel(): void;
+}
+
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
@@ -92,22 +101,34 @@ export class TurnService<Live = unknown> {
    */
   run(delivery: Delivery, inbound: Inbound, io: { live?: Live; acknowledge?: () => Promise<void> } = {}): Promise<TurnResult> {
     const running = (async () => {
-      // The commit claims the turn's own entries for this drain, so sending them takes no claim of its own.
-      const { result, reservation } = await this.queue.run(threadId(delivery.thread), () => this.acceptNow(delivery, inbound, true));
+      const committed = await this.commit(delivery, inbound);
       try {
         if (io.acknowledge) await io.acknowledge();
       } catch (error) {
-        reservation?.cancel();
+        committed.cancel();
         throw error;
       }
-      if (reservation) await reservation.send(io.live);
-      else await this.outbox.drain(result.thread, io.live);
-      return result;
+      await committed.send(io.live);
+      return committed.result;
     })();
     const settled = running.catch(() => undefined);
     this.running.add(settled);
     void settled.then(() => this.running.delete(settled));
     return running;
+  }
+
+  /**
+   * Applies and commits one delivery, like `accept`, for a caller that acknowledges it itself: then call
+   * `send` (or `cancel`, when it could not be acknowledged) on what it returns, exactly once. The commit
+   * claims the turn's own entries, and the thread's next drain is kept for them, so `send` needs no claim.
+   */
+  async commit(delivery: Delivery, inbound: Inbound): Promise<CommittedTurn<Live>> {
+    const { result, reservation } = await this.queue.run(threadId(delivery.thread), () => this.acceptNow(delivery, inbound, true));
+    return {
+      result,
+      send: (live) => (reservation ? reservation.send(live) : this.outbox.drain(result.thread, live)),
+      cancel: () => reservation?.cancel(),
+    };
   }
 
   /** Applies and commits one delivery; sends nothing. */
@@ -146,6 +167,7 @@ export class TurnService<Live = unknown> {
         return { result: { ...base, ...NOTHING, duplicate: true } };
       }
       const draft = await this.draft(delivery, inbound, read);
+      const lease = reserve && draft.operations.length > 0 ? this.outbox.leaseFor() : undefined;
       try {
         const now = this.clock();
         const { leased } = await this.store.commitTurn({
@@ -156,10 +178,10 @@ export class TurnService<Live = unknown> {
           ...(draft.operations.length > 0
             ? { outbox: { thread: delivery.thread, operations: draft.operations, actor: delivery.actor, ...(delivery.id === undefined ? {} : { deliveryId: delivery.id }) } }
             : {}),
-          ...(reserve && draft.operations.length > 0 ? { lease: this.outbox.leaseFor() } : {}),
+          ...(lease ? { lease } : {}),
         });
         const result = { ...base, ...draft.result, queued: draft.operations.length };
-        return leased.length > 0 ? { result, reservation: this.outbox.reserve(delivery.thread, leased) } : { result };
+        return lease && leased.length > 0 ? { result, reservation: this.outbox.reserve(delivery.thread, leased, lease.owner) } : { result };
       } catch (error) {
         if (isAdvisorError(error, 'DUPLICATE_DELIVERY')) {
           log.info('duplicate delivery (raced): nothing applied again');
@@ -323,6 +345,7 @@ export class TurnService<Live = unknown> {
         return { thread };
       }
       const draft = await this.interviewTurn(delivery, { kind: 'start' }, read);
+      const lease = draft.operations.length > 0 ? this.outbox.leaseFor() : undefined;
       try {
         const { leased } = await this.store.commitTurn({
           now,
@@ -331,9 +354,9 @@ export class TurnService<Live = unknown> {
           ...(draft.thread ? { thread: { key: thread, ...draft.thread } } : {}),
           outbox: { thread, operations: draft.operations, actor: delivery.actor, deliveryId: operation.startDelivery },
           completes: { seq: entry.seq, messageId: opened.messageId },
-          ...(draft.operations.length > 0 ? { lease: this.outbox.leaseFor() } : {}),
+          ...(lease ? { lease } : {}),
         });
-        return leased.length > 0 ? { thread, reservation: this.outbox.reserve(thread, leased) } : { thread };
+        return lease && leased.length > 0 ? { thread, reservation: this.outbox.reserve(thread, leased, lease.owner) } : { thread };
       } catch (error) {
         // Started meanwhile by another process that sent this entry too.
         if (!isAdvisorError(error, 'DUPLICATE_DELIVERY')) throw error;

@@ -239,31 +239,61 @@ function countingClaims(store: SessionStore): { store: SessionStore; claimed: ()
 
 describe('entries a commit claimed for its own drain', () => {
   it('are sent with no claim of their own, and a later turn acknowledged first still waits for them', async () => {
-    world = makeWorld();
+    // Each delivery answers through its own live handle, so a drain sends other deliveries' entries only ahead of its own.
+    const port = new (class extends MemoryPort {
+      deliveryOf(live: string): string {
+        return live;
+      }
+    })();
+    world = makeWorld({ port });
     const { store, claimed } = countingClaims(world.openStore());
     const a = world.service({ store });
-    await a.run(delivery(), start);
+    await a.run(delivery({ id: 'D-start' }), start, { live: 'D-start' });
     expect(claimed()).toBe(0);
 
     let acknowledgeFirst: () => void = () => {};
     const firstAcknowledged = new Promise<void>((resolve) => (acknowledgeFirst = resolve));
     let secondAcknowledged = false;
-    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => firstAcknowledged });
-    const asking = a.run(delivery(), text('why'), {
+    const answering = a.run(delivery({ id: 'D-answer' }), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), {
+      live: 'D-answer',
+      acknowledge: () => firstAcknowledged,
+    });
+    const asking = a.run(delivery({ id: 'D-why' }), text('why'), {
+      live: 'D-why',
       acknowledge: async () => {
         secondAcknowledged = true;
       },
     });
     while (!secondAcknowledged) await new Promise((resolve) => setImmediate(resolve));
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
+    expect(port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
 
     acknowledgeFirst();
     await Promise.all([answering, asking]);
-    expect(world.port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`, 'why']);
-    // Only the second turn's entries, committed behind the first's unsent ones, needed a claim.
-    expect(claimed()).toBe(1);
+    expect(port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`, 'why']);
+    // Only the second turn's entry, committed behind the first's unsent ones, needed claims: the first drain's
+    // second round found it and left it to that turn's own drain (its live handle), which claimed and sent it.
+    expect(claimed()).toBe(2);
     expect(await pending()).toBe(0);
+    expect(port.finished).toEqual(['D-start', 'D-answer', 'D-why']);
+  });
+
+  it('a claim that waited longer than half its lease is renewed before anything is sent on it; one taken over is not sent', async () => {
+    world = makeWorld();
+    const a = world.service({ processId: 'A' });
+    await a.run(delivery(), start);
+    let acknowledge: () => void = () => {};
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
+    while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    // The lease (10 s) lapses while the acknowledgement hangs, and another process takes the entries over.
+    world.now += 10_001;
+    const taken = await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' });
+    expect(taken).toHaveLength(2);
+    acknowledge();
+    await answering;
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
+    expect(await pending()).toBe(2);
   });
 
   it('are given back when the delivery could not be acknowledged, so the next drain sends them at once', async () => {
