@@ -2,7 +2,7 @@
  * Core figures: the engine (recommendations per second, latency), how many
  * questions interviews need before the result is offered under each
  * next-question rule (see interviews.ts), and a full turn
- * through the turn layer (TurnService.accept: duplicate check, ownership,
+ * through the turn layer (TurnService.commit: duplicate check, ownership,
  * state machine + engine, plan, and the SQLite commit of session, thread state,
  * delivery id and outbox) on an empty store and with 100,000 idle sessions,
  * with SQLite's WAL checkpoints inside the commits and on the app's checkpoint thread.
@@ -73,7 +73,7 @@ export function instantPort(): PlatformPort {
 }
 
 /**
- * Answers `turns` questions by clicks, each a new delivery; times `accept` (the
+ * Answers `turns` questions by clicks, each a new delivery; times `commit` (the
  * whole turn up to and including its commit). What it queued is sent after the
  * clock stops, so the outbox stays as small as in a running bot.
  */
@@ -94,9 +94,9 @@ async function measureTurns(service: TurnService, store: SqliteSessionStore, kno
     const criterion = knowledge.criterionById.get(current.current!)!;
     const option = criterion.options[Math.floor(random() * criterion.options.length)]!.id;
     const start = nowMs();
-    await service.accept(deliveryIn(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
+    const committed = await service.commit(deliveryIn(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
     samples.push(nowMs() - start);
-    await service.outbox.drain(thread);
+    await committed.send();
   }
   return samples;
 }
@@ -152,7 +152,7 @@ async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: nu
     await service.idle();
     await stopUpkeep();
     await store.close();
-    const what = 'TurnService.accept: step + engine + plan + SQLite commit of session, thread, delivery id, outbox';
+    const what = 'TurnService.commit (as Slack and Discord call it): step + engine + plan + SQLite commit of session, thread, delivery id, outbox, claimed for its drain';
     return [
       `store: ${Math.round(idleSessions / fillSeconds).toLocaleString('en')} interview commits per second (WAL, synchronous=NORMAL), ${stored.toLocaleString('en')} sessions stored`,
       `turn (${what}), nearly empty store, WAL checkpoints inside commits (SQLite's default): median ${fmtMs(insideTurns.median)}, p99 ${fmtMs(insideTurns.p99)}`,

@@ -1,5 +1,5 @@
 /**
- * A turn on each store, side by side in one run: TurnService.accept (duplicate
+ * A turn on each store, side by side in one run: TurnService.commit (duplicate
  * check, ownership, state machine + engine, plan, and the commit of session,
  * thread state, delivery id and outbox) on the SQLite file store and on the
  * PostgreSQL store over loopback. PostgreSQL is an embedded server this bench
@@ -26,7 +26,7 @@ import { fmtMs, nowMs, summarise } from './stats.ts';
 
 /**
  * Answers `turns` questions by clicks, each a new delivery, starting a new
- * interview whenever one ends; times `accept` only. What a turn queued is
+ * interview whenever one ends; times `commit` only. What a turn queued is
  * sent after the clock stops, so the outbox stays as small as in a running bot.
  */
 async function turnLatencies(store: SessionStore, knowledge: Knowledge, turns: number, label: string): Promise<number[]> {
@@ -47,9 +47,9 @@ async function turnLatencies(store: SessionStore, knowledge: Knowledge, turns: n
     const option = criterion?.options[i % criterion.options.length]?.id;
     if (!criterion || !option) throw new Error(`bench: no option to answer ${current.current}`);
     const start = nowMs();
-    await service.accept(delivery(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
+    const committed = await service.commit(delivery(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
     samples.push(nowMs() - start);
-    await service.outbox.drain(thread);
+    await committed.send();
   }
   await service.idle();
   return samples;

@@ -47,7 +47,10 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
     void committed.send(live);
   };
 
-  /** Acknowledges; when that fails, the turn's claim on what it queued is given back (Slack will retry). */
+  /**
+   * Acknowledges. The receivers only record the ack here (Slack is answered once the listener returns), so this
+   * throws only on a second ack; then the turn's claim on what it queued is given back rather than held.
+   */
   const acknowledge = async (ack: () => Promise<void>, committed: CommittedTurn<SlackLive>): Promise<void> => {
     try {
       await ack();

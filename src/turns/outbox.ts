@@ -53,7 +53,7 @@ export interface Reservation<Live> {
   cancel(): void;
 }
 
-/** Entries a commit claimed as `owner` at `at` (see `reserve`). */
+/** Entries a commit claimed as `owner`; `at` is the commit's `now`, from which its lease runs (see `reserve`). */
 interface Claimed {
   entries: OutboxEntry[];
   owner: string;
@@ -116,11 +116,11 @@ export class Outbox<Live> {
   }
 
   /**
-   * Takes the thread's next place in the queue for `leased`, the entries a commit just claimed as `owner`
-   * (from `leaseFor`); call it before anything else can queue a drain of the thread.
+   * Takes the thread's next place in the queue for `leased`, the entries a commit just claimed as `lease.owner`
+   * (from `leaseFor`) with its `now` as `lease.at`; call it before anything else can queue a drain of the thread.
    */
-  reserve(thread: ThreadKey, leased: OutboxEntry[], owner: string): ReservedDrain<Live> {
-    const claim: Claimed = { entries: leased, owner, at: this.options.clock() };
+  reserve(thread: ThreadKey, leased: OutboxEntry[], lease: { owner: string; at: number }): ReservedDrain<Live> {
+    const claim: Claimed = { entries: leased, ...lease };
     let open!: (started: { live: Live | undefined } | undefined) => void;
     const gate = new Promise<{ live: Live | undefined } | undefined>((resolve) => (open = resolve));
     const slot = this.queue.run(threadId(thread), async () => {

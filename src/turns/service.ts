@@ -181,7 +181,7 @@ export class TurnService<Live = unknown> {
           ...(lease ? { lease } : {}),
         });
         const result = { ...base, ...draft.result, queued: draft.operations.length };
-        return lease && leased.length > 0 ? { result, reservation: this.outbox.reserve(delivery.thread, leased, lease.owner) } : { result };
+        return lease && leased.length > 0 ? { result, reservation: this.outbox.reserve(delivery.thread, leased, { owner: lease.owner, at: now }) } : { result };
       } catch (error) {
         if (isAdvisorError(error, 'DUPLICATE_DELIVERY')) {
           log.info('duplicate delivery (raced): nothing applied again');
@@ -356,7 +356,7 @@ export class TurnService<Live = unknown> {
           completes: { seq: entry.seq, messageId: opened.messageId },
           ...(lease ? { lease } : {}),
         });
-        return lease && leased.length > 0 ? { thread, reservation: this.outbox.reserve(thread, leased, lease.owner) } : { thread };
+        return lease && leased.length > 0 ? { thread, reservation: this.outbox.reserve(thread, leased, { owner: lease.owner, at: now }) } : { thread };
       } catch (error) {
         // Started meanwhile by another process that sent this entry too.
         if (!isAdvisorError(error, 'DUPLICATE_DELIVERY')) throw error;

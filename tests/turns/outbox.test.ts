@@ -278,7 +278,7 @@ describe('entries a commit claimed for its own drain', () => {
     expect(port.finished).toEqual(['D-start', 'D-answer', 'D-why']);
   });
 
-  it('a claim that waited longer than half its lease is renewed before anything is sent on it; one taken over is not sent', async () => {
+  it('a claim that lapsed while it waited, and was taken over, is not sent again', async () => {
     world = makeWorld();
     const a = world.service({ processId: 'A' });
     await a.run(delivery(), start);
@@ -294,6 +294,56 @@ describe('entries a commit claimed for its own drain', () => {
     await answering;
     expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
     expect(await pending()).toBe(2);
+  });
+
+  it('a claim that waited past half its lease, but is still held, is renewed and sent once', async () => {
+    world = makeWorld();
+    const a = world.service({ processId: 'A' });
+    await a.run(delivery(), start);
+    let acknowledge: () => void = () => {};
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
+    while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    world.now += 6_000;
+    // Still held: no other process may take the entries meanwhile.
+    expect(await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' })).toEqual([]);
+    acknowledge();
+    await answering;
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
+    expect(await pending()).toBe(0);
+  });
+
+  it("a claim's age counts from the commit's own time, so a slow commit cannot make a lapsed claim look fresh", async () => {
+    world = makeWorld();
+    const inner = world.openStore();
+    let slowCommit = false;
+    // The commit takes 6 s of the clock: its lease (10 s) runs from before it.
+    const store = new Proxy(inner, {
+      get(target, property) {
+        if (property === 'commitTurn') {
+          return async (...args: Parameters<SessionStore['commitTurn']>) => {
+            const committed = await target.commitTurn(...args);
+            if (slowCommit) world.now += 6_000;
+            return committed;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const a = world.service({ store, processId: 'A' });
+    await a.run(delivery(), start);
+    slowCommit = true;
+    let acknowledge: () => void = () => {};
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
+    while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    // 4.5 s after the commit returned, 10.5 s after its lease began: lapsed, and another process takes the entries over.
+    world.now += 4_500;
+    expect(await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' })).toHaveLength(2);
+    acknowledge();
+    await answering;
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
   });
 
   it('are given back when the delivery could not be acknowledged, so the next drain sends them at once', async () => {
