@@ -218,21 +218,35 @@ describe('outbox claims across processes', () => {
   });
 });
 
-/** `store`, counting the claims that found entries to send. */
-function countingClaims(store: SessionStore): { store: SessionStore; claimed: () => number } {
-  let claimed = 0;
-  const counted = new Proxy(store, {
+/** Starts `service`'s interview, then answers its first question with an acknowledgement that waits; resolves once the answer is committed. */
+async function answerWithHeldAcknowledgement(service: ReturnType<World['service']>): Promise<{ answering: Promise<unknown>; acknowledge: () => void }> {
+  await service.run(delivery(), start);
+  let acknowledge: () => void = () => {};
+  const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+  const answering = service.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
+  while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+  return { answering, acknowledge };
+}
+
+/** `store` with one method replaced; every other method is the real store's. */
+function intercept<K extends keyof SessionStore>(store: SessionStore, method: K, replacement: (real: SessionStore[K]) => SessionStore[K]): SessionStore {
+  const real = (store[method] as (...args: unknown[]) => unknown).bind(store) as SessionStore[K];
+  return new Proxy(store, {
     get(target, property) {
-      if (property === 'claimOutbox') {
-        return async (...args: Parameters<SessionStore['claimOutbox']>) => {
-          const entries = await target.claimOutbox(...args);
-          if (entries.length > 0) claimed++;
-          return entries;
-        };
-      }
+      if (property === method) return replacement(real);
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
+  });
+}
+
+/** `store`, counting the claims that found entries to send. */
+function countingClaims(store: SessionStore): { store: SessionStore; claimed: () => number } {
+  let claimed = 0;
+  const counted = intercept(store, 'claimOutbox', (real) => async (...args) => {
+    const entries = await real(...args);
+    if (entries.length > 0) claimed++;
+    return entries;
   });
   return { store: counted, claimed: () => claimed };
 }
@@ -280,12 +294,7 @@ describe('entries a commit claimed for its own drain', () => {
 
   it('a claim that lapsed while it waited, and was taken over, is not sent again', async () => {
     world = makeWorld();
-    const a = world.service({ processId: 'A' });
-    await a.run(delivery(), start);
-    let acknowledge: () => void = () => {};
-    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
-    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
-    while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    const { answering, acknowledge } = await answerWithHeldAcknowledgement(world.service({ processId: 'A' }));
     // The lease (10 s) lapses while the acknowledgement hangs, and another process takes the entries over.
     world.now += 10_001;
     const taken = await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' });
@@ -298,12 +307,7 @@ describe('entries a commit claimed for its own drain', () => {
 
   it('a claim that waited past half its lease, but is still held, is renewed and sent once', async () => {
     world = makeWorld();
-    const a = world.service({ processId: 'A' });
-    await a.run(delivery(), start);
-    let acknowledge: () => void = () => {};
-    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
-    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
-    while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    const { answering, acknowledge } = await answerWithHeldAcknowledgement(world.service({ processId: 'A' }));
     world.now += 6_000;
     // Still held: no other process may take the entries meanwhile.
     expect(await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' })).toEqual([]);
@@ -315,29 +319,14 @@ describe('entries a commit claimed for its own drain', () => {
 
   it("a claim's age counts from the commit's own time, so a slow commit cannot make a lapsed claim look fresh", async () => {
     world = makeWorld();
-    const inner = world.openStore();
-    let slowCommit = false;
-    // The commit takes 6 s of the clock: its lease (10 s) runs from before it.
-    const store = new Proxy(inner, {
-      get(target, property) {
-        if (property === 'commitTurn') {
-          return async (...args: Parameters<SessionStore['commitTurn']>) => {
-            const committed = await target.commitTurn(...args);
-            if (slowCommit) world.now += 6_000;
-            return committed;
-          };
-        }
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
+    let commits = 0;
+    // The second commit (the answer) takes 6 s of the clock: its lease (10 s) runs from before it.
+    const store = intercept(world.openStore(), 'commitTurn', (real) => async (...args) => {
+      const committed = await real(...args);
+      if (++commits === 2) world.now += 6_000;
+      return committed;
     });
-    const a = world.service({ store, processId: 'A' });
-    await a.run(delivery(), start);
-    slowCommit = true;
-    let acknowledge: () => void = () => {};
-    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
-    const answering = a.run(delivery(), control({ type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), { acknowledge: () => acknowledged });
-    while ((await pending()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    const { answering, acknowledge } = await answerWithHeldAcknowledgement(world.service({ store, processId: 'A' }));
     // 4.5 s after the commit returned, 10.5 s after its lease began: lapsed, and another process takes the entries over.
     world.now += 4_500;
     expect(await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' })).toHaveLength(2);
