@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionStore } from '../../src/sessions/store.ts';
-import type { Content, ThreadKey } from '../../src/turns/types.ts';
+import type { FailureVerdict } from '../../src/turns/port.ts';
+import { threadId, type Content, type ThreadKey } from '../../src/turns/types.ts';
 import { MemoryPort, PlatformFailure } from './memory-port.ts';
 import { FIRST, OWNER, THREAD, askedAfter, control, delivery, liveMessage, makeWorld, notesOf, optionOf, shown, start, text, type World } from './harness.ts';
 
@@ -333,6 +334,35 @@ describe('entries a commit claimed for its own drain', () => {
     acknowledge();
     await answering;
     expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
+  });
+
+  it('a drain that throws gives back the places it reserved for the threads it opened, so they still drain', async () => {
+    // The second thread fails to open with an error the port cannot even classify: the drain throws.
+    const port = new (class extends MemoryPort {
+      opened = 0;
+      override async openThread(where: ThreadKey, content: Content): Promise<{ conversation: string; messageId: string }> {
+        if (++this.opened === 2) throw new Error('unclassifiable');
+        return super.openThread(where, content);
+      }
+      override classify(error: unknown): FailureVerdict {
+        if (error instanceof Error && error.message === 'unclassifiable') throw new Error('classify broke');
+        return super.classify(error);
+      }
+    })();
+    world = makeWorld({ port });
+    const a = world.service();
+    const channel: ThreadKey = { platform: 'memory', workspace: 'W1', conversation: 'C-general' };
+    await a.accept(delivery({ thread: channel, inThread: false, actor: 'U1' }), start);
+    await a.accept(delivery({ thread: channel, inThread: false, actor: 'U2' }), start);
+    await expect(a.outbox.drain(channel)).rejects.toThrow('classify broke');
+
+    // The first thread opened and its start was committed with its question claimed; that claim was given back.
+    const parent = [...port.messages.values()].find((message) => message.thread === threadId(channel));
+    const opened: ThreadKey = { ...channel, conversation: `${channel.conversation}/${parent!.id}` };
+    expect(port.thread(opened)).toEqual([]);
+    await a.outbox.drain(opened);
+    expect(port.thread(opened).map(shown)).toEqual([`question:${FIRST}@1*`]);
+    await a.idle();
   });
 
   it('are given back when the delivery could not be acknowledged, so the next drain sends them at once', async () => {
