@@ -105,8 +105,13 @@ export class Outbox<Live> {
 
   /** Sends the thread's pending entries; `live` is the delivery being answered now, if any. Never throws. */
   async drain(thread: ThreadKey, live?: Live): Promise<void> {
-    await this.drainWithOpened(thread, live);
+    await this.drainWithOpened(thread, live).catch((error: unknown) => this.unexpected(thread, error));
     await this.finish(thread, live);
+  }
+
+  /** A drain that failed outside any one entry (a port that threw where it must not): what is unsent stays for the sweep. */
+  private unexpected(thread: ThreadKey, error: unknown): void {
+    this.options.logger.error({ err: error, thread: threadId(thread) }, 'the outbox drain failed; what is unsent stays for the next sweep');
   }
 
   /** A claim for a commit to take on its own entries (`TurnCommit.lease`): named for one drain, so no other drain of this process takes them. */
@@ -139,7 +144,7 @@ export class Outbox<Live> {
     return {
       run,
       send: async (live) => {
-        await run(live);
+        await run(live).catch((error: unknown) => this.unexpected(thread, error));
         await this.finish(thread, live);
       },
       cancel: () => open(undefined),

@@ -354,7 +354,8 @@ describe('entries a commit claimed for its own drain', () => {
     const channel: ThreadKey = { platform: 'memory', workspace: 'W1', conversation: 'C-general' };
     await a.accept(delivery({ thread: channel, inThread: false, actor: 'U1' }), start);
     await a.accept(delivery({ thread: channel, inThread: false, actor: 'U2' }), start);
-    await expect(a.outbox.drain(channel)).rejects.toThrow('classify broke');
+    // Logged, not thrown: callers send without awaiting (Slack) and must not meet an unhandled rejection.
+    await expect(a.outbox.drain(channel)).resolves.toBeUndefined();
 
     // The first thread opened and its start was committed with its question claimed; that claim was given back.
     const parent = [...port.messages.values()].find((message) => message.thread === threadId(channel));
