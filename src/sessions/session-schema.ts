@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Session } from '../conversation/types.ts';
 import { AdvisorError } from '../errors.ts';
+import type { OwnDocuments } from './own-documents.ts';
 import { sessionId, type StoredSession } from './store.ts';
 
 export const sessionKeySchema = z.object({
@@ -60,11 +61,18 @@ export function parseStoredSession(json: string): SessionParseResult {
  * A stored session row, decoded: STORE_FAILURE when its document does not
  * parse, or disagrees with the row's id and version columns (what conflict
  * checks and queries use), so a corrupt row is never silently replaced.
+ * With `documents`, text this store wrote there itself skips the schema check.
  */
-export function decodeSessionRow(row: { id: string; version: number; state: string; createdAt: number; updatedAt: number }): StoredSession {
-  const parsed = parseStoredSession(row.state);
-  if (!parsed.ok) throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, { sessionId: row.id });
-  const session = parsed.session;
+export function decodeSessionRow(
+  row: { id: string; version: number; state: string; createdAt: number; updatedAt: number },
+  documents?: OwnDocuments<Session>,
+): StoredSession {
+  const parse = (text: string): Session => {
+    const parsed = parseStoredSession(text);
+    if (!parsed.ok) throw new AdvisorError('STORE_FAILURE', `stored session ${row.id} is unreadable (${parsed.reason})`, { sessionId: row.id });
+    return parsed.session;
+  };
+  const session = documents ? documents.decode(row.id, row.state, parse) : parse(row.state);
   if (sessionId(session.key) !== row.id || session.version !== row.version) {
     throw new AdvisorError(
       'STORE_FAILURE',

@@ -81,6 +81,16 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_handle ON outbox (thread_id, handle);
     `);
   },
+  // Only unsent entries are ever looked for by status, and they are few. One partial index of them replaces two
+  // whole-table ones: an entry sent leaves one small index instead of moving within two, so a turn writes
+  // fewer pages (each page a frame in the WAL).
+  (db) => {
+    db.exec(`
+      DROP INDEX outbox_by_thread;
+      DROP INDEX outbox_pending;
+      CREATE INDEX outbox_unsent ON outbox (thread_id, seq) WHERE status = 'pending';
+    `);
+  },
 ];
 
 /** The `user_version` a fully migrated database has. */

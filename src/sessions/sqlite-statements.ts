@@ -121,9 +121,10 @@ export function prepareStatements(db: Database.Database) {
       `SELECT message_id FROM outbox WHERE thread_id = ? AND handle = ? AND status = 'sent' ORDER BY seq DESC LIMIT 1`,
     ),
     // A thread is ready when its first unsent entry is: later entries never overtake it, and a thread that
-    // would only find its head waiting (or claimed) must not take a place in the sweep's batch.
+    // would only find its head waiting (or claimed) must not take a place in the sweep's batch. INDEXED BY: left
+    // to itself the planner walks the whole table in seq order, sent entries and all, rather than the unsent index.
     pendingThreads: db.prepare<[string, number, number, number], ThreadKeyRow>(`
-      SELECT platform, workspace, conversation FROM outbox AS head
+      SELECT platform, workspace, conversation FROM outbox AS head INDEXED BY outbox_unsent
       WHERE status = 'pending' AND platform = ?
         AND seq = (SELECT min(seq) FROM outbox WHERE thread_id = head.thread_id AND status = 'pending')
         AND next_attempt_at <= ? AND lease_until <= ?

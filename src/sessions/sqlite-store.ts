@@ -9,9 +9,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionKey } from '../conversation/types.ts';
+import type { Session, SessionKey } from '../conversation/types.ts';
 import { AdvisorError } from '../errors.ts';
-import { threadId, type ThreadKey } from '../turns/types.ts';
+import { threadId, type ThreadKey, type ThreadState } from '../turns/types.ts';
+import { OwnDocuments } from './own-documents.ts';
 import { decodeSessionRow } from './session-schema.ts';
 import { migrate } from './sqlite-schema.ts';
 import { prepareStatements, type OutboxRow, type SessionRow, type Statements } from './sqlite-statements.ts';
@@ -74,8 +75,14 @@ function storeFailure(message: string, cause: unknown, details: Record<string, u
   return error;
 }
 
+/** The JSON texts a commit writes, made once: they are also what the store remembers as decoded. */
+interface CommitTexts {
+  session?: string;
+  thread?: string;
+}
+
 /** The body of `commitTurn`, run inside one IMMEDIATE transaction. */
-function applyTurn(s: Statements, input: TurnCommit): TurnCommitted {
+function applyTurn(s: Statements, input: TurnCommit, texts: CommitTexts): TurnCommitted {
   const { now } = input;
   if (input.delivery) {
     // An expired claim is free again; a live one means the turn was applied already.
@@ -97,7 +104,7 @@ function applyTurn(s: Statements, input: TurnCommit): TurnCommitted {
       });
     }
     const k = session.key;
-    s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: JSON.stringify(session), now });
+    s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: texts.session ?? JSON.stringify(session), now });
   }
   if (input.thread) {
     const { key, state, expectedVersion } = input.thread;
@@ -110,7 +117,7 @@ function applyTurn(s: Statements, input: TurnCommit): TurnCommitted {
         storedVersion: stored,
       });
     }
-    s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: JSON.stringify(state), now });
+    s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: texts.thread ?? JSON.stringify(state), now });
   }
   let leased: OutboxEntry[] = [];
   if (input.outbox) {
@@ -167,15 +174,18 @@ function leaseUnsent(s: Statements, id: string, options: ClaimOptions): OutboxEn
 export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
+  /** What this store wrote lately, by row: read back unchanged, it needs no schema check (see OwnDocuments). */
+  readonly #sessions = new OwnDocuments<Session>();
+  readonly #threads = new OwnDocuments<ThreadState>();
   /** Built once: better-sqlite3's `transaction()` wrapper is worth reusing on the hot path. */
-  readonly #transactions: { commitTurn: Database.Transaction<(input: TurnCommit) => TurnCommitted>; claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]> };
+  readonly #transactions: { commitTurn: Database.Transaction<(input: TurnCommit, texts: CommitTexts) => TurnCommitted>; claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]> };
 
   private constructor(db: Database.Database) {
     this.#db = db;
     const statements = prepareStatements(db);
     this.#statements = statements;
     this.#transactions = {
-      commitTurn: db.transaction((input: TurnCommit) => applyTurn(statements, input)),
+      commitTurn: db.transaction((input: TurnCommit, texts: CommitTexts) => applyTurn(statements, input, texts)),
       claimOutbox: db.transaction((id: string, options: ClaimOptions) => leaseUnsent(statements, id, options)),
     };
   }
@@ -204,13 +214,13 @@ export class SqliteSessionStore implements SessionStore {
     const id = sessionId(key);
     return this.#guard(`cannot load session ${id}`, { sessionId: id }, () => {
       const row = this.#statements.selectSession.get(id);
-      return row === undefined ? undefined : decodeSession(row);
+      return row === undefined ? undefined : this.#decodeSession(row);
     });
   }
 
   async listByConversation(thread: ThreadKey): Promise<StoredSession[]> {
     return this.#guard(`cannot list sessions of ${threadId(thread)}`, { thread: threadId(thread) }, () =>
-      this.#statements.listByConversation.all(thread.platform, thread.workspace, thread.conversation).map(decodeSession),
+      this.#statements.listByConversation.all(thread.platform, thread.workspace, thread.conversation).map((row) => this.#decodeSession(row)),
     );
   }
 
@@ -226,7 +236,7 @@ export class SqliteSessionStore implements SessionStore {
       const applied = input.deliveryId !== undefined && s.selectDelivery.get(input.deliveryId, input.now) !== undefined;
       const thread = this.#threadAt(id);
       const row = s.selectSession.get(sessionId({ ...input.thread, user: input.user }));
-      return { applied, ...(thread ? { thread } : {}), ...(row ? { session: decodeSession(row) } : {}) };
+      return { applied, ...(thread ? { thread } : {}), ...(row ? { session: this.#decodeSession(row) } : {}) };
     });
   }
 
@@ -236,7 +246,16 @@ export class SqliteSessionStore implements SessionStore {
 
   async commitTurn(input: TurnCommit): Promise<TurnCommitted> {
     const details = { deliveryId: input.delivery?.id, thread: input.thread ? threadId(input.thread.key) : undefined };
-    return this.#guard('cannot commit the turn', details, () => this.#transactions.commitTurn.immediate(input));
+    return this.#guard('cannot commit the turn', details, () => {
+      const texts: CommitTexts = {};
+      if (input.session) texts.session = JSON.stringify(input.session.session);
+      if (input.thread) texts.thread = JSON.stringify(input.thread.state);
+      const committed = this.#transactions.commitTurn.immediate(input, texts);
+      // The thread's next turn reads these rows back.
+      if (input.session && texts.session !== undefined) this.#sessions.wrote(sessionId(input.session.session.key), texts.session);
+      if (input.thread && texts.thread !== undefined) this.#threads.wrote(threadId(input.thread.key), texts.thread);
+      return committed;
+    });
   }
 
   async claimOutbox(thread: ThreadKey, options: ClaimOptions): Promise<OutboxEntry[]> {
@@ -352,7 +371,12 @@ export class SqliteSessionStore implements SessionStore {
 
   #threadAt(id: string): StoredThread | undefined {
     const row = this.#statements.selectThread.get(id);
-    return row === undefined ? undefined : { state: parseThreadState(row.state, { thread: id }), version: row.version, updatedAt: row.updated_at };
+    if (row === undefined) return undefined;
+    return { state: this.#threads.decode(id, row.state, (text) => parseThreadState(text, { thread: id })), version: row.version, updatedAt: row.updated_at };
+  }
+
+  #decodeSession(row: SessionRow): StoredSession {
+    return decodeSessionRow({ id: row.id, version: row.version, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at }, this.#sessions);
   }
 
   #guard<T>(message: string, details: Record<string, unknown>, work: () => T): T {
@@ -363,10 +387,6 @@ export class SqliteSessionStore implements SessionStore {
       throw storeFailure(message, error, details);
     }
   }
-}
-
-function decodeSession(row: SessionRow): StoredSession {
-  return decodeSessionRow({ id: row.id, version: row.version, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at });
 }
 
 function decodeOutbox(row: OutboxRow): OutboxEntry {

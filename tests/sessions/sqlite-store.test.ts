@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionKey } from '../../src/conversation/types.ts';
 import { AdvisorError } from '../../src/errors.ts';
 import { BACKGROUND_SAFETY_PAGES, DEFAULT_BUSY_TIMEOUT_MS, SQLITE_SCHEMA_VERSION, SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
+import { prepareStatements } from '../../src/sessions/sqlite-statements.ts';
 import { sessionId } from '../../src/sessions/store.ts';
 import { threadId } from '../../src/turns/types.ts';
 import { describeSessionStoreContract } from './store-contract.ts';
@@ -110,7 +111,7 @@ describe('SqliteSessionStore specifics', () => {
   });
 
   it('creates the current schema in a new database, with its tables and indexes', () => {
-    expect(SQLITE_SCHEMA_VERSION).toBe(2);
+    expect(SQLITE_SCHEMA_VERSION).toBe(3);
     openStore(path);
     const raw = openRaw();
     expect(raw.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
@@ -120,14 +121,43 @@ describe('SqliteSessionStore specifics', () => {
       'deliveries_by_expiry',
       'outbox',
       'outbox_by_handle',
-      'outbox_by_thread',
-      'outbox_pending',
+      'outbox_unsent',
       'sessions',
       'sessions_by_conversation',
       'sessions_by_updated_at',
       'threads',
       'threads_by_updated_at',
     ]);
+  });
+
+  it('finds unsent entries through their partial index, never by walking the sent ones', () => {
+    openStore(path);
+    const raw = openRaw();
+    const plans = Object.fromEntries(
+      Object.entries(prepareStatements(raw))
+        .filter(([name]) => ['hasUnsent', 'selectUnsent', 'pendingThreads', 'countPending'].includes(name))
+        .map(([name, statement]) => {
+          const parameters = (statement.source.match(/\?/g) ?? []).map(() => null);
+          return [name, raw.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${statement.source}`).all(...parameters).map((row) => row.detail)];
+        }),
+    );
+    expect(Object.keys(plans)).toHaveLength(4);
+    for (const [name, steps] of Object.entries(plans)) {
+      expect(steps.some((step) => step.includes('outbox_unsent')), `${name}: ${steps.join('; ')}`).toBe(true);
+      expect(steps.filter((step) => /^SCAN (outbox|head)$/.test(step)), `${name} walks the whole outbox`).toEqual([]);
+    }
+  });
+
+  it('gives every read of a session or thread state objects of its own, also when it skips the check of its own writes', async () => {
+    const store = openStore(path);
+    const key = keyOf();
+    await store.commitTurn({ now: T0, session: { session: makeSession(key, 1), expectedVersion: 0 }, thread: { key: threadOf(key), state: threadState(), expectedVersion: 0 } });
+    const first = await store.readTurn({ thread: threadOf(key), user: key.user, now: T0 });
+    first.session!.session.answers['team_size'] = 'changed by a reader';
+    first.thread!.state.hinted.push('changed by a reader');
+    const second = await store.readTurn({ thread: threadOf(key), user: key.user, now: T0 });
+    expect(second.session?.session).toEqual(makeSession(key, 1));
+    expect(second.thread?.state).toEqual(threadState());
   });
 
   it('migrates a database written before the turn layer: its sessions load (adapter meta dropped) and carry on', async () => {
