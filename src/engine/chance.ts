@@ -139,19 +139,47 @@ function countAll(lattice: Lattice, criteria: readonly CriterionModel[]): Counts
 }
 
 /**
- * The lattice and the counts of every completion of one list of open criteria.
- * `recommend` asks for the chance of change and then the next question over the
- * same list, so the second call reuses the first one's work.
+ * The lattice and the counts of every completion of one set of open criteria,
+ * and (filled as asked) the counts without each one of them. None of it depends
+ * on the scores, only on which criteria are open, and interviews keep reaching
+ * the same sets (every one starts with all of them open), so each set's work is
+ * kept per model, for the most recent MAX_FOLDED sets.
  */
-const folded = new WeakMap<readonly CriterionModel[], { frameworks: number; lattice: Lattice; all: Counts }>();
+interface Folded {
+  lattice: Lattice;
+  all: Counts;
+  without: Map<CriterionModel, Counts>;
+}
 
-function foldOpen(frameworks: number, open: readonly CriterionModel[]): { lattice: Lattice; all: Counts } {
-  const cached = folded.get(open);
-  if (cached && cached.frameworks === frameworks) return cached;
-  const lattice = latticeFor(frameworks, open);
-  const entry = { frameworks, lattice, all: countAll(lattice, open) };
-  folded.set(open, entry);
+/** Sets of open criteria kept per model (a few kilobytes each). */
+const MAX_FOLDED = 2_048;
+const foldedByModel = new WeakMap<Model, Map<string, Folded>>();
+
+function foldOpen(model: Model, open: readonly CriterionModel[]): Folded {
+  let folded = foldedByModel.get(model);
+  if (!folded) {
+    folded = new Map();
+    foldedByModel.set(model, folded);
+  }
+  const key = open.map((cm) => model.criterionIndex.get(cm.criterion.id)).join(',');
+  const cached = folded.get(key);
+  if (cached) return cached;
+  const lattice = latticeFor(model.frameworkIds.length, open);
+  const entry: Folded = { lattice, all: countAll(lattice, open), without: new Map() };
+  folded.set(key, entry);
+  if (folded.size > MAX_FOLDED) folded.delete(folded.keys().next().value!);
   return entry;
+}
+
+/** The counts of every completion of `open` but `asked`. */
+function countsWithout(folded: Folded, open: readonly CriterionModel[], asked: CriterionModel): Counts {
+  let rest = folded.without.get(asked);
+  if (!rest) {
+    const { lattice, all } = folded;
+    rest = all instanceof Float64Array ? removeCriterion(lattice, all, asked) : countAll(lattice, open.filter((cm) => cm !== asked));
+    folded.without.set(asked, rest);
+  }
+  return rest;
 }
 
 /**
@@ -221,7 +249,7 @@ function completionCount(criteria: readonly CriterionModel[]): number {
 /** The exact chance that answering every open criterion changes the outcome of `scores` (winner or tie). */
 export function chanceOfChange(model: Model, scores: readonly number[], open: readonly CriterionModel[]): number {
   if (open.length === 0) return 0;
-  const { lattice, all } = foldOpen(model.frameworkIds.length, open);
+  const { lattice, all } = foldOpen(model, open);
   return countChanged(lattice, all, scores, winnerIndex(scores)) / completionCount(open);
 }
 
@@ -243,11 +271,12 @@ export interface AnswerLookahead {
  * its answers would leave. Used by the next-question rules.
  */
 export function lookahead(model: Model, scores: readonly number[], open: readonly CriterionModel[]): { chance: number; answers: AnswerLookahead[] } {
-  const { lattice, all } = foldOpen(model.frameworkIds.length, open);
+  const folded = foldOpen(model, open);
+  const { lattice, all } = folded;
   const chance = open.length === 0 ? 0 : countChanged(lattice, all, scores, winnerIndex(scores)) / completionCount(open);
   const answers = open.map((asked) => {
     const others = open.filter((cm) => cm !== asked);
-    const rest = all instanceof Float64Array ? removeCriterion(lattice, all, asked) : countAll(lattice, others);
+    const rest = countsWithout(folded, open, asked);
     const changed = answerRows(asked).map((row) => {
       const base = scores.map((s, f) => s + row[f]!);
       return countChanged(lattice, rest, base, winnerIndex(base));

@@ -10,6 +10,7 @@
  * each framework. A framework's score is the sum over answered criteria; `skip`
  * adds nothing. The winner is the unique top score.
  */
+import { deepFreeze } from '../deep-freeze.ts';
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import { chanceOfChange } from './chance.ts';
@@ -66,6 +67,28 @@ function optionClaims(knowledge: Knowledge, cm: CriterionModel, optionId: string
 
 function uniqueSources(claims: readonly ClaimRef[]): string[] {
   return [...new Set(claims.flatMap((c) => c.sources))];
+}
+
+/**
+ * An option's claims and their sources are the same in every recommendation, so
+ * they are worked out once per option and shared, frozen like the opening
+ * recommendation (conversation/step.ts), so no reader can change them for the next.
+ */
+const evidenceByCriterion = new WeakMap<CriterionModel, Map<string, { claims: ClaimRef[]; sources: string[] }>>();
+
+function optionEvidence(knowledge: Knowledge, cm: CriterionModel, optionId: string): { claims: ClaimRef[]; sources: string[] } {
+  let byOption = evidenceByCriterion.get(cm);
+  if (!byOption) {
+    byOption = new Map();
+    evidenceByCriterion.set(cm, byOption);
+  }
+  let evidence = byOption.get(optionId);
+  if (!evidence) {
+    const claims = optionClaims(knowledge, cm, optionId);
+    evidence = deepFreeze({ claims, sources: uniqueSources(claims) });
+    byOption.set(optionId, evidence);
+  }
+  return evidence;
 }
 
 function asRecord(model: Model, values: readonly number[]): Record<string, number> {
@@ -154,14 +177,14 @@ export function recommend(knowledge: Knowledge, answers: Answers): Recommendatio
     const answer = answers[cm.criterion.id];
     if (answer === undefined) continue;
     const row = pointsFor(cm, answer);
-    const claims = optionClaims(knowledge, cm, answer);
+    const { claims, sources } = optionEvidence(knowledge, cm, answer);
     reasons.push({
       criterion: cm.criterion.id,
       answer,
       favours: favoured(model, row),
       contribution: asRecord(model, row),
       claims,
-      sources: uniqueSources(claims),
+      sources,
     });
   }
 

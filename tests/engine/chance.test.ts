@@ -203,6 +203,33 @@ describe('the lookahead next-question rules', () => {
     );
   });
 
+  it('work kept for one set of open criteria gives every later answer set with that set open what a fresh model gives', () => {
+    // Two answer sets with the same criteria open but other answers: the second is evaluated after the first
+    // (on the same knowledge, so the same model and its kept folds) and alone on a copy of the pack.
+    const sameOpen = randomPack.chain((pack) =>
+      fc.tuple(randomAnswers(pack.knowledge), fc.infiniteStream(fc.nat())).map(([first, picks]) => {
+        const iterator = picks[Symbol.iterator]();
+        const second: Record<string, string> = {};
+        for (const criterion of pack.knowledge.criteria) {
+          if (first[criterion.id] === undefined) continue;
+          const ids = ['skip', ...criterion.options.map((o) => o.id)];
+          second[criterion.id] = ids[iterator.next().value! % ids.length]!;
+        }
+        return { ...pack, first, second };
+      }),
+    );
+    fc.assert(
+      fc.property(sameOpen, ({ points, frameworkCount, knowledge, first, second }) => {
+        recommend(knowledge, first);
+        for (const rule of NEXT_QUESTION_RULES) rankQuestions(knowledge, first, rule);
+        const fresh = packKnowledge(packFromPoints(points, frameworkCount));
+        expect(recommend(knowledge, second)).toEqual(recommend(fresh, second));
+        for (const rule of NEXT_QUESTION_RULES) expect(rankQuestions(knowledge, second, rule)).toEqual(rankQuestions(packKnowledge(packFromPoints(points, frameworkCount)), second, rule));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('every rule ranks exactly the open criteria, and the engine asks by NEXT_QUESTION_RULE', () => {
     fc.assert(
       fc.property(packAndAnswers, ({ knowledge, answers }) => {

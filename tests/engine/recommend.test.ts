@@ -159,6 +159,22 @@ describe('recommend: properties over random packs and answers', () => {
     );
   });
 
+  it("shares each option's claims between recommendations, frozen, so a reader cannot change the next one", () => {
+    fc.assert(
+      fc.property(packAndAnswers, ({ knowledge, answers }) => {
+        const first = recommend(knowledge, answers);
+        const second = recommend(knowledge, answers);
+        first.reasons.forEach((reason, i) => {
+          expect(second.reasons[i]!.claims).toBe(reason.claims);
+          expect(Object.isFrozen(reason.claims) && Object.isFrozen(reason.sources)).toBe(true);
+          expect(() => (reason.sources as string[]).push('changed')).toThrow(TypeError);
+          for (const claim of reason.claims) expect(Object.isFrozen(claim) && Object.isFrozen(claim.sources)).toBe(true);
+        });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('is deterministic', () => {
     fc.assert(
       fc.property(packAndAnswers, ({ knowledge, answers }) => {
