@@ -81,13 +81,40 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_handle ON outbox (thread_id, handle);
     `);
   },
-  // Only unsent entries are ever looked for by status, and they are few. One partial index of them replaces two
-  // whole-table ones: an entry sent leaves one small index instead of moving within two, so a turn writes
-  // fewer pages (each page a frame in the WAL).
+  // The outbox rebuilt to write fewer pages per turn (each page is a frame in the WAL):
+  // - Only unsent entries are ever looked for by status, and they are few: one partial index of them replaces two
+  //   whole-table ones, so an entry sent leaves one small index instead of moving within two.
+  // - seq is a plain rowid, no longer AUTOINCREMENT, which wrote sqlite_sequence on every commit. A seq is still
+  //   one more than the largest in the table, so a thread's entries keep their order; only a seq whose entry was
+  //   sent and swept away can come again, and nothing refers to those.
   (db) => {
+    const columns =
+      'seq, thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, attempts, lease_owner, lease_until, next_attempt_at, message_id, error, created_at, updated_at';
     db.exec(`
-      DROP INDEX outbox_by_thread;
-      DROP INDEX outbox_pending;
+      CREATE TABLE outbox_rebuilt (
+        seq             INTEGER PRIMARY KEY,
+        thread_id       TEXT NOT NULL,
+        platform        TEXT NOT NULL,
+        workspace       TEXT NOT NULL,
+        conversation    TEXT NOT NULL,
+        handle          TEXT,
+        operation       TEXT NOT NULL, -- JSON of Operation
+        delivery_id     TEXT,
+        actor           TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        lease_owner     TEXT,
+        lease_until     INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        message_id      TEXT,
+        error           TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO outbox_rebuilt (${columns}) SELECT ${columns} FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_rebuilt RENAME TO outbox;
+      CREATE INDEX outbox_by_handle ON outbox (thread_id, handle);
       CREATE INDEX outbox_unsent ON outbox (thread_id, seq) WHERE status = 'pending';
     `);
   },
@@ -96,7 +123,8 @@ const MIGRATIONS: readonly Migration[] = [
 /** The `user_version` a fully migrated database has. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database.Database): void {
+/** Brings the schema to `target` (the current version unless a test asks for an older one). */
+export function migrate(db: Database.Database, target: number = SQLITE_SCHEMA_VERSION): void {
   const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
   const found = readVersion();
   if (found > SQLITE_SCHEMA_VERSION) {
@@ -106,15 +134,15 @@ export function migrate(db: Database.Database): void {
       { userVersion: found, supported: SQLITE_SCHEMA_VERSION },
     );
   }
-  for (let target = found + 1; target <= SQLITE_SCHEMA_VERSION; target++) {
+  for (let next = found + 1; next <= Math.min(target, SQLITE_SCHEMA_VERSION); next++) {
     // IMMEDIATE and a re-read inside: another process may have migrated meanwhile.
     db.transaction(() => {
       const current = readVersion();
-      if (current >= target) return;
-      const step = MIGRATIONS[target - 1];
-      if (step === undefined) throw new Error(`missing migration ${target}`);
+      if (current >= next) return;
+      const step = MIGRATIONS[next - 1];
+      if (step === undefined) throw new Error(`missing migration ${next}`);
       step(db);
-      db.pragma(`user_version = ${target}`);
+      db.pragma(`user_version = ${next}`);
     }).immediate();
   }
 }
