@@ -87,6 +87,8 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   // What a killed run committed but did not print belongs to a screen that is gone; "picking up where you
   // left off" shows the question it ended on. Taken quietly, so the same question is not printed twice.
   port.mute(true);
+  // Its claims too: that run is gone (a run of the same person would otherwise wait for them to lapse, and print nothing).
+  await turns.outbox.takeOverEarlierRun(delivery.thread);
   await turns.outbox.drain(delivery.thread);
   port.mute(false);
 

@@ -115,6 +115,11 @@ export const SQL = {
      WHERE seq = $1`,
   ),
   releaseOutbox: statement('release_outbox', `UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY($1::bigint[]) AND status = 'pending'`),
+  releaseClaimsOf: statement(
+    'release_claims_of',
+    `UPDATE outbox SET lease_owner = NULL, lease_until = 0
+     WHERE thread_id = $1 AND status = 'pending' AND (lease_owner = $2 OR left(lease_owner, length($2) + 1) = $2 || '#')`,
+  ),
   selectMessageId: statement(
     'select_message_id',
     `SELECT message_id FROM outbox WHERE thread_id = $1 AND handle = $2 AND status = 'sent' ORDER BY seq DESC LIMIT 1`,

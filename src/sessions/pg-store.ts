@@ -229,6 +229,11 @@ export class PgSessionStore implements SessionStore {
     await this.#guard('cannot release outbox entries', { seqs }, () => this.#query(this.#pool, SQL.releaseOutbox, [[...seqs]]));
   }
 
+  async releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number> {
+    const id = threadId(thread);
+    return this.#guard(`cannot release the claims on ${id}`, { thread: id, owner }, async () => (await this.#query(this.#pool, SQL.releaseClaimsOf, [id, owner])).rowCount ?? 0);
+  }
+
   async messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined> {
     const id = threadId(thread);
     return this.#guard(`cannot read message ids of ${id}`, { thread: id }, async () => {

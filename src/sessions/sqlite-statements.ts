@@ -117,6 +117,10 @@ export function prepareStatements(db: Database.Database) {
       WHERE seq = @seq
     `),
     releaseOutbox: db.prepare<[number]>(`UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ? AND status = 'pending'`),
+    releaseClaimsOf: db.prepare<{ threadId: string; owner: string }>(`
+      UPDATE outbox SET lease_owner = NULL, lease_until = 0
+      WHERE thread_id = @threadId AND status = 'pending' AND (lease_owner = @owner OR substr(lease_owner, 1, length(@owner) + 1) = @owner || '#')
+    `),
     selectMessageId: db.prepare<[string, string], { message_id: string | null }>(
       `SELECT message_id FROM outbox WHERE thread_id = ? AND handle = ? AND status = 'sent' ORDER BY seq DESC LIMIT 1`,
     ),

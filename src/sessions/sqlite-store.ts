@@ -292,6 +292,11 @@ export class SqliteSessionStore implements SessionStore {
     );
   }
 
+  async releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number> {
+    const id = threadId(thread);
+    return this.#guard(`cannot release the claims on ${id}`, { thread: id, owner }, () => this.#statements.releaseClaimsOf.run({ threadId: id, owner }).changes);
+  }
+
   async messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined> {
     const id = threadId(thread);
     return this.#guard(`cannot read message ids of ${id}`, { thread: id }, () => this.#statements.selectMessageId.get(id, handle)?.message_id ?? undefined);

@@ -136,6 +136,12 @@ export interface SessionStore {
   failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void>;
   /** Gives back a claim without an attempt (entries after one that failed). */
   releaseOutbox(seqs: readonly number[]): Promise<void>;
+  /**
+   * Gives back every claim `owner` holds on the thread's unsent entries, its commits' claims (`owner#n`, see
+   * `TurnCommit.lease`) included; returns how many. For a front end that names its owner after the person (the
+   * terminal): a run that starts again takes over at once what a killed one left, instead of waiting for it to lapse.
+   */
+  releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number>;
   /** The platform's id of a message the outbox posted under `handle`. */
   messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined>;
   /**

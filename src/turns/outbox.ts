@@ -114,6 +114,14 @@ export class Outbox<Live> {
     this.options.logger.error({ err: error, thread: threadId(thread) }, 'the outbox drain failed; what is unsent stays for the next sweep');
   }
 
+  /**
+   * Gives back the claims this owner holds on the thread's unsent entries, so they go with the next drain. Only for
+   * an owner that no other live process shares (the terminal's, named after its person): its earlier run is gone.
+   */
+  async takeOverEarlierRun(thread: ThreadKey): Promise<number> {
+    return this.options.store.releaseClaimsOf(thread, this.options.owner);
+  }
+
   /** A claim for a commit to take on its own entries (`TurnCommit.lease`): named for one drain, so no other drain of this process takes them. */
   leaseFor(): { owner: string; leaseMs: number } {
     this.leases += 1;

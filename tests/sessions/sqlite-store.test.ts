@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionKey } from '../../src/conversation/types.ts';
 import { AdvisorError } from '../../src/errors.ts';
 import { BACKGROUND_SAFETY_PAGES, DEFAULT_BUSY_TIMEOUT_MS, SQLITE_SCHEMA_VERSION, SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
+import { migrate } from '../../src/sessions/sqlite-schema.ts';
 import { prepareStatements } from '../../src/sessions/sqlite-statements.ts';
 import { sessionId } from '../../src/sessions/store.ts';
 import { threadId } from '../../src/turns/types.ts';
@@ -185,6 +186,32 @@ describe('SqliteSessionStore specifics', () => {
     expect((await store.load(key))?.session.version).toBe(3);
     const tables = openRaw().prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'session_events'").all();
     expect(tables).toEqual([]);
+  });
+
+  it('migrates an outbox from schema 2 with its entries, their seqs, claims and message ids, and numbers new entries after them', async () => {
+    const written = openRaw();
+    migrate(written, 2);
+    const thread = threadOf(keyOf());
+    const id = threadId(thread);
+    const insert = written.prepare(`
+      INSERT INTO outbox (seq, thread_id, platform, workspace, conversation, handle, operation, status, lease_owner, lease_until, message_id, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    insert.run(7, id, thread.platform, thread.workspace, thread.conversation, 'h7', JSON.stringify(post('h7')), 'sent', null, 0, 'M7', T0, T0);
+    insert.run(9, id, thread.platform, thread.workspace, thread.conversation, 'h9', JSON.stringify(post('h9')), 'pending', 'gone', T0 - MINUTE, null, T0, T0);
+    insert.run(12, id, thread.platform, thread.workspace, thread.conversation, 'h12', JSON.stringify(post('h12')), 'pending', null, 0, null, T0, T0);
+    expect(written.pragma('user_version', { simple: true })).toBe(2);
+
+    const store = openStore(path);
+    expect(store.settings().userVersion).toBe(3);
+    expect(await store.messageIdOf(thread, 'h7')).toBe('M7');
+    expect(await store.pendingOutboxCount()).toBe(2);
+    const claimed = await store.claimOutbox(thread, { now: T0, leaseMs: MINUTE, owner: 'p1' });
+    expect(claimed.map((entry) => [entry.seq, entry.mayHaveBeenSent])).toEqual([
+      [9, true],
+      [12, false],
+    ]);
+    const { leased } = await store.commitTurn({ now: T0, outbox: { thread: threadOf(keyOf({ conversation: 'another' })), operations: [post('n1')] }, lease: { owner: 'p1', leaseMs: MINUTE } });
+    expect(leased.map((entry) => entry.seq)).toEqual([13]);
   });
 
   it('refuses a database from a newer schema version with a message that says what to do', () => {

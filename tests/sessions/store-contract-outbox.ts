@@ -112,6 +112,20 @@ export function describeOutboxContract(context: ContractContext): void {
       ]);
     });
 
+    it("gives back an owner's claims on one thread, its commits' owner#n claims included, and no one else's", async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1')], T0, { lease: { owner: 'terminal:ann#3', leaseMs: MINUTE } });
+      await enqueue(store, A, [post('h2')]);
+      await enqueue(store, B, [post('h3')], T0, { lease: { owner: 'terminal:ann#4', leaseMs: MINUTE } });
+      expect(await store.claimOutbox(A, lease('terminal:ann'))).toEqual([]); // h1 is claimed, and h2 waits behind it
+
+      expect(await store.releaseClaimsOf(A, 'terminal:an')).toBe(0); // another owner whose name is a prefix
+      expect(await store.releaseClaimsOf(A, 'terminal:ann')).toBe(1);
+      expect((await store.claimOutbox(A, lease('terminal:ann'))).map((e) => textOf(e.operation))).toEqual(['h1', 'h2']);
+      expect(await store.releaseClaimsOf(A, 'terminal:ann')).toBe(2); // a plain claim of the owner's own
+      expect(await store.claimOutbox(B, lease('terminal:ann'))).toEqual([]); // the other thread keeps its claim
+    });
+
     it('released entries may be claimed by another process at once; a sent entry stays sent', async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1'), post('h2')]);

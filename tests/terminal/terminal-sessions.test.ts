@@ -20,6 +20,7 @@ import {
   questionBlock,
   resumedLine,
   storedSession,
+  TERMINAL_KEY,
   useTempDatabase,
 } from './expect.ts';
 
@@ -62,6 +63,28 @@ describe('terminal sessions across runs (spawned, piped stdin)', { timeout: 180_
     second.end();
     await expectCleanExit(second);
     expect((await storedSession(dbPath()))?.answers).toEqual({ ...answers, [third]: option.id });
+  });
+
+  it('killed after printing a question but before recording it as shown: the next run takes that over at once', async () => {
+    const first = TerminalDriver.start(dbPath());
+    const criterion = await expectNextQuestion(first, {});
+    first.kill('SIGKILL');
+    await first.exited;
+    // The state such a kill leaves: the question still unsent, claimed by the dead run for a long while yet.
+    const raw = new Database(dbPath());
+    const { changes } = raw
+      .prepare("UPDATE outbox SET status = 'pending', lease_owner = ?, lease_until = ? WHERE seq = (SELECT max(seq) FROM outbox)")
+      .run(`terminal:${TERMINAL_KEY.user}#7`, Date.now() + 3_600_000);
+    raw.close();
+    expect(changes).toBe(1);
+
+    const second = TerminalDriver.start(dbPath());
+    await second.expectOutput(new RegExp(escape(questionBlock(criterion, {}))));
+    second.end();
+    await expectCleanExit(second);
+    const left = new Database(dbPath(), { readonly: true });
+    expect(left.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'").get()).toEqual({ n: 0 });
+    left.close();
   });
 
   it('quit exits with code 0 and keeps the answers for next time', async () => {

@@ -193,6 +193,9 @@ export class HookedStore implements SessionStore {
   releaseOutbox(...args: Parameters<SessionStore['releaseOutbox']>) {
     return this.inner.releaseOutbox(...args);
   }
+  releaseClaimsOf(...args: Parameters<SessionStore['releaseClaimsOf']>) {
+    return this.inner.releaseClaimsOf(...args);
+  }
   messageIdOf(...args: Parameters<SessionStore['messageIdOf']>) {
     return this.inner.messageIdOf(...args);
   }
