@@ -88,30 +88,13 @@ const MIGRATIONS: readonly Migration[] = [
   //   one more than the largest in the table, so a thread's entries keep their order; only a seq whose entry was
   //   sent and swept away can come again, and nothing refers to those.
   (db) => {
-    const columns =
-      'seq, thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, attempts, lease_owner, lease_until, next_attempt_at, message_id, error, created_at, updated_at';
+    // The table as migration 2 made it, but for its key: SQLite's own way to change a column (rebuild and copy).
+    const { sql } = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get()!;
+    const rebuilt = sql.replace(/^CREATE TABLE outbox\b/, 'CREATE TABLE outbox_rebuilt').replace(/\bseq\s+INTEGER PRIMARY KEY AUTOINCREMENT\b/, 'seq INTEGER PRIMARY KEY');
+    if (!rebuilt.startsWith('CREATE TABLE outbox_rebuilt') || rebuilt.includes('AUTOINCREMENT')) throw new Error(`unexpected outbox table: ${sql}`);
     db.exec(`
-      CREATE TABLE outbox_rebuilt (
-        seq             INTEGER PRIMARY KEY,
-        thread_id       TEXT NOT NULL,
-        platform        TEXT NOT NULL,
-        workspace       TEXT NOT NULL,
-        conversation    TEXT NOT NULL,
-        handle          TEXT,
-        operation       TEXT NOT NULL, -- JSON of Operation
-        delivery_id     TEXT,
-        actor           TEXT,
-        status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
-        attempts        INTEGER NOT NULL DEFAULT 0,
-        lease_owner     TEXT,
-        lease_until     INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL DEFAULT 0,
-        message_id      TEXT,
-        error           TEXT,
-        created_at      INTEGER NOT NULL,
-        updated_at      INTEGER NOT NULL
-      ) STRICT;
-      INSERT INTO outbox_rebuilt (${columns}) SELECT ${columns} FROM outbox;
+      ${rebuilt};
+      INSERT INTO outbox_rebuilt SELECT * FROM outbox;
       DROP TABLE outbox;
       ALTER TABLE outbox_rebuilt RENAME TO outbox;
       CREATE INDEX outbox_by_handle ON outbox (thread_id, handle);
