@@ -63,7 +63,8 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
     logger: log,
     ttlMs: options.ttlMs,
     // One owner per person: a restarted terminal may take over what a killed one left half-printed at once.
-    processId: `terminal:${user}`,
+    // Encoded: a `#` in a user name would read as one of the outbox's claim tokens (`<owner>#<n>`).
+    processId: `terminal:${encodeURIComponent(user)}`,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   // No delivery id: a terminal line is never delivered twice.

@@ -143,43 +143,87 @@ function countAll(lattice: Lattice, criteria: readonly CriterionModel[]): Counts
  * and (filled as asked) the counts without each one of them. None of it depends
  * on the scores, only on which criteria are open, and interviews keep reaching
  * the same sets (every one starts with all of them open), so each set's work is
- * kept per model, for the most recent MAX_FOLDED sets.
+ * kept per model, least recently used out first, within FOLDED_BUDGET_BYTES.
+ * The real pack's two frameworks take about 8 KB a set; with more frameworks a
+ * set grows fast, and one over an eighth of the budget is not kept at all.
  */
 interface Folded {
+  key: string;
   lattice: Lattice;
   all: Counts;
   without: Map<CriterionModel, Counts>;
+  bytes: number;
 }
 
-/** Sets of open criteria kept per model (a few kilobytes each). */
-const MAX_FOLDED = 2_048;
-const foldedByModel = new WeakMap<Model, Map<string, Folded>>();
+interface FoldedSets {
+  sets: Map<string, Folded>;
+  bytes: number;
+}
+
+export const FOLDED_BUDGET_BYTES = 16 * 2 ** 20;
+const foldedByModel = new WeakMap<Model, FoldedSets>();
+
+/** Bytes that counts hold (a map entry costs about 48). */
+function bytesOf(counts: Counts | Int32Array): number {
+  return counts instanceof Map ? counts.size * 48 : counts.byteLength;
+}
+
+/** Drops the least recently used sets, never `keep`, until the model's sets fit the budget. */
+function evict(memo: FoldedSets, keep: Folded): void {
+  for (const [key, entry] of memo.sets) {
+    if (memo.bytes <= FOLDED_BUDGET_BYTES) return;
+    if (entry === keep) continue;
+    memo.sets.delete(key);
+    memo.bytes -= entry.bytes;
+  }
+}
 
 function foldOpen(model: Model, open: readonly CriterionModel[]): Folded {
-  let folded = foldedByModel.get(model);
-  if (!folded) {
-    folded = new Map();
-    foldedByModel.set(model, folded);
+  let memo = foldedByModel.get(model);
+  if (!memo) {
+    memo = { sets: new Map(), bytes: 0 };
+    foldedByModel.set(model, memo);
   }
   const key = open.map((cm) => model.criterionIndex.get(cm.criterion.id)).join(',');
-  const cached = folded.get(key);
-  if (cached) return cached;
+  const cached = memo.sets.get(key);
+  if (cached) {
+    memo.sets.delete(key);
+    memo.sets.set(key, cached);
+    return cached;
+  }
   const lattice = latticeFor(model.frameworkIds.length, open);
-  const entry: Folded = { lattice, all: countAll(lattice, open), without: new Map() };
-  folded.set(key, entry);
-  if (folded.size > MAX_FOLDED) folded.delete(folded.keys().next().value!);
+  const all = countAll(lattice, open);
+  const bytes = bytesOf(all) + (lattice.vectors ?? []).reduce((sum, vector) => sum + bytesOf(vector), 0);
+  const entry: Folded = { key, lattice, all, without: new Map(), bytes };
+  if (bytes <= FOLDED_BUDGET_BYTES / 8) {
+    memo.sets.set(key, entry);
+    memo.bytes += bytes;
+    evict(memo, entry);
+  }
   return entry;
 }
 
 /** The counts of every completion of `open` but `asked`. */
-function countsWithout(folded: Folded, open: readonly CriterionModel[], asked: CriterionModel): Counts {
+function countsWithout(model: Model, folded: Folded, open: readonly CriterionModel[], asked: CriterionModel): Counts {
   let rest = folded.without.get(asked);
   if (!rest) {
     const { lattice, all } = folded;
     rest = all instanceof Float64Array ? removeCriterion(lattice, all, asked) : countAll(lattice, open.filter((cm) => cm !== asked));
     folded.without.set(asked, rest);
+    folded.bytes += bytesOf(rest);
+    const memo = foldedByModel.get(model);
+    if (memo && memo.sets.get(folded.key) === folded) {
+      memo.bytes += bytesOf(rest);
+      evict(memo, folded);
+    }
   }
   return rest;
+}
+
+/** How many bytes the kept sets of open criteria take for `model` (tests). */
+export function foldedBytes(model: Model): { sets: number; bytes: number } {
+  const memo = foldedByModel.get(model);
+  return { sets: memo?.sets.size ?? 0, bytes: memo?.bytes ?? 0 };
 }
 
 /**
@@ -276,7 +320,7 @@ export function lookahead(model: Model, scores: readonly number[], open: readonl
   const chance = open.length === 0 ? 0 : countChanged(lattice, all, scores, winnerIndex(scores)) / completionCount(open);
   const answers = open.map((asked) => {
     const others = open.filter((cm) => cm !== asked);
-    const rest = countsWithout(folded, open, asked);
+    const rest = countsWithout(model, folded, open, asked);
     const changed = answerRows(asked).map((row) => {
       const base = scores.map((s, f) => s + row[f]!);
       return countChanged(lattice, rest, base, winnerIndex(base));

@@ -41,14 +41,13 @@ export function rankQuestions(knowledge: Knowledge, answers: Answers, rule?: Nex
 function claimRef(knowledge: Knowledge, claimId: string): ClaimRef {
   const claim = knowledge.claimById.get(claimId);
   if (!claim) throw new Error(`unknown claim ${claimId}`);
-  const ref: ClaimRef = {
+  return {
     id: claim.id,
     text: claim.text,
     sources: [...claim.sources],
     disputed: knowledge.disputesByClaim.has(claim.id),
+    ...(claim.correction ? { correction: { text: claim.correction.text, sources: [...claim.correction.sources] } } : {}),
   };
-  if (claim.correction) ref.correction = { text: claim.correction.text, sources: [...claim.correction.sources] };
-  return ref;
 }
 
 function favoured(model: Model, row: readonly number[]): string | null {
@@ -74,9 +73,9 @@ function uniqueSources(claims: readonly ClaimRef[]): string[] {
  * they are worked out once per option and shared, frozen like the opening
  * recommendation (conversation/step.ts), so no reader can change them for the next.
  */
-const evidenceByCriterion = new WeakMap<CriterionModel, Map<string, { claims: ClaimRef[]; sources: string[] }>>();
+const evidenceByCriterion = new WeakMap<CriterionModel, Map<string, { claims: readonly ClaimRef[]; sources: readonly string[] }>>();
 
-function optionEvidence(knowledge: Knowledge, cm: CriterionModel, optionId: string): { claims: ClaimRef[]; sources: string[] } {
+function optionEvidence(knowledge: Knowledge, cm: CriterionModel, optionId: string): { claims: readonly ClaimRef[]; sources: readonly string[] } {
   let byOption = evidenceByCriterion.get(cm);
   if (!byOption) {
     byOption = new Map();

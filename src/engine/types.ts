@@ -8,13 +8,14 @@ export type Answers = Readonly<Record<string, string>>;
 
 export type Confidence = 'low' | 'medium' | 'high';
 
+/** Shared between recommendations and frozen (see recommend.ts): read-only. */
 export interface ClaimRef {
-  id: string;
-  text: string;
-  sources: string[];
+  readonly id: string;
+  readonly text: string;
+  readonly sources: readonly string[];
   /** True when the claim is one side of a recorded disagreement between sources. */
-  disputed: boolean;
-  correction?: { text: string; sources: string[] };
+  readonly disputed: boolean;
+  readonly correction?: { readonly text: string; readonly sources: readonly string[] };
 }
 
 export interface Reason {
@@ -24,9 +25,10 @@ export interface Reason {
   favours: string | null;
   /** Points this answer adds to each framework. Summed over all reasons, these are exactly `scores`. */
   contribution: Record<string, number>;
-  claims: ClaimRef[];
-  /** Ids of the sources behind the claims, in first-seen order. */
-  sources: string[];
+  /** Shared between recommendations and frozen, like each claim. */
+  claims: readonly ClaimRef[];
+  /** Ids of the sources behind the claims, in first-seen order (shared and frozen too). */
+  sources: readonly string[];
 }
 
 export interface DisputeCaveat {
@@ -44,9 +46,9 @@ export interface CorrectionCaveat {
   /** The claim's id. */
   id: string;
   claim: string;
-  claim_sources: string[];
+  claim_sources: readonly string[];
   correction: string;
-  correction_sources: string[];
+  correction_sources: readonly string[];
   criteria: string[];
 }
 

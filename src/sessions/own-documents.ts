@@ -7,6 +7,11 @@
  *
  * Only texts are kept, never the decoded values: every read still gets objects
  * of its own, so no reader can change what another one sees.
+ *
+ * The trust rests on the tests: every session the core steps to, and every
+ * session and thread state the turn layer's tests store, must pass the full
+ * check and read back unchanged (tests/support/conversation.ts assertInvariants,
+ * tests/turns/harness.ts). A row another process wrote is always checked.
  */
 
 /** Rows remembered per kind of document; the least recently written goes first. */

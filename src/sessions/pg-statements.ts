@@ -104,7 +104,7 @@ export const SQL = {
   leaseOutbox: statement('lease_outbox', `UPDATE outbox SET lease_owner = $2, lease_until = ${at(3)} + $4::bigint WHERE seq = ANY($1::bigint[])`),
   completeOutbox: statement(
     'complete_outbox',
-    `UPDATE outbox SET status = 'sent', message_id = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(3)} WHERE seq = $1`,
+    `UPDATE outbox SET status = 'sent', message_id = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(3)} WHERE seq = $1 AND status = 'pending'`,
   ),
   // $3 NULL: given up (status 'failed'); otherwise back to pending, due at anchor + $3.
   failOutbox: statement(
@@ -112,13 +112,15 @@ export const SQL = {
     `UPDATE outbox SET status = CASE WHEN $3::bigint IS NULL THEN 'failed' ELSE 'pending' END, attempts = attempts + 1,
        next_attempt_at = CASE WHEN $3::bigint IS NULL THEN 0 ELSE ${at(4)} + $3::bigint END,
        error = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(4)}
-     WHERE seq = $1`,
+     WHERE seq = $1 AND status = 'pending'`,
   ),
   releaseOutbox: statement('release_outbox', `UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY($1::bigint[]) AND status = 'pending'`),
   releaseClaimsOf: statement(
     'release_claims_of',
-    `UPDATE outbox SET lease_owner = NULL, lease_until = 0
-     WHERE thread_id = $1 AND status = 'pending' AND (lease_owner = $2 OR left(lease_owner, length($2) + 1) = $2 || '#')`,
+    // Ends the claims but keeps who held them: what they covered may have been sent (see `claimed`).
+    `UPDATE outbox SET lease_until = 0
+     WHERE thread_id = $1 AND status = 'pending' AND lease_until > 0
+       AND (lease_owner = $2 OR (left(lease_owner, length($2) + 1) = $2 || '#' AND substr(lease_owner, length($2) + 2) ~ '^[0-9]+$'))`,
   ),
   selectMessageId: statement(
     'select_message_id',

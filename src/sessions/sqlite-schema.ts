@@ -85,8 +85,9 @@ const MIGRATIONS: readonly Migration[] = [
   // - Only unsent entries are ever looked for by status, and they are few: one partial index of them replaces two
   //   whole-table ones, so an entry sent leaves one small index instead of moving within two.
   // - seq is a plain rowid, no longer AUTOINCREMENT, which wrote sqlite_sequence on every commit. A seq is still
-  //   one more than the largest in the table, so a thread's entries keep their order; only a seq whose entry was
-  //   sent and swept away can come again, and nothing refers to those.
+  //   one more than the largest in the table, so a thread's entries keep their order. Only the seq of an entry that
+  //   was sent or given up, and then swept away a day later, can come again; and an entry is completed or failed
+  //   only while it is unsent, so a drain stalled that long cannot mark its successor.
   (db) => {
     // The table as migration 2 made it, but for its key: SQLite's own way to change a column (rebuild and copy).
     const { sql } = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get()!;

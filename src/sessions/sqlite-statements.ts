@@ -109,17 +109,20 @@ export function prepareStatements(db: Database.Database) {
     selectUnsent: db.prepare<[string], OutboxRow>(`SELECT ${outboxColumns} FROM outbox WHERE thread_id = ? AND status = 'pending' ORDER BY seq`),
     leaseOutbox: db.prepare<[string, number, number]>('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE seq = ?'),
     completeOutbox: db.prepare<{ seq: number; messageId: string | null; now: number }>(
-      `UPDATE outbox SET status = 'sent', message_id = @messageId, lease_owner = NULL, lease_until = 0, updated_at = @now WHERE seq = @seq`,
+      `UPDATE outbox SET status = 'sent', message_id = @messageId, lease_owner = NULL, lease_until = 0, updated_at = @now WHERE seq = @seq AND status = 'pending'`,
     ),
     failOutbox: db.prepare<{ seq: number; status: string; nextAttemptAt: number; error: string; now: number }>(`
       UPDATE outbox SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, error = @error,
         lease_owner = NULL, lease_until = 0, updated_at = @now
-      WHERE seq = @seq
+      WHERE seq = @seq AND status = 'pending'
     `),
     releaseOutbox: db.prepare<[number]>(`UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ? AND status = 'pending'`),
+    // Ends the claims but keeps who held them: what they covered may have been sent (see mayHaveBeenSent).
     releaseClaimsOf: db.prepare<{ threadId: string; owner: string }>(`
-      UPDATE outbox SET lease_owner = NULL, lease_until = 0
-      WHERE thread_id = @threadId AND status = 'pending' AND (lease_owner = @owner OR substr(lease_owner, 1, length(@owner) + 1) = @owner || '#')
+      UPDATE outbox SET lease_until = 0
+      WHERE thread_id = @threadId AND status = 'pending' AND lease_until > 0 AND (lease_owner = @owner OR (
+        substr(lease_owner, 1, length(@owner) + 1) = @owner || '#' AND length(lease_owner) > length(@owner) + 1
+        AND substr(lease_owner, length(@owner) + 2) NOT GLOB '*[^0-9]*'))
     `),
     selectMessageId: db.prepare<[string, string], { message_id: string | null }>(
       `SELECT message_id FROM outbox WHERE thread_id = ? AND handle = ? AND status = 'sent' ORDER BY seq DESC LIMIT 1`,

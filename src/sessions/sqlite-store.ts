@@ -15,9 +15,10 @@ import { threadId, type ThreadKey, type ThreadState } from '../turns/types.ts';
 import { OwnDocuments } from './own-documents.ts';
 import { decodeSessionRow } from './session-schema.ts';
 import { migrate } from './sqlite-schema.ts';
-import { prepareStatements, type OutboxRow, type SessionRow, type Statements } from './sqlite-statements.ts';
-import { handleOf, parseOperation, parseThreadState } from './stored-json.ts';
-import { appendedEntries, sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
+import { prepareStatements, type SessionRow, type Statements } from './sqlite-statements.ts';
+import { applyTurn, leaseUnsent, type CommitTexts } from './sqlite-transactions.ts';
+import { parseThreadState } from './stored-json.ts';
+import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
 export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
 
@@ -73,102 +74,6 @@ function storeFailure(message: string, cause: unknown, details: Record<string, u
   });
   error.cause = cause;
   return error;
-}
-
-/** The JSON texts a commit writes, made once: they are also what the store remembers as decoded. */
-interface CommitTexts {
-  session?: string;
-  thread?: string;
-}
-
-/** The body of `commitTurn`, run inside one IMMEDIATE transaction. */
-function applyTurn(s: Statements, input: TurnCommit, texts: CommitTexts): TurnCommitted {
-  const { now } = input;
-  if (input.delivery) {
-    // An expired claim is free again; a live one means the turn was applied already.
-    s.deleteExpiredDelivery.run(input.delivery.id, now);
-    const { changes } = s.claimDelivery.run(input.delivery.id, input.delivery.expiresAt);
-    if (changes === 0) {
-      throw new AdvisorError('DUPLICATE_DELIVERY', `delivery ${input.delivery.id} was already applied`, { deliveryId: input.delivery.id });
-    }
-  }
-  if (input.session) {
-    const { session, expectedVersion } = input.session;
-    const id = sessionId(session.key);
-    const stored = s.selectSessionVersion.get(id)?.version ?? 0;
-    if (stored !== expectedVersion) {
-      throw new AdvisorError('SESSION_CONFLICT', `session ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
-        sessionId: id,
-        expectedVersion,
-        storedVersion: stored,
-      });
-    }
-    const k = session.key;
-    s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: texts.session ?? JSON.stringify(session), now });
-  }
-  if (input.thread) {
-    const { key, state, expectedVersion } = input.thread;
-    const id = threadId(key);
-    const stored = s.selectThreadVersion.get(id)?.version ?? 0;
-    if (stored !== expectedVersion) {
-      throw new AdvisorError('SESSION_CONFLICT', `thread ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
-        thread: id,
-        expectedVersion,
-        storedVersion: stored,
-      });
-    }
-    s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: texts.thread ?? JSON.stringify(state), now });
-  }
-  let leased: OutboxEntry[] = [];
-  if (input.outbox) {
-    const { thread, operations, deliveryId, actor } = input.outbox;
-    const id = threadId(thread);
-    // Claimed here only when nothing unsent is ahead of them (commits are serialized, so this read is exact).
-    const lease = input.lease && s.hasUnsent.get(id) === undefined ? input.lease : undefined;
-    const seqs: number[] = [];
-    for (const operation of operations) {
-      const { lastInsertRowid } = s.insertOutbox.run({
-        threadId: id,
-        platform: thread.platform,
-        workspace: thread.workspace,
-        conversation: thread.conversation,
-        handle: handleOf(operation),
-        operation: JSON.stringify(operation),
-        deliveryId: deliveryId ?? null,
-        actor: actor ?? null,
-        leaseOwner: lease?.owner ?? null,
-        leaseUntil: lease ? now + lease.leaseMs : 0,
-        now,
-      });
-      seqs.push(Number(lastInsertRowid));
-    }
-    if (lease) leased = appendedEntries(input.outbox, seqs, now);
-  }
-  if (input.completes) s.completeOutbox.run({ seq: input.completes.seq, messageId: input.completes.messageId ?? null, now });
-  return { leased };
-}
-
-/** The body of `claimOutbox`: leases every unsent entry of thread `id`, unless another owner holds one or the first is not due. */
-function leaseUnsent(s: Statements, id: string, options: ClaimOptions): OutboxEntry[] {
-  const rows = s.selectUnsent.all(id);
-  const first = rows[0];
-  if (first === undefined || first.next_attempt_at > options.now) return [];
-  if (rows.some((row) => row.lease_until > options.now && row.lease_owner !== options.owner)) return [];
-  const until = options.now + options.leaseMs;
-  const entries: OutboxEntry[] = [];
-  for (const row of rows) {
-    let entry: OutboxEntry;
-    try {
-      entry = decodeOutbox(row);
-    } catch (error) {
-      // An entry nobody can read is given up, so it cannot block its thread forever.
-      s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now });
-      continue;
-    }
-    s.leaseOutbox.run(options.owner, until, row.seq);
-    entries.push(entry);
-  }
-  return entries;
 }
 
 export class SqliteSessionStore implements SessionStore {
@@ -392,19 +297,4 @@ export class SqliteSessionStore implements SessionStore {
       throw storeFailure(message, error, details);
     }
   }
-}
-
-function decodeOutbox(row: OutboxRow): OutboxEntry {
-  const entry: OutboxEntry = {
-    seq: row.seq,
-    thread: { platform: row.platform, workspace: row.workspace, conversation: row.conversation },
-    operation: parseOperation(row.operation, { seq: row.seq }),
-    attempts: row.attempts,
-    // Read before this claim: a claim still recorded here was never completed nor given back.
-    mayHaveBeenSent: row.attempts > 0 || row.lease_owner !== null,
-    createdAt: row.created_at,
-  };
-  if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
-  if (row.actor !== null) entry.actor = row.actor;
-  return entry;
 }

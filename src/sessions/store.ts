@@ -137,9 +137,10 @@ export interface SessionStore {
   /** Gives back a claim without an attempt (entries after one that failed). */
   releaseOutbox(seqs: readonly number[]): Promise<void>;
   /**
-   * Gives back every claim `owner` holds on the thread's unsent entries, its commits' claims (`owner#n`, see
-   * `TurnCommit.lease`) included; returns how many. For a front end that names its owner after the person (the
-   * terminal): a run that starts again takes over at once what a killed one left, instead of waiting for it to lapse.
+   * Ends every claim `owner` holds on the thread's unsent entries, its commits' claims (`owner#<n>`, see
+   * `TurnCommit.lease`) included, as if they had lapsed (the entries still count as possibly sent); returns how many.
+   * For a front end that names its owner after the person (the terminal): a run that starts again takes over at once
+   * what a killed one left, instead of waiting for the claim to lapse.
    */
   releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number>;
   /** The platform's id of a message the outbox posted under `handle`. */

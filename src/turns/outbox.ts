@@ -115,11 +115,15 @@ export class Outbox<Live> {
   }
 
   /**
-   * Gives back the claims this owner holds on the thread's unsent entries, so they go with the next drain. Only for
-   * an owner that no other live process shares (the terminal's, named after its person): its earlier run is gone.
+   * Ends the claims this owner holds on the thread's unsent entries, so they go with the next drain. Only for an
+   * owner that no other live process shares (the terminal's, named after its person): its earlier run is gone.
+   * Never throws: what it cannot end lapses as usual.
    */
   async takeOverEarlierRun(thread: ThreadKey): Promise<number> {
-    return this.options.store.releaseClaimsOf(thread, this.options.owner);
+    return this.options.store.releaseClaimsOf(thread, this.options.owner).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, thread: threadId(thread) }, "could not take over an earlier run's claims; they will lapse");
+      return 0;
+    });
   }
 
   /** A claim for a commit to take on its own entries (`TurnCommit.lease`): named for one drain, so no other drain of this process takes them. */

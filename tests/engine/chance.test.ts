@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { STOP_CHANCE } from '../../src/engine/chance.ts';
+import { FOLDED_BUDGET_BYTES, foldedBytes, STOP_CHANCE } from '../../src/engine/chance.ts';
+import { modelOf } from '../../src/engine/model.ts';
 import { NEXT_QUESTION_RULE, NEXT_QUESTION_RULES } from '../../src/engine/next-question.ts';
 import { rankQuestions, recommend } from '../../src/engine/recommend.ts';
 import type { Knowledge } from '../../src/knowledge/load.ts';
@@ -228,6 +229,30 @@ describe('the lookahead next-question rules', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('keeps the work it remembers within its memory budget, also for a pack whose sets are large, and stays exact', () => {
+    // Three frameworks and 16 criteria of five options: each set of open criteria takes hundreds of kilobytes.
+    let state = 7;
+    const random = (): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const points = Array.from({ length: 16 }, () => Array.from({ length: 5 }, () => Array.from({ length: 3 }, () => Math.floor(random() * 4))));
+    const knowledge = packKnowledge(packFromPoints(points, 3));
+    const answerSets = Array.from({ length: 80 }, () => {
+      const answers: Record<string, string> = {};
+      for (const criterion of knowledge.criteria) if (random() < 0.15) answers[criterion.id] = criterion.options[Math.floor(random() * 5)]!.id;
+      return answers;
+    });
+    for (const answers of answerSets) rankQuestions(knowledge, answers);
+    const kept = foldedBytes(modelOf(knowledge));
+    expect(kept.sets).toBeGreaterThan(0);
+    expect(kept.sets).toBeLessThan(answerSets.length);
+    expect(kept.bytes).toBeLessThanOrEqual(FOLDED_BUDGET_BYTES);
+    for (const answers of answerSets.slice(0, 5)) {
+      expect(recommend(knowledge, answers)).toEqual(recommend(packKnowledge(packFromPoints(points, 3)), answers));
+    }
   });
 
   it('every rule ranks exactly the open criteria, and the engine asks by NEXT_QUESTION_RULE', () => {

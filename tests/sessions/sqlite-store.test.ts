@@ -136,13 +136,14 @@ describe('SqliteSessionStore specifics', () => {
     const raw = openRaw();
     const plans = Object.fromEntries(
       Object.entries(prepareStatements(raw))
-        .filter(([name]) => ['hasUnsent', 'selectUnsent', 'pendingThreads', 'countPending'].includes(name))
+        .filter(([name]) => ['hasUnsent', 'selectUnsent', 'pendingThreads', 'countPending', 'releaseClaimsOf'].includes(name))
         .map(([name, statement]) => {
-          const parameters = (statement.source.match(/\?/g) ?? []).map(() => null);
+          const named = Object.fromEntries([...statement.source.matchAll(/@(\w+)/g)].map((match) => [match[1], null]));
+          const parameters = Object.keys(named).length > 0 ? [named] : (statement.source.match(/\?/g) ?? []).map(() => null);
           return [name, raw.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${statement.source}`).all(...parameters).map((row) => row.detail)];
         }),
     );
-    expect(Object.keys(plans)).toHaveLength(4);
+    expect(Object.keys(plans)).toHaveLength(5);
     for (const [name, steps] of Object.entries(plans)) {
       expect(steps.some((step) => step.includes('outbox_unsent')), `${name}: ${steps.join('; ')}`).toBe(true);
       expect(steps.filter((step) => /^SCAN (outbox|head)$/.test(step)), `${name} walks the whole outbox`).toEqual([]);

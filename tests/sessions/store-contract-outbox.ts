@@ -112,7 +112,7 @@ export function describeOutboxContract(context: ContractContext): void {
       ]);
     });
 
-    it("gives back an owner's claims on one thread, its commits' owner#n claims included, and no one else's", async () => {
+    it("ends an owner's claims on one thread, its commits' owner#<n> claims included, and no one else's", async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1')], T0, { lease: { owner: 'terminal:ann#3', leaseMs: MINUTE } });
       await enqueue(store, A, [post('h2')]);
@@ -121,9 +121,35 @@ export function describeOutboxContract(context: ContractContext): void {
 
       expect(await store.releaseClaimsOf(A, 'terminal:an')).toBe(0); // another owner whose name is a prefix
       expect(await store.releaseClaimsOf(A, 'terminal:ann')).toBe(1);
-      expect((await store.claimOutbox(A, lease('terminal:ann'))).map((e) => textOf(e.operation))).toEqual(['h1', 'h2']);
+      // Ended as if lapsed: h1 may have gone out under that claim, and says so.
+      const taken = await store.claimOutbox(A, lease('terminal:ann'));
+      expect(taken.map((e) => [textOf(e.operation), e.mayHaveBeenSent])).toEqual([
+        ['h1', true],
+        ['h2', false],
+      ]);
       expect(await store.releaseClaimsOf(A, 'terminal:ann')).toBe(2); // a plain claim of the owner's own
       expect(await store.claimOutbox(B, lease('terminal:ann'))).toEqual([]); // the other thread keeps its claim
+    });
+
+    it('ends only owner#<digits> claims: not those of owners whose names merely start with owner#', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1')], T0, { lease: { owner: 'terminal:bob#x', leaseMs: MINUTE } });
+      await enqueue(store, B, [post('h2')], T0, { lease: { owner: 'terminal:bob#2#5', leaseMs: MINUTE } });
+      expect(await store.releaseClaimsOf(A, 'terminal:bob')).toBe(0);
+      expect(await store.releaseClaimsOf(B, 'terminal:bob')).toBe(0);
+      expect(await store.releaseClaimsOf(B, 'terminal:bob#2')).toBe(1);
+    });
+
+    it('completes or fails an entry only while it is unsent: a late drain cannot undo or overwrite what another recorded', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1')]);
+      const [entry] = await store.claimOutbox(A, lease('p1'));
+      await store.completeOutbox(entry!.seq, { now: T0, messageId: 'M1' });
+      await store.completeOutbox(entry!.seq, { now: T0 + 1, messageId: 'M2' });
+      await store.failOutbox(entry!.seq, { now: T0 + 2, error: 'late', retryAt: T0 + 3 });
+      expect(await store.messageIdOf(A, 'h1')).toBe('M1');
+      expect(await store.pendingOutboxCount()).toBe(0);
+      expect(await store.claimOutbox(A, lease('p2', T0 + MINUTE))).toEqual([]);
     });
 
     it('released entries may be claimed by another process at once; a sent entry stays sent', async () => {

@@ -74,7 +74,7 @@ describe('terminal sessions across runs (spawned, piped stdin)', { timeout: 180_
     const raw = new Database(dbPath());
     const { changes } = raw
       .prepare("UPDATE outbox SET status = 'pending', lease_owner = ?, lease_until = ? WHERE seq = (SELECT max(seq) FROM outbox)")
-      .run(`terminal:${TERMINAL_KEY.user}#7`, Date.now() + 3_600_000);
+      .run(`terminal:${encodeURIComponent(TERMINAL_KEY.user)}#7`, Date.now() + 3_600_000);
     raw.close();
     expect(changes).toBe(1);
 

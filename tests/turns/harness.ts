@@ -4,11 +4,16 @@
  * for this one after a restart), an in-memory platform, a clock the test moves,
  * and short ways to write deliveries.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import type { ConversationEvent, Session } from '../../src/conversation/types.ts';
 import { isAdvisorError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { parseStoredSession } from '../../src/sessions/session-schema.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
+import { parseThreadState } from '../../src/sessions/stored-json.ts';
 import type { SessionStore } from '../../src/sessions/store.ts';
 import { TurnService } from '../../src/turns/service.ts';
 import type { Content, Delivery, Inbound, ThreadKey } from '../../src/turns/types.ts';
@@ -41,6 +46,8 @@ export interface World {
   path: string;
   port: MemoryPort;
   now: number;
+  /** Whether `close` checks that every stored session and thread state passes a fresh connection's full check (true; off for tests that corrupt rows). */
+  checkStoredOnClose: boolean;
   /** Opens another connection to the same file (closed with the world). */
   openStore(): SqliteSessionStore;
   /** A TurnService on a new connection: another process, or this one restarted. */
@@ -56,6 +63,7 @@ export function makeWorld(options: { port?: MemoryPort } = {}): World {
     path: join(dir.path, 'sessions.db'),
     port: options.port ?? new MemoryPort(),
     now: T0,
+    checkStoredOnClose: true,
     openStore() {
       const store = SqliteSessionStore.open(world.path);
       stores.push(store);
@@ -74,10 +82,34 @@ export function makeWorld(options: { port?: MemoryPort } = {}): World {
     },
     async close() {
       for (const store of stores.splice(0)) await store.close();
-      dir.cleanup();
+      try {
+        if (world.checkStoredOnClose) expectFullyValid(world.path);
+      } finally {
+        dir.cleanup();
+      }
     },
   };
   return world;
+}
+
+/**
+ * Every session and thread state the turns wrote passes the full check a fresh connection makes, and reads back
+ * unchanged: a store skips that check for text it wrote itself (OwnDocuments), which is only sound when this holds.
+ */
+function expectFullyValid(path: string): void {
+  if (!existsSync(path)) return;
+  const db = new Database(path, { readonly: true });
+  try {
+    for (const { id, state } of db.prepare<[], { id: string; state: string }>('SELECT id, state FROM sessions').all()) {
+      const parsed = parseStoredSession(state);
+      expect(parsed, id).toEqual({ ok: true, session: JSON.parse(state) as unknown });
+    }
+    for (const { id, state } of db.prepare<[], { id: string; state: string }>('SELECT id, state FROM threads').all()) {
+      expect(parseThreadState(state, { thread: id }), id).toEqual(JSON.parse(state) as unknown);
+    }
+  } finally {
+    db.close();
+  }
 }
 
 let deliveries = 0;

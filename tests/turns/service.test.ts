@@ -107,6 +107,7 @@ describe('TurnService: commit, then send', () => {
     const turns = world.service();
     await turns.run(delivery(), start);
     const raw = new Database(world.path);
+    world.checkStoredOnClose = false;
     raw.prepare('UPDATE threads SET state = ? WHERE id = ?').run('{"owner": 7', threadId(THREAD));
     raw.close();
     expect((await turns.run(delivery(), { kind: 'ask', question: 'Which has an admin panel?' })).queued).toBe(1);
