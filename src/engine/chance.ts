@@ -214,7 +214,11 @@ function countsWithout(model: Model, folded: Folded, open: readonly CriterionMod
     const memo = foldedByModel.get(model);
     if (memo && memo.sets.get(folded.key) === folded) {
       memo.bytes += bytesOf(rest);
-      evict(memo, folded);
+      // A set that has grown past an eighth of the budget is no longer kept (this call still has it).
+      if (folded.bytes > FOLDED_BUDGET_BYTES / 8) {
+        memo.sets.delete(folded.key);
+        memo.bytes -= folded.bytes;
+      } else evict(memo, folded);
     }
   }
   return rest;

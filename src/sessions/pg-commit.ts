@@ -126,7 +126,7 @@ export function commitStatement(input: TurnCommit, anchor: number | null): Commi
   if (input.completes) {
     shape.push('c');
     ctes.push(`c AS (UPDATE outbox SET status = 'sent', message_id = ${param(input.completes.messageId ?? null, '::text')}, lease_owner = NULL, lease_until = 0, updated_at = ${at}
-      WHERE seq = ${param(input.completes.seq, '::bigint')} RETURNING 1)`);
+      WHERE seq = ${param(input.completes.seq, '::bigint')} AND status = 'pending' RETURNING 1)`);
   }
   if (ctes.length === 0) return undefined;
   // Unreferenced CTEs (o, c) still run to completion; the checks run first and stop the statement at the first that fails.

@@ -81,24 +81,14 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_handle ON outbox (thread_id, handle);
     `);
   },
-  // The outbox rebuilt to write fewer pages per turn (each page is a frame in the WAL):
-  // - Only unsent entries are ever looked for by status, and they are few: one partial index of them replaces two
-  //   whole-table ones, so an entry sent leaves one small index instead of moving within two.
-  // - seq is a plain rowid, no longer AUTOINCREMENT, which wrote sqlite_sequence on every commit. A seq is still
-  //   one more than the largest in the table, so a thread's entries keep their order. Only the seq of an entry that
-  //   was sent or given up, and then swept away a day later, can come again; and an entry is completed or failed
-  //   only while it is unsent, so a drain stalled that long cannot mark its successor.
+  // Only unsent entries are ever looked for by status, and they are few. One partial index of them replaces two
+  // whole-table ones: an entry sent leaves one small index instead of moving within two, so a turn writes fewer
+  // pages (each page a frame in the WAL). seq stays AUTOINCREMENT: a seq is never handed out twice, so a drain that
+  // stalled past its claim can only ever reach its own entry.
   (db) => {
-    // The table as migration 2 made it, but for its key: SQLite's own way to change a column (rebuild and copy).
-    const { sql } = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get()!;
-    const rebuilt = sql.replace(/^CREATE TABLE outbox\b/, 'CREATE TABLE outbox_rebuilt').replace(/\bseq\s+INTEGER PRIMARY KEY AUTOINCREMENT\b/, 'seq INTEGER PRIMARY KEY');
-    if (!rebuilt.startsWith('CREATE TABLE outbox_rebuilt') || rebuilt.includes('AUTOINCREMENT')) throw new Error(`unexpected outbox table: ${sql}`);
     db.exec(`
-      ${rebuilt};
-      INSERT INTO outbox_rebuilt SELECT * FROM outbox;
-      DROP TABLE outbox;
-      ALTER TABLE outbox_rebuilt RENAME TO outbox;
-      CREATE INDEX outbox_by_handle ON outbox (thread_id, handle);
+      DROP INDEX outbox_by_thread;
+      DROP INDEX outbox_pending;
       CREATE INDEX outbox_unsent ON outbox (thread_id, seq) WHERE status = 'pending';
     `);
   },

@@ -253,6 +253,11 @@ describe('the lookahead next-question rules', () => {
     for (const answers of answerSets.slice(0, 5)) {
       expect(recommend(knowledge, answers)).toEqual(recommend(packKnowledge(packFromPoints(points, 3)), answers));
     }
+
+    // Four frameworks: one set whose counts without each criterion, added as the next question is ranked, outgrow an eighth of the budget.
+    const large = packKnowledge(packFromPoints(points.map((options) => options.slice(0, 4).map((row) => [...row, row[0]! ^ 1])), 4));
+    rankQuestions(large, {});
+    expect(foldedBytes(modelOf(large)).bytes).toBeLessThanOrEqual(FOLDED_BUDGET_BYTES / 8);
   });
 
   it('every rule ranks exactly the open criteria, and the engine asks by NEXT_QUESTION_RULE', () => {

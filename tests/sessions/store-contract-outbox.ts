@@ -152,6 +152,28 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.claimOutbox(A, lease('p2', T0 + MINUTE))).toEqual([]);
     });
 
+    it('never hands a seq out twice, also once the newest entries were swept: a late completion cannot reach a new entry', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1')]);
+      const [first] = await store.claimOutbox(A, lease('p1'));
+      await store.completeOutbox(first!.seq, { now: T0, messageId: 'M1' });
+      await store.deleteExpired(T0 + 2 * MINUTE, T0 + 2 * MINUTE); // every sent entry is older than that
+      await enqueue(store, A, [post('h2')], T0 + 3 * MINUTE);
+      const [second] = await store.claimOutbox(A, lease('p2', T0 + 3 * MINUTE));
+      expect(second!.seq).toBeGreaterThan(first!.seq);
+      await store.completeOutbox(first!.seq, { now: T0 + 3 * MINUTE, messageId: 'late' }); // p1, stalled all along
+      expect(await store.pendingOutboxCount()).toBe(1);
+    });
+
+    it('a commit completes the entry it continues only while that entry is unsent', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1')]);
+      const [entry] = await store.claimOutbox(A, lease('p1'));
+      await store.completeOutbox(entry!.seq, { now: T0, messageId: 'M1' });
+      await store.commitTurn({ now: T0 + 1, completes: { seq: entry!.seq, messageId: 'M2' }, outbox: { thread: A, operations: [post('h2')] } });
+      expect(await store.messageIdOf(A, 'h1')).toBe('M1');
+    });
+
     it('released entries may be claimed by another process at once; a sent entry stays sent', async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1'), post('h2')]);
