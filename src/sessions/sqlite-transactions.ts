@@ -14,6 +14,16 @@ export interface CommitTexts {
   thread?: string;
 }
 
+/** SESSION_CONFLICT unless the row is at the version the commit expects (0: no row yet). */
+function expectVersion(what: 'session' | 'thread', id: string, stored: number, expected: number, details: Record<string, unknown>): void {
+  if (stored === expected) return;
+  throw new AdvisorError('SESSION_CONFLICT', `${what} ${id} is at version ${stored}, the commit expected ${expected}`, {
+    ...details,
+    expectedVersion: expected,
+    storedVersion: stored,
+  });
+}
+
 /** The body of `commitTurn`, run inside one IMMEDIATE transaction. */
 export function applyTurn(s: Statements, input: TurnCommit, texts: CommitTexts): TurnCommitted {
   const { now } = input;
@@ -28,28 +38,14 @@ export function applyTurn(s: Statements, input: TurnCommit, texts: CommitTexts):
   if (input.session) {
     const { session, expectedVersion } = input.session;
     const id = sessionId(session.key);
-    const stored = s.selectSessionVersion.get(id)?.version ?? 0;
-    if (stored !== expectedVersion) {
-      throw new AdvisorError('SESSION_CONFLICT', `session ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
-        sessionId: id,
-        expectedVersion,
-        storedVersion: stored,
-      });
-    }
+    expectVersion('session', id, s.selectSessionVersion.get(id)?.version ?? 0, expectedVersion, { sessionId: id });
     const k = session.key;
     s.upsertSession.run({ id, platform: k.platform, workspace: k.workspace, conversation: k.conversation, user: k.user, version: session.version, state: texts.session ?? JSON.stringify(session), now });
   }
   if (input.thread) {
     const { key, state, expectedVersion } = input.thread;
     const id = threadId(key);
-    const stored = s.selectThreadVersion.get(id)?.version ?? 0;
-    if (stored !== expectedVersion) {
-      throw new AdvisorError('SESSION_CONFLICT', `thread ${id} is at version ${stored}, the commit expected ${expectedVersion}`, {
-        thread: id,
-        expectedVersion,
-        storedVersion: stored,
-      });
-    }
+    expectVersion('thread', id, s.selectThreadVersion.get(id)?.version ?? 0, expectedVersion, { thread: id });
     s.upsertThread.run({ id, platform: key.platform, workspace: key.workspace, conversation: key.conversation, version: expectedVersion + 1, state: texts.thread ?? JSON.stringify(state), now });
   }
   let leased: OutboxEntry[] = [];
