@@ -106,15 +106,20 @@ export const SQL = {
     'complete_outbox',
     `UPDATE outbox SET status = 'sent', message_id = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(3)} WHERE seq = $1 AND status = 'pending'`,
   ),
-  // $3 NULL: given up (status 'failed'); otherwise back to pending, due at anchor + $3.
+  // $3 NULL: given up (status 'failed'); otherwise back to pending, due at anchor + $3. $5: the claimant it must still have, or NULL.
   failOutbox: statement(
     'fail_outbox',
     `UPDATE outbox SET status = CASE WHEN $3::bigint IS NULL THEN 'failed' ELSE 'pending' END, attempts = attempts + 1,
        next_attempt_at = CASE WHEN $3::bigint IS NULL THEN 0 ELSE ${at(4)} + $3::bigint END,
        error = $2, lease_owner = NULL, lease_until = 0, updated_at = ${at(4)}
-     WHERE seq = $1 AND status = 'pending'`,
+     WHERE seq = $1 AND status = 'pending' AND ($5::text IS NULL OR lease_owner = $5::text)`,
   ),
-  releaseOutbox: statement('release_outbox', `UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY($1::bigint[]) AND status = 'pending'`),
+  // Ends the claims; who held one is kept only for the entries in $2, which may have been sent (see `claimed`).
+  releaseOutbox: statement(
+    'release_outbox',
+    `UPDATE outbox SET lease_owner = CASE WHEN seq = ANY($2::bigint[]) THEN lease_owner ELSE NULL END, lease_until = 0
+     WHERE seq = ANY($1::bigint[]) AND status = 'pending' AND lease_owner = $3`,
+  ),
   releaseClaimsOf: statement(
     'release_claims_of',
     // Ends the claims but keeps who held them: what they covered may have been sent (see `claimed`).

@@ -32,7 +32,7 @@ import { migratePostgres, readSchemaStatus, refuseNewerSchema, refuseOlderSchema
 import { commitStatement, failedCheck, type CommitRow, type FailedCheck } from './pg-commit.ts';
 import { decodeOutbox, decodeSession, decodeThread, decodeTurnRead, toMs, type TurnReadRow } from './pg-rows.ts';
 import { SQL, type Bigint, type OutboxRow, type SessionRow, type Statement, type ThreadRow } from './pg-statements.ts';
-import { appendedEntries, sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
+import { appendedEntries, sessionId, type ClaimOptions, type OutboxEntry, type ReleasedEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
 export interface PgStoreOptions {
   /** A postgres:// or postgresql:// connection string (DATABASE_URL). */
@@ -204,7 +204,7 @@ export class PgSessionStore implements SessionStore {
           } catch (error) {
             // An entry nobody can read is given up (as in SQLite), so it cannot block its thread forever.
             const reason = (error instanceof Error ? error.message : 'unreadable').replaceAll('\u0000', '').slice(0, 500);
-            await this.#query(client, SQL.failOutbox, [row.seq, reason, null, anchor]);
+            await this.#query(client, SQL.failOutbox, [row.seq, reason, null, anchor, null]);
           }
         }
         if (entries.length > 0) await this.#query(client, SQL.leaseOutbox, [entries.map((entry) => entry.seq), options.owner, anchor, Math.round(options.leaseMs)]);
@@ -217,16 +217,19 @@ export class PgSessionStore implements SessionStore {
     await this.#guard(`cannot complete outbox entry ${seq}`, { seq }, () => this.#query(this.#pool, SQL.completeOutbox, [seq, result.messageId ?? null, this.#anchor(result.now)]));
   }
 
-  async failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void> {
+  async failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number; owner?: string }): Promise<boolean> {
     const retryIn = failure.retryAt === undefined ? null : Math.round(failure.retryAt - failure.now);
     // PostgreSQL text cannot hold NUL, and a platform's error message is not worth failing over.
     const error = failure.error.replaceAll('\u0000', '').slice(0, 500);
-    await this.#guard(`cannot record a failure of outbox entry ${seq}`, { seq }, () => this.#query(this.#pool, SQL.failOutbox, [seq, error, retryIn, this.#anchor(failure.now)]));
+    const values = [seq, error, retryIn, this.#anchor(failure.now), failure.owner ?? null];
+    return this.#guard(`cannot record a failure of outbox entry ${seq}`, { seq }, async () => (await this.#query(this.#pool, SQL.failOutbox, values)).rowCount === 1);
   }
 
-  async releaseOutbox(seqs: readonly number[]): Promise<void> {
-    if (seqs.length === 0) return;
-    await this.#guard('cannot release outbox entries', { seqs }, () => this.#query(this.#pool, SQL.releaseOutbox, [[...seqs]]));
+  async releaseOutbox(entries: readonly ReleasedEntry[], owner: string): Promise<void> {
+    if (entries.length === 0) return;
+    const seqs = entries.map((entry) => entry.seq);
+    const maybeSent = entries.filter((entry) => entry.mayHaveBeenSent).map((entry) => entry.seq);
+    await this.#guard('cannot release outbox entries', { seqs, owner }, () => this.#query(this.#pool, SQL.releaseOutbox, [seqs, maybeSent, owner]));
   }
 
   async releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number> {

@@ -84,7 +84,8 @@ export function prepareStatements(db: Database.Database) {
       ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at
     `),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE id = ?'),
-    deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE updated_at < ?'),
+    // The cleanup's statements delete at most `limit` rows each, so one batch never holds the thread long.
+    deleteExpiredSessions: db.prepare<[number, number]>('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE updated_at < ? LIMIT ?)'),
     countSessions: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sessions'),
 
     selectThread: db.prepare<[string], ThreadRow>('SELECT version, state, updated_at FROM threads WHERE id = ?'),
@@ -94,12 +95,12 @@ export function prepareStatements(db: Database.Database) {
       VALUES (@id, @platform, @workspace, @conversation, @version, @state, @now)
       ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at
     `),
-    deleteExpiredThreads: db.prepare<[number]>('DELETE FROM threads WHERE updated_at < ?'),
+    deleteExpiredThreads: db.prepare<[number, number]>('DELETE FROM threads WHERE id IN (SELECT id FROM threads WHERE updated_at < ? LIMIT ?)'),
 
     selectDelivery: db.prepare<[string, number], { found: number }>('SELECT 1 AS found FROM deliveries WHERE id = ? AND expires_at > ?'),
     deleteExpiredDelivery: db.prepare<[string, number]>('DELETE FROM deliveries WHERE id = ? AND expires_at <= ?'),
     claimDelivery: db.prepare<[string, number]>('INSERT INTO deliveries (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
-    deleteExpiredDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE expires_at <= ?'),
+    deleteExpiredDeliveries: db.prepare<[number, number]>('DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE expires_at <= ? LIMIT ?)'),
 
     insertOutbox: db.prepare<InsertOutbox>(`
       INSERT INTO outbox (thread_id, platform, workspace, conversation, handle, operation, delivery_id, actor, status, lease_owner, lease_until, created_at, updated_at)
@@ -111,12 +112,16 @@ export function prepareStatements(db: Database.Database) {
     completeOutbox: db.prepare<{ seq: number; messageId: string | null; now: number }>(
       `UPDATE outbox SET status = 'sent', message_id = @messageId, lease_owner = NULL, lease_until = 0, updated_at = @now WHERE seq = @seq AND status = 'pending'`,
     ),
-    failOutbox: db.prepare<{ seq: number; status: string; nextAttemptAt: number; error: string; now: number }>(`
+    failOutbox: db.prepare<{ seq: number; status: string; nextAttemptAt: number; error: string; now: number; owner: string | null }>(`
       UPDATE outbox SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, error = @error,
         lease_owner = NULL, lease_until = 0, updated_at = @now
-      WHERE seq = @seq AND status = 'pending'
+      WHERE seq = @seq AND status = 'pending' AND (@owner IS NULL OR lease_owner = @owner)
     `),
-    releaseOutbox: db.prepare<[number]>(`UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ? AND status = 'pending'`),
+    // Ends the claim; who held it is kept only for an entry that may have been sent (see mayHaveBeenSent).
+    releaseOutbox: db.prepare<{ seq: number; keepHolder: number; owner: string }>(
+      `UPDATE outbox SET lease_owner = CASE WHEN @keepHolder = 1 THEN lease_owner ELSE NULL END, lease_until = 0
+       WHERE seq = @seq AND status = 'pending' AND lease_owner = @owner`,
+    ),
     // Ends the claims but keeps who held them: what they covered may have been sent (see mayHaveBeenSent).
     releaseClaimsOf: db.prepare<{ threadId: string; owner: string }>(`
       UPDATE outbox SET lease_until = 0
@@ -138,7 +143,13 @@ export function prepareStatements(db: Database.Database) {
       ORDER BY seq LIMIT ?
     `),
     countPending: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`),
-    deleteOldOutbox: db.prepare<[number]>(`DELETE FROM outbox WHERE status != 'pending' AND updated_at < ?`),
+    // Entries are appended in time order, so the first one created since the cut-off bounds the old ones by seq: the
+    // cleanup walks only those, not the whole table (a row is never updated before it was created).
+    firstOutboxSince: db.prepare<[number], { seq: number }>('SELECT seq FROM outbox WHERE created_at >= ? ORDER BY seq LIMIT 1'),
+    deleteOldOutbox: db.prepare<{ before: number; olderThan: number; limit: number }>(`
+      DELETE FROM outbox WHERE seq IN (
+        SELECT seq FROM outbox WHERE seq < @before AND status != 'pending' AND updated_at < @olderThan ORDER BY seq LIMIT @limit)
+    `),
   };
 }
 

@@ -16,9 +16,9 @@ import { OwnDocuments } from './own-documents.ts';
 import { decodeSessionRow } from './session-schema.ts';
 import { migrate } from './sqlite-schema.ts';
 import { prepareStatements, type SessionRow, type Statements } from './sqlite-statements.ts';
-import { applyTurn, leaseUnsent, type CommitTexts } from './sqlite-transactions.ts';
+import { applyTurn, deleteExpiredBatch, leaseUnsent, type CleanupBatch, type CleanupCut, type CommitTexts } from './sqlite-transactions.ts';
 import { parseThreadState } from './stored-json.ts';
-import { sessionId, type ClaimOptions, type OutboxEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
+import { sessionId, type ClaimOptions, type OutboxEntry, type ReleasedEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
 export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
 
@@ -63,6 +63,8 @@ const SYNCHRONOUS_NAMES: readonly string[] = ['off', 'normal', 'full', 'extra'];
 export const DEFAULT_BUSY_TIMEOUT_MS = 2_000;
 /** With background checkpoints, a commit still checkpoints once the WAL passes this many pages (about 40 MiB). */
 export const BACKGROUND_SAFETY_PAGES = 10_000;
+/** Rows of each table one cleanup transaction removes at most: a few milliseconds of work. */
+const CLEANUP_BATCH = 500;
 
 /** Wraps an unexpected error (SQLITE_BUSY, I/O errors, a closed database) as STORE_FAILURE, keeping the cause. */
 function storeFailure(message: string, cause: unknown, details: Record<string, unknown> = {}): AdvisorError {
@@ -83,7 +85,11 @@ export class SqliteSessionStore implements SessionStore {
   readonly #sessions = new OwnDocuments<Session>();
   readonly #threads = new OwnDocuments<ThreadState>();
   /** Built once: better-sqlite3's `transaction()` wrapper is worth reusing on the hot path. */
-  readonly #transactions: { commitTurn: Database.Transaction<(input: TurnCommit, texts: CommitTexts) => TurnCommitted>; claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]> };
+  readonly #transactions: {
+    commitTurn: Database.Transaction<(input: TurnCommit, texts: CommitTexts) => TurnCommitted>;
+    claimOutbox: Database.Transaction<(id: string, options: ClaimOptions) => OutboxEntry[]>;
+    cleanup: Database.Transaction<(cut: CleanupCut, limit: number) => CleanupBatch>;
+  };
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -92,6 +98,7 @@ export class SqliteSessionStore implements SessionStore {
     this.#transactions = {
       commitTurn: db.transaction((input: TurnCommit, texts: CommitTexts) => applyTurn(statements, input, texts)),
       claimOutbox: db.transaction((id: string, options: ClaimOptions) => leaseUnsent(statements, id, options)),
+      cleanup: db.transaction((cut: CleanupCut, limit: number) => deleteExpiredBatch(statements, cut, limit)),
     };
   }
 
@@ -177,22 +184,24 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
-  async failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void> {
-    this.#guard(`cannot record a failure of outbox entry ${seq}`, { seq }, () => {
-      this.#statements.failOutbox.run({
+  async failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number; owner?: string }): Promise<boolean> {
+    return this.#guard(`cannot record a failure of outbox entry ${seq}`, { seq }, () => {
+      const { changes } = this.#statements.failOutbox.run({
         seq,
         status: failure.retryAt === undefined ? 'failed' : 'pending',
         nextAttemptAt: failure.retryAt ?? 0,
         error: failure.error.slice(0, 500),
         now: failure.now,
+        owner: failure.owner ?? null,
       });
+      return changes > 0;
     });
   }
 
-  async releaseOutbox(seqs: readonly number[]): Promise<void> {
-    this.#guard('cannot release outbox entries', { seqs }, () =>
+  async releaseOutbox(entries: readonly ReleasedEntry[], owner: string): Promise<void> {
+    this.#guard('cannot release outbox entries', { seqs: entries.map((entry) => entry.seq), owner }, () =>
       this.#db.transaction(() => {
-        for (const seq of seqs) this.#statements.releaseOutbox.run(seq);
+        for (const { seq, mayHaveBeenSent } of entries) this.#statements.releaseOutbox.run({ seq, keepHolder: mayHaveBeenSent ? 1 : 0, owner });
       })(),
     );
   }
@@ -224,19 +233,21 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * In batches of CLEANUP_BATCH rows a table, each its own transaction, with the event loop let go in between: a
+   * backlog (after a day offline, say) is removed without holding up the turns waiting meanwhile.
+   */
   async deleteExpired(olderThan: number, now: number): Promise<number> {
-    const s = this.#statements;
-    return this.#guard('cannot delete expired sessions', { olderThan }, () =>
-      this.#db
-        .transaction(() => {
-          const { changes } = s.deleteExpiredSessions.run(olderThan);
-          s.deleteExpiredThreads.run(olderThan);
-          s.deleteOldOutbox.run(olderThan);
-          s.deleteExpiredDeliveries.run(now);
-          return changes;
-        })
-        .immediate(),
-    );
+    // Found once: entries appended during the cleanup are newer than the cut-off anyway.
+    const outboxBefore = this.#guard('cannot read the outbox', { olderThan }, () => this.#statements.firstOutboxSince.get(olderThan)?.seq ?? Number.MAX_SAFE_INTEGER);
+    const cut = { olderThan, now, outboxBefore };
+    let removed = 0;
+    for (;;) {
+      const batch = this.#guard('cannot delete expired sessions', { olderThan }, () => this.#transactions.cleanup.immediate(cut, CLEANUP_BATCH));
+      removed += batch.sessions;
+      if (!batch.more) return removed;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   async count(): Promise<number> {

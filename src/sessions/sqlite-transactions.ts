@@ -91,7 +91,7 @@ export function leaseUnsent(s: Statements, id: string, options: ClaimOptions): O
       entry = decodeOutbox(row);
     } catch (error) {
       // An entry nobody can read is given up, so it cannot block its thread forever.
-      s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now });
+      s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now, owner: null });
       continue;
     }
     s.leaseOutbox.run(options.owner, until, row.seq);
@@ -113,4 +113,30 @@ function decodeOutbox(row: OutboxRow): OutboxEntry {
   if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
   if (row.actor !== null) entry.actor = row.actor;
   return entry;
+}
+
+/** Where a cleanup cuts: rows last written before `olderThan`, deliveries expired by `now`, outbox entries below seq `outboxBefore`. */
+export interface CleanupCut {
+  olderThan: number;
+  now: number;
+  outboxBefore: number;
+}
+
+/** What one cleanup batch removed: its sessions, and whether any table may still hold more to remove. */
+export interface CleanupBatch {
+  sessions: number;
+  more: boolean;
+}
+
+/**
+ * The body of one `deleteExpired` batch: at most `limit` rows of each table, in one IMMEDIATE transaction. Outbox
+ * entries are looked for only below seq `outboxBefore` (see `firstOutboxSince`).
+ */
+export function deleteExpiredBatch(s: Statements, cut: CleanupCut, limit: number): CleanupBatch {
+  const { olderThan, now } = cut;
+  const sessions = s.deleteExpiredSessions.run(olderThan, limit).changes;
+  const threads = s.deleteExpiredThreads.run(olderThan, limit).changes;
+  const outbox = s.deleteOldOutbox.run({ before: cut.outboxBefore, olderThan, limit }).changes;
+  const deliveries = s.deleteExpiredDeliveries.run(now, limit).changes;
+  return { sessions, more: Math.max(sessions, threads, outbox, deliveries) >= limit };
 }

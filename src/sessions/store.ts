@@ -77,6 +77,9 @@ export interface TurnRead {
   session?: StoredSession;
 }
 
+/** What `releaseOutbox` needs of a claimed entry. */
+export type ReleasedEntry = Pick<OutboxEntry, 'seq' | 'mayHaveBeenSent'>;
+
 export interface OutboxEntry {
   /** Position in the outbox; entries of one thread are sent in this order. */
   seq: number;
@@ -132,10 +135,17 @@ export interface SessionStore {
   /**
    * Records a failed attempt. `retryAt` puts it back for a later try; without it
    * the entry is given up (a permanent failure) and later entries may go.
+   * Applies only while the entry is unsent and, with `owner`, still claimed by
+   * that owner (a drain whose claim was taken over must not end the new one);
+   * returns whether it did.
    */
-  failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number }): Promise<void>;
-  /** Gives back a claim without an attempt (entries after one that failed). */
-  releaseOutbox(seqs: readonly number[]): Promise<void>;
+  failOutbox(seq: number, failure: { now: number; error: string; retryAt?: number; owner?: string }): Promise<boolean>;
+  /**
+   * Gives back claimed entries this drain did not try (those after one that failed, or another delivery's). An entry
+   * that came with `mayHaveBeenSent` (taken over from a lapsed claim) keeps saying so, since an earlier holder may
+   * have sent it; the others come back as fresh. Only entries still claimed by `owner` are given back.
+   */
+  releaseOutbox(entries: readonly ReleasedEntry[], owner: string): Promise<void>;
   /**
    * Ends every claim `owner` holds on the thread's unsent entries, its commits' claims (`owner#<n>`, see
    * `TurnCommit.lease`) included, as if they had lapsed (the entries still count as possibly sent); returns how many.

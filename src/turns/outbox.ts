@@ -144,7 +144,7 @@ export class Outbox<Live> {
       const started = await gate;
       if (started !== undefined) return this.drainNow(thread, started.live, claim);
       // Given back before any later drain of the thread runs, so the platform's retry (or that drain) sends them at once.
-      await this.options.store.releaseOutbox(leased.map((entry) => entry.seq)).catch((error: unknown) => {
+      await this.options.store.releaseOutbox(leased, lease.owner).catch((error: unknown) => {
         this.options.logger.warn({ err: error, thread: threadId(thread) }, 'could not release outbox entries; their claim will lapse');
       });
       return [];
@@ -226,12 +226,13 @@ export class Outbox<Live> {
   private async drainClaimed(thread: ThreadKey, live: Live | undefined, opened: Opened<Live>[], leased: Claimed | undefined): Promise<boolean> {
     const { store, clock, logger } = this.options;
     const log = logger.child({ thread: threadId(thread) });
+    const owner = leased?.owner ?? this.options.owner;
     let claimed: OutboxEntry[];
     try {
       const now = clock();
       // A claim that waited long (behind a slow drain) is renewed, or found taken over once it lapsed, before anything is sent on it.
       if (leased && now - leased.at < this.leaseMs / 2) claimed = leased.entries;
-      else claimed = await store.claimOutbox(thread, { now, leaseMs: this.leaseMs, owner: leased?.owner ?? this.options.owner });
+      else claimed = await store.claimOutbox(thread, { now, leaseMs: this.leaseMs, owner });
     } catch (error) {
       log.error({ err: error }, 'could not read the outbox; the sweep will try again');
       return false;
@@ -240,7 +241,7 @@ export class Outbox<Live> {
     const entries = this.upToOwn(claimed, delivery);
     if (entries.length < claimed.length) {
       // Later deliveries' entries wait for their own drain (queued right behind this one) or the sweep, so each delivery is answered through its own live handle.
-      await store.releaseOutbox(claimed.slice(entries.length).map((e) => e.seq)).catch((releaseError: unknown) => {
+      await store.releaseOutbox(claimed.slice(entries.length), owner).catch((releaseError: unknown) => {
         log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
       });
     }
@@ -249,9 +250,9 @@ export class Outbox<Live> {
         const next = await this.send(entry, owns(entry, delivery) ? live : undefined);
         if (next) opened.push(next);
       } catch (error) {
-        const keepGoing = await this.failed(entry, error, live, log);
+        const keepGoing = await this.failed(entry, error, { live, owner, log });
         if (!keepGoing) {
-          await store.releaseOutbox(entries.slice(index + 1).map((e) => e.seq)).catch((releaseError: unknown) => {
+          await store.releaseOutbox(entries.slice(index + 1), owner).catch((releaseError: unknown) => {
             log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
           });
           return false;
@@ -306,16 +307,25 @@ export class Outbox<Live> {
     }
   }
 
-  /** Records a failure; returns whether later entries of the thread may still go. */
-  private async failed(entry: OutboxEntry, error: unknown, live: Live | undefined, log: Logger): Promise<boolean> {
+  /**
+   * Records a failure under the drain's claim (`owner`); returns whether later entries of the thread may still go.
+   * A claim taken over meanwhile (this drain stalled past its lease) records nothing: the entry is the new holder's.
+   */
+  private async failed(entry: OutboxEntry, error: unknown, context: { live: Live | undefined; owner: string; log: Logger }): Promise<boolean> {
     const { store, port, clock } = this.options;
+    const { live, owner, log } = context;
     const verdict = port.classify(error);
     const attempts = entry.attempts + 1;
     const retry = verdict.retry && attempts < this.maxAttempts;
     log.warn({ err: error, seq: entry.seq, op: entry.operation.op, attempts, retry }, 'outbox entry not sent');
     try {
       const now = clock();
-      await store.failOutbox(entry.seq, { now, error: error instanceof Error ? error.message : String(error), ...(retry ? { retryAt: now + backoffMs(attempts, verdict.retryAfterMs) } : {}) });
+      const message = error instanceof Error ? error.message : String(error);
+      const recorded = await store.failOutbox(entry.seq, { now, error: message, owner, ...(retry ? { retryAt: now + backoffMs(attempts, verdict.retryAfterMs) } : {}) });
+      if (!recorded) {
+        log.warn({ seq: entry.seq }, 'the entry was sent or taken over by another drain meanwhile; this drain stops');
+        return false;
+      }
     } catch (storeError) {
       log.error({ err: storeError, seq: entry.seq }, 'could not record the failure; the claim will lapse and the entry will be tried again');
       return false;

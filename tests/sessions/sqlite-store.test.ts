@@ -316,6 +316,33 @@ describe('SqliteSessionStore specifics', () => {
     });
   });
 
+  it('removes a backlog in batches, letting other work run in between, and keeps what is unsent or recent', async () => {
+    const store = openStore(path);
+    const oldThreads = Array.from({ length: 6 }, (_, i) => threadOf(keyOf({ conversation: `old-${i}` })));
+    for (let i = 0; i < 1_200; i++) {
+      await enqueue(store, oldThreads[i % oldThreads.length]!, [post(`h${i}`)], T0, { delivery: { id: `old-${i}`, expiresAt: T0 + HOUR } });
+    }
+    for (const thread of oldThreads) {
+      for (const entry of await store.claimOutbox(thread, { now: T0, leaseMs: MINUTE, owner: 'p' })) await store.completeOutbox(entry.seq, { now: T0 });
+    }
+    const unsent = threadOf(keyOf({ conversation: 'unsent' }));
+    await enqueue(store, unsent, [post('waiting')], T0); // old, but never sent: kept
+    const recent = threadOf(keyOf({ conversation: 'recent' }));
+    await enqueue(store, recent, [post('new')], T0 + 2 * HOUR, { delivery: { id: 'recent', expiresAt: T0 + 3 * HOUR } });
+    for (const entry of await store.claimOutbox(recent, { now: T0 + 2 * HOUR, leaseMs: MINUTE, owner: 'p' })) await store.completeOutbox(entry.seq, { now: T0 + 2 * HOUR });
+
+    let otherWorkRan = false;
+    const removal = store.deleteExpired(T0 + HOUR, T0 + 2 * HOUR);
+    setImmediate(() => (otherWorkRan = true));
+    await removal;
+    expect(otherWorkRan).toBe(true); // queued after the first batch, it ran before the last (three batches)
+    const raw = openRaw();
+    expect(raw.prepare('SELECT handle FROM outbox ORDER BY seq').all()).toEqual([{ handle: 'waiting' }, { handle: 'new' }]);
+    expect(raw.prepare('SELECT id FROM deliveries').all()).toEqual([{ id: 'recent' }]);
+    expect(await store.messageIdOf(recent, 'new')).toBeUndefined(); // sent without a message id, and kept
+    expect(await store.pendingOutboxCount()).toBe(1);
+  });
+
   it('still loads and commits turns with 100,000 idle sessions stored', async () => {
     const total = 100_000;
     const store = openStore(path);

@@ -69,9 +69,9 @@ export function describeOutboxContract(context: ContractContext): void {
     it('a failure with a retry time keeps the entry, and the whole thread waits for it', async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1'), post('h2')]);
-      const [first] = await store.claimOutbox(A, lease('p1'));
+      const [first, second] = await store.claimOutbox(A, lease('p1'));
       await store.failOutbox(first!.seq, { now: T0 + 1, error: 'rate limited', retryAt: T0 + 5_000 });
-      await store.releaseOutbox([first!.seq + 1]);
+      await store.releaseOutbox([second!], 'p1');
       expect(await store.claimOutbox(A, lease('p2', T0 + 4_999))).toEqual([]);
       // h2 could go, but not before h1: the sweep is not sent to a thread that can only wait.
       expect(await store.threadsWithPendingOutbox(T0 + 4_999, 10, A.platform)).toEqual([]);
@@ -94,7 +94,7 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.pendingOutboxCount()).toBe(1);
     });
 
-    it('marks entries an earlier attempt may have sent: a lapsed claim or a failure, not a fresh or given-back one', async () => {
+    it('marks entries an earlier attempt may have sent: a lapsed claim or a failure, not a fresh one', async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1'), post('h2'), post('h3')]);
       const fresh = await store.claimOutbox(A, lease('p1'));
@@ -103,12 +103,25 @@ export function describeOutboxContract(context: ContractContext): void {
       const taken = await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1));
       expect(taken.map((e) => e.mayHaveBeenSent)).toEqual([true, true, true]);
       await store.failOutbox(taken[0]!.seq, { now: T0 + MINUTE + 2, error: 'timeout', retryAt: T0 + MINUTE + 3 });
-      await store.releaseOutbox(taken.slice(1).map((e) => e.seq));
+      // p2 gives h2 and h3 back untried: p1 may still have sent them before it died, so they keep saying so.
+      await store.releaseOutbox(taken.slice(1), 'p2');
       const again = await store.claimOutbox(A, lease('p3', T0 + MINUTE + 3));
       expect(again.map((e) => [textOf(e.operation), e.mayHaveBeenSent])).toEqual([
         ['h1', true],
+        ['h2', true],
+        ['h3', true],
+      ]);
+    });
+
+    it('an entry given back untried comes back fresh when nothing before could have sent it', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2')]);
+      const fresh = await store.claimOutbox(A, lease('p1'));
+      await store.releaseOutbox(fresh, 'p1');
+      const again = await store.claimOutbox(A, lease('p2'));
+      expect(again.map((e) => [textOf(e.operation), e.mayHaveBeenSent])).toEqual([
+        ['h1', false],
         ['h2', false],
-        ['h3', false],
       ]);
     });
 
@@ -179,9 +192,24 @@ export function describeOutboxContract(context: ContractContext): void {
       await enqueue(store, A, [post('h1'), post('h2')]);
       const [first, second] = await store.claimOutbox(A, lease('p1'));
       await store.completeOutbox(first!.seq, { now: T0, messageId: 'M1' });
-      await store.releaseOutbox([first!.seq, second!.seq]);
+      await store.releaseOutbox([first!, second!], 'p1');
       expect((await store.claimOutbox(A, lease('p2'))).map((e) => textOf(e.operation))).toEqual(['h2']);
       expect(await store.messageIdOf(A, 'h1')).toBe('M1');
+    });
+
+    it('a drain whose claim was taken over can neither give it back nor record a failure on it', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2')]);
+      const stale = await store.claimOutbox(A, lease('p1'));
+      // p1 stalls past its lease; p2 takes the entries over and is sending them.
+      const current = await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1));
+      expect(current).toHaveLength(2);
+      await store.releaseOutbox(stale.slice(1), 'p1');
+      expect(await store.failOutbox(stale[0]!.seq, { now: T0 + MINUTE + 2, error: 'late timeout', retryAt: T0 + MINUTE + 3, owner: 'p1' })).toBe(false);
+      // p2's claim still holds both: nobody else may take them.
+      expect(await store.claimOutbox(A, lease('p3', T0 + MINUTE + 4))).toEqual([]);
+      expect(await store.failOutbox(current[0]!.seq, { now: T0 + MINUTE + 5, error: 'timeout', retryAt: T0 + MINUTE + 6, owner: 'p2' })).toBe(true);
+      expect(await store.failOutbox(current[0]!.seq, { now: T0 + MINUTE + 5, error: 'again', owner: 'p2' })).toBe(false); // no longer claimed
     });
 
     it('a commit with a lease claims its own entries for that owner and returns them as a claim would', async () => {

@@ -171,6 +171,29 @@ describe('outbox claims across processes', () => {
     expect(await pending()).toBe(0);
   });
 
+  it('a drain that stalled past its claim and then fails leaves the entries to the process that took them over, and tells no one', async () => {
+    const { port } = flakyWorld();
+    const a = world.service({ processId: 'A' });
+    await a.accept(delivery(), start);
+    await a.accept(delivery(), text('why'));
+    let open: () => void = () => {};
+    port.gate = new Promise((resolve) => (open = resolve));
+    const draining = a.outbox.drain(THREAD);
+    while (port.postsEntered === 0) await new Promise((resolve) => setImmediate(resolve));
+    // A's claim lapses while its post hangs; B takes both entries over and is sending them.
+    world.now += 10_001;
+    const taken = await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: 60_000, owner: 'B' });
+    expect(taken).toHaveLength(2);
+    port.postFailures.push(new PlatformFailure(true));
+    open();
+    await draining;
+    // A records nothing under B's claim, gives nothing back, and sends no "could not deliver" notice for B's entries.
+    expect(port.notes).toEqual([]);
+    expect(await world.openStore().claimOutbox(THREAD, { now: world.now + 1, leaseMs: 60_000, owner: 'C' })).toEqual([]);
+    expect(taken.map((entry) => entry.attempts)).toEqual([0, 0]);
+    expect(await pending()).toBe(2);
+  });
+
   it('what another process commits while this drain holds the claim is sent by this drain, not left for the sweep', async () => {
     const { port } = flakyWorld();
     const a = world.service({ processId: 'A' });
