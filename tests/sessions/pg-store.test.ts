@@ -66,6 +66,26 @@ describe('PgSessionStore specifics', () => {
     expect((await rejection(store.loadThread(threadOf(key)))).message).toMatch(/^stored thread state is unreadable/);
   });
 
+  it('checks in full a document someone else rewrote after this store wrote it', async () => {
+    const key = keyOf({ conversation: 'rewritten' });
+    const session = makeSession(key, 1);
+    const state = threadState({ owner: 'U1' });
+    await store.commitTurn({ now: T0, session: { session, expectedVersion: 0 }, thread: { key: threadOf(key), state, expectedVersion: 0 } });
+    expect((await store.load(key))?.session).toEqual(session);
+    expect((await store.loadThread(threadOf(key)))?.state).toEqual(state);
+    await withClient(database.url, async (client) => {
+      // The json column keeps the text exactly as the store sent it.
+      const stored = await client.query<{ state: string }>('SELECT state::text AS state FROM sessions WHERE id = $1', [sessionId(key)]);
+      expect(stored.rows[0]?.state).toBe(JSON.stringify(session));
+      // Another writer (a replica on an older release, a hand edit) leaves valid JSON that is not a valid document.
+      await client.query(`UPDATE sessions SET state = $2 WHERE id = $1`, [sessionId(key), JSON.stringify({ ...session, phase: 42 })]);
+      await client.query(`UPDATE threads SET state = $2 WHERE id = $1`, [threadId(threadOf(key)), JSON.stringify({ ...state, questions: [] })]);
+    });
+    expect((await rejection(store.load(key))).code).toBe('STORE_FAILURE');
+    expect((await rejection(store.readTurn({ thread: threadOf(key), user: key.user, now: T0 }))).code).toBe('STORE_FAILURE');
+    expect((await rejection(store.loadThread(threadOf(key)))).message).toMatch(/^stored thread state is unreadable/);
+  });
+
   it('gives up an unreadable outbox entry with its reason, so the entries behind it still go (as SQLite does)', async () => {
     const thread = threadOf(keyOf());
     await enqueue(store, thread, [post('h1'), post('h2')]);
