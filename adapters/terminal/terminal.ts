@@ -93,6 +93,15 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   await turns.outbox.drain(delivery.thread);
   port.mute(false);
 
+  // What the next start will do, said truthfully: it picks an interview up, unless that one has shown its result.
+  const farewell = async (): Promise<string> => {
+    await turns.idle();
+    const stored = await options.store.load({ ...delivery.thread, user }).catch(() => undefined);
+    return stored?.session.phase === 'result'
+      ? 'This interview has shown its result, so the next npm start begins a new one.'
+      : 'Your answers are saved; run npm start again to pick up where you left off.';
+  };
+
   port.line(style.bold('The advisor: choose a Python web framework, one question at a time.'));
   port.line(style.dim('Type help for commands, ask <question> to query the sources, quit to leave (your answers are kept).'));
   await send({ kind: 'start' });
@@ -101,7 +110,7 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   for await (const rawLine of rl) {
     const line = rawLine.trim();
     if (QUIT_WORDS.has(line.toLowerCase())) {
-      port.line('Your answers are saved; run npm start again to pick up where you left off.');
+      port.line(await farewell());
       break;
     }
     // Everything else, `ask …` and help included, is the core's to understand.

@@ -49,7 +49,7 @@ function reasonEntries(knowledge: Knowledge, rec: Recommendation): Entry[] {
   const none = rec.reasons.filter((r) => !effective.includes(r));
   if (none.length > 0) {
     const answers = none.map((r) => `${criterionOf(knowledge, r.criterion).title}: ${optionLabel(knowledge, r.criterion, r.answer)}`);
-    entries.push({ heading: `No effect (${plural(none.length, 'answer')})`, item: { title: 'These answers give no framework points', text: `${answers.join('; ')}.` } });
+    entries.push({ heading: `No effect (${plural(none.length, 'answer')})`, item: { title: none.length === 1 ? 'This answer gives no framework points' : 'These answers give no framework points', text: `${answers.join('; ')}.` } });
   }
   return entries;
 }

@@ -67,7 +67,11 @@ export function recordedReplies(knowledge: Knowledge, session: Session, matches:
   }
   if (!typed) return replies;
   const asked = session.phase === 'asking' ? session.current : null;
-  const others = matches.filter((m) => m.criterion !== asked);
+  // A question still on screen (shown before the offer or an early result, and unanswered) gets its answer as a
+  // record in place, like the asked one: a notice would say it twice.
+  const shown = session.shown?.criterion;
+  const onScreen = asked ?? (shown !== undefined && session.answers[shown] === undefined ? shown : null);
+  const others = matches.filter((m) => m.criterion !== onScreen);
   const text = (m: TextMatch): string => recordedText(knowledge, m, session.answers[m.criterion]);
   if (others.length === 1) {
     const m = others[0]!;

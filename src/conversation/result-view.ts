@@ -46,7 +46,7 @@ export function flipText(knowledge: Knowledge, flip: Flip): string {
   const title = criterionOf(knowledge, flip.criterion).title;
   const to = optionLabel(knowledge, flip.criterion, flip.to);
   const outcome = flip.winner === null ? 'it would be a tie' : `${frameworkName(knowledge, flip.winner)} would lead`;
-  if (flip.from === null) return `If you answered the open question "${title}" with "${to}", ${outcome}.`;
+  if (flip.from === null) return `If you answered "${title}" (not answered yet) with "${to}", ${outcome}.`;
   if (flip.from === SKIP) return `If you answered "${title}" with "${to}" instead of "don't know", ${outcome}.`;
   return `If you changed "${title}" from "${optionLabel(knowledge, flip.criterion, flip.from)}" to "${to}", ${outcome}.`;
 }

@@ -282,7 +282,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
       return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
     }
     const answered = Object.keys(session.answers).length;
-    const resumed = `Picking up your unfinished interview (${plural(answered, 'answer')} so far); type restart to start over.`;
+    const sofar = answered === 0 ? 'no answers yet' : `${plural(answered, 'answer')} so far`;
+    const resumed = `Picking up your unfinished interview (${sofar}); type restart to start over.`;
     return unchanged(session, [notice('resumed', resumed), ...restate(session, undefined, true)]);
   }
 

@@ -278,7 +278,9 @@ export function recommendationView(knowledge: Knowledge, answers: Answers, rec: 
       (rec.unanswered.length === 0
         ? `${plural(0, 'question')} left unanswered.`
         : rec.decided
-          ? `${plural(rec.unanswered.length, 'question')} left unanswered, none of which could change the verdict.`
+          ? rec.unanswered.length === 1
+            ? '1 question left unanswered; it could not change the verdict.'
+            : `${plural(rec.unanswered.length, 'question')} left unanswered, none of which could change the verdict.`
           : lowerFirst(chanceSentence(rec)!)),
     chanceOfChange: rec.chance_of_change,
     chanceText: chanceSentence(rec),

@@ -76,15 +76,29 @@ function renderQuestion(q: QuestionReply, style: TextStyle): string {
   return lines.join('\n');
 }
 
+/**
+ * Shares (summing to 1, or all 0) as whole percents that add up to 100, by the largest remainders: 7 and 1
+ * points read 88% and 12%, not 88% and 13%.
+ */
+export function wholePercents(shares: readonly number[]): number[] {
+  const exact = shares.map((share) => share * 100);
+  const percents = exact.map(Math.floor);
+  const missing = Math.round(exact.reduce((sum, value) => sum + value, 0)) - percents.reduce((sum, value) => sum + value, 0);
+  const byRemainder = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  for (const { index } of byRemainder.slice(0, Math.max(0, missing))) percents[index]! += 1;
+  return percents;
+}
+
 /** The compact result: verdict, confidence, scores, the strongest reasons for every framework, the caveats and changes that matter most. */
 export function renderRecommendation(view: RecommendationView, style: TextStyle = plainStyle): string {
   const summary = view.summary ?? summaryFromView(view);
   const nameWidth = Math.max(...view.bars.map((b) => b.name.length));
   const scoreWidth = Math.max(...view.bars.map((b) => String(b.score).length));
   const lines = [style.bold(view.headline), `Confidence: ${view.confidenceText}`];
-  const bars = view.bars.map((bar) => {
+  const percents = wholePercents(view.bars.map((bar) => bar.share));
+  const bars = view.bars.map((bar, index) => {
     const points = `${String(bar.score).padStart(scoreWidth)} ${bar.score === 1 ? 'point' : 'points'}`;
-    return `${bar.name.padEnd(nameWidth)}  ${bar.bar}  ${points} (${Math.round(bar.share * 100)}%)`;
+    return `${bar.name.padEnd(nameWidth)}  ${bar.bar}  ${points} (${percents[index]}%)`;
   });
   // Two frameworks share a line; more get one each.
   if (bars.length === 2) lines.push(`  ${bars.join('   ')}`);

@@ -233,6 +233,11 @@ describe('parseText on a small test pack', () => {
       ['option 3 please', 'scale', answers(['scale', 'large', 'option 3 please'])],
       ['4', 'scale', outOfRange(4)],
       ['0', 'scale', outOfRange(0)],
+      // Signs are dropped by the tokens, not by the reading: "-1" is no option, nor a head count.
+      ['-1', 'scale', outOfRange(-1)],
+      ['option -2', 'scale', outOfRange(-2)],
+      ['\u22123', 'team_size', outOfRange(-3)],
+      ['1-2', 'scale', unknown('no_match')],
       ['option 9', 'scale', outOfRange(9)],
       ['the second one', 'scale', answers(['scale', 'growing', 'the second one'])],
       ['2', null, unknown('no_match')],

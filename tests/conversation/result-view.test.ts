@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { detailsReplies, PAGE_CHARACTERS, PAGE_ITEMS } from '../../src/conversation/details-view.ts';
 import { parseText } from '../../src/conversation/parse.ts';
-import { effectiveReasons, favouring, rankFlips, resultSummary, summaryFromView } from '../../src/conversation/result-view.ts';
+import { effectiveReasons, favouring, flipText, rankFlips, resultSummary, summaryFromView } from '../../src/conversation/result-view.ts';
 import type { DetailsReply, NoticeReply, RecommendationView, ResultSummary } from '../../src/conversation/types.ts';
 import { chanceWords, COMMANDS, recommendationView } from '../../src/conversation/views.ts';
 import { STOP_CHANCE } from '../../src/engine/chance.ts';
@@ -165,6 +165,15 @@ function detailsOf(rec: Recommendation): DetailsReply[] {
   return pages;
 }
 
+describe('what would change it, in words', () => {
+  const knowledge = realKnowledge();
+  it('says whether a change revises an answer, replaces a "don\'t know", or answers a question not answered yet', () => {
+    expect(flipText(knowledge, { criterion: 'admin_panel', from: null, to: 'yes', winner: null })).toBe('If you answered "Admin panel" (not answered yet) with "Yes, from the start", it would be a tie.');
+    expect(flipText(knowledge, { criterion: 'admin_panel', from: SKIP, to: 'yes', winner: 'django' })).toBe('If you answered "Admin panel" with "Yes, from the start" instead of "don\'t know", Django would lead.');
+    expect(flipText(knowledge, { criterion: 'flexibility', from: 'low', to: 'high', winner: 'flask' })).toBe('If you changed "Flexibility" from "Happy with conventions" to "Maximum freedom", Flask would lead.');
+  });
+});
+
 describe('details', () => {
   it('shows every reason with its sources, every caveat, every change and every source, in pages within the budget', () => {
     fc.assert(
@@ -261,6 +270,8 @@ describe('the conversation around the result', () => {
     expect((resumed.replies[0] as NoticeReply).text).toBe('Picking up your unfinished interview (1 answer so far); type restart to start over.');
     const settled = conversation.step(fixture('settled'), { type: 'start' });
     expect((settled.replies[0] as NoticeReply).text).toBe('Picking up your unfinished interview (2 answers so far); type restart to start over.');
+    const nothingYet = conversation.step(fixture('asking-first'), { type: 'start' });
+    expect((nothingYet.replies[0] as NoticeReply).text).toBe('Picking up your unfinished interview (no answers yet); type restart to start over.');
   });
 
   it('start after a result (a finished interview) begins a new one, with no answers', () => {

@@ -1212,6 +1212,23 @@ describe('what a message recorded, the open question and the offers (the stories
     ]);
   });
 
+  it('after an early result, an answer to the question still on screen is said once, as its record', () => {
+    const asking = say(started(), 'maximum freedom').session;
+    const open = asking.current!;
+    const early = conversation.step(asking, { type: 'result', version: asking.version }).session;
+    expect(early).toMatchObject({ phase: 'result', shown: { criterion: open } });
+    const option = knowledge.criterionById.get(open)!.options[0]!;
+    const r = say(early, option.label);
+    expect(r.session.answers[open]).toBe(option.id);
+    expect(r.replies.filter((x) => x.kind === 'answered').map((x) => (x.kind === 'answered' ? x.criterion : ''))).toEqual([open]);
+    expect(notices(r.replies)).toEqual([]);
+    // Another question's answer is still noted, once.
+    expect(open).not.toBe('team_size');
+    expect(notices(say(r.session, 'we are 8 developers').replies)).toEqual([
+      'Noted: Team size: Large team (6+) (from "8 developers"). Say "change team size" if I misread it.',
+    ]);
+  });
+
   it('says which earlier answer a typed answer replaced ("8 developers" after "solo dev")', () => {
     const solo = say(started(), 'solo dev').session;
     expect(solo.answers['team_size']).toBe('solo');

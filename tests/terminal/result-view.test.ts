@@ -15,7 +15,7 @@ import { runTerminal } from '../../adapters/terminal/terminal.ts';
 import { effectiveReasons, favouring } from '../../src/conversation/result-view.ts';
 import { rankQuestions, recommend } from '../../src/engine/recommend.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { visibleLength, wrapText } from '../../src/render/text.ts';
+import { visibleLength, wholePercents, wrapText } from '../../src/render/text.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
 import { realKnowledge, tempDir } from '../support/conversation.ts';
 import { repoRoot } from './driver.ts';
@@ -28,6 +28,20 @@ beforeEach(() => {
   dir = tempDir('advisor-result-view-');
 });
 afterEach(() => dir.cleanup());
+
+describe('wholePercents', () => {
+  it('gives whole percents that add up to 100, the largest remainders rounded up', () => {
+    expect(wholePercents([7 / 8, 1 / 8])).toEqual([88, 12]);
+    expect(wholePercents([1 / 3, 1 / 3, 1 / 3])).toEqual([34, 33, 33]);
+    expect(wholePercents([2 / 3, 1 / 3])).toEqual([67, 33]);
+    expect(wholePercents([1, 0])).toEqual([100, 0]);
+    expect(wholePercents([0.5, 0.5])).toEqual([50, 50]);
+  });
+
+  it('leaves shares that are all zero at 0%', () => {
+    expect(wholePercents([0, 0])).toEqual([0, 0]);
+  });
+});
 
 describe('wrapText', () => {
   it('wraps at spaces to the width, indenting a list item under its text', () => {

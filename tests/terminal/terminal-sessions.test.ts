@@ -87,6 +87,15 @@ describe('terminal sessions across runs (spawned, piped stdin)', { timeout: 180_
     left.close();
   });
 
+  it('quit after the result says truthfully that the next start begins a new interview', async () => {
+    const d = TerminalDriver.start(dbPath());
+    await expectNextQuestion(d, {});
+    for (const line of ['1', 'result', 'quit']) d.send(line);
+    await d.expectOutput(/This interview has shown its result, so the next npm start begins a new one\.\n/);
+    await expectCleanExit(d);
+    expect(d.pending()).not.toMatch(/pick up where you left off/);
+  });
+
   it('quit exits with code 0 and keeps the answers for next time', async () => {
     const d = TerminalDriver.start(dbPath());
     const first = await expectNextQuestion(d, {});

@@ -247,6 +247,8 @@ export function optionByNumber(knowledge: Knowledge, vocab: Vocabulary, tokens: 
   if (position === null && count === null) return null;
   const criterion = current === null ? undefined : knowledge.criterionById.get(current);
   if (!criterion || current === null) return position === null ? null : { kind: 'unknown', reason: 'no_match' };
+  // Tokens drop signs: "-1" is neither the first option nor a head count.
+  if (digits !== null && /(?:^|[^\p{L}\p{N}])[-\u2212\u2013]\s*\d/u.test(norm)) return { kind: 'unknown', reason: 'out_of_range', number: -digits };
   const amount = count !== null && count >= 1 ? countAnswer(vocab, current, criterion.options.length, count) : null;
   if (amount) {
     const shown = position !== null && position <= criterion.options.length ? position : null;
