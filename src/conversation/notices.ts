@@ -17,6 +17,8 @@ export const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
   no_match: "I didn't catch that.",
   ambiguous: 'That could mean more than one option.',
   out_of_range: 'There is no option with that number.',
+  ask_without_question: 'Ask what? Put your question after ask, for example: ask does flask have an ORM?',
+  change_without_topic: 'Change which answer? Name its topic, for example: change team size.',
 };
 
 /** An event that needs a running interview, when none is. */

@@ -60,7 +60,7 @@ import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import { asksAboutInterview, command, meaningQuestion, optionByNumber, parseCommand, questionSentences } from './parsing/commands.ts';
 import { expandContractions, MAX_TEXT_LENGTH, normaliseText, tokenize } from './parsing/normalise.ts';
-import type { ParsedText } from './parsing/types.ts';
+import type { ParsedText, UnknownReason } from './parsing/types.ts';
 import { answersOf, readMessage } from './parsing/understand.ts';
 import { matchTokens, vocabularyOf, type MatchToken, type Vocabulary } from './parsing/vocabulary.ts';
 
@@ -88,11 +88,20 @@ export function parseText(knowledge: Knowledge, text: string, current: string | 
   if (asking.size > 0) return withQuestion(knowledge, vocab, tokens, norm, asked, asking);
   const byNumber = optionByNumber(knowledge, vocab, tokens, asked, norm);
   if (byNumber) return byNumber;
-  if (tokens.length === 0) return { kind: 'unknown', reason: 'no_match' };
+  if (tokens.length === 0) return { kind: 'unknown', reason: noMatchReason(text, tokens) };
 
   const { matches, ambiguous } = answersOf(readMessage(knowledge, vocab, tokens, norm, asked));
   if (matches.length > 0) return { kind: 'answers', matches };
-  return { kind: 'unknown', reason: ambiguous ? 'ambiguous' : 'no_match' };
+  return { kind: 'unknown', reason: ambiguous ? 'ambiguous' : noMatchReason(text, tokens) };
+}
+
+const CHANGE_WORDS = new Set(['change', 'edit', 'modify', 'revise']);
+
+/** Nothing understood: a bare "ask", or "change" with no topic it knows, gets told what is missing; anything else is no_match. */
+function noMatchReason(text: string, tokens: readonly MatchToken[]): UnknownReason {
+  if (/^\s*ask\s*[?.!]*\s*$/i.test(text)) return 'ask_without_question';
+  if (tokens[0] !== undefined && CHANGE_WORDS.has(tokens[0].key)) return 'change_without_topic';
+  return 'no_match';
 }
 
 /**

@@ -238,6 +238,11 @@ describe('parseText on a small test pack', () => {
       ['option -2', 'scale', outOfRange(-2)],
       ['\u22123', 'team_size', outOfRange(-3)],
       ['1-2', 'scale', unknown('no_match')],
+      // A command word with nothing to apply to is told what is missing; "change" can still answer where it is an answer.
+      ['ask', 'scale', unknown('ask_without_question')],
+      ['Ask?', null, unknown('ask_without_question')],
+      ['change', 'scale', unknown('change_without_topic')],
+      ['edit banana', 'scale', unknown('change_without_topic')],
       ['option 9', 'scale', outOfRange(9)],
       ['the second one', 'scale', answers(['scale', 'growing', 'the second one'])],
       ['2', null, unknown('no_match')],
@@ -419,6 +424,9 @@ describe('parseText on the real knowledge pack', () => {
   const real = loadKnowledge();
   table(real, [
     ['solo dev building a small REST API', null, answers(['project_type', 'api', 'rest api'], ['scale', 'small', 'small'], ['team_size', 'solo', 'solo dev'])],
+    // "change" is an answer where the asked question's options say so; elsewhere it asks which topic.
+    ['change', 'requirements', answers(['requirements', 'evolving', 'change'])],
+    ['change', 'scale', unknown('change_without_topic')],
     [
       "We're 3 people making an online shop with an admin back office",
       null,
@@ -693,7 +701,7 @@ const COMMAND_TYPES = ['back', 'skip', 'why', 'result', 'refine', 'restart', 'ca
 function assertValid(knowledge: Knowledge, parsed: ParsedText): void {
   switch (parsed.kind) {
     case 'unknown':
-      expect(['empty', 'too_long', 'no_match', 'ambiguous', 'out_of_range']).toContain(parsed.reason);
+      expect(['empty', 'too_long', 'no_match', 'ambiguous', 'out_of_range', 'ask_without_question', 'change_without_topic']).toContain(parsed.reason);
       if (parsed.reason === 'out_of_range') expect(parsed.number).toBeTypeOf('number');
       return;
     case 'question':

@@ -23,7 +23,8 @@ export interface TextMatch {
   note?: string;
 }
 
-export type UnknownReason = 'empty' | 'too_long' | 'no_match' | 'ambiguous' | 'out_of_range';
+/** Why nothing was understood; `ask_without_question` and `change_without_topic`: a command word with nothing it could apply to. */
+export type UnknownReason = 'empty' | 'too_long' | 'no_match' | 'ambiguous' | 'out_of_range' | 'ask_without_question' | 'change_without_topic';
 
 export type ParsedText =
   | { kind: 'command'; command: TypedCommand }
