@@ -21,7 +21,7 @@ const SYNTAX: PlatformSyntax = {
 };
 
 /** A line only the terminal adds to the core's help. */
-export const TERMINAL_HELP = '  quit               leave the program; your answers are kept for next time';
+export const TERMINAL_HELP = '  quit               leave; an unfinished interview is kept for next time';
 
 export function renderContent(content: Content, style: TextStyle): string {
   switch (content.kind) {

@@ -93,17 +93,17 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   await turns.outbox.drain(delivery.thread);
   port.mute(false);
 
-  // What the next start will do, said truthfully: it picks an interview up, unless that one has shown its result.
+  // What the next start will do, said truthfully: it picks an interview up, unless that one has ended.
   const farewell = async (): Promise<string> => {
     await turns.idle();
-    const stored = await options.store.load({ ...delivery.thread, user }).catch(() => undefined);
-    return stored?.session.phase === 'result'
-      ? 'This interview has shown its result, so the next npm start begins a new one.'
-      : 'Your answers are saved; run npm start again to pick up where you left off.';
+    const phase = (await options.store.load({ ...delivery.thread, user }).catch(() => undefined))?.session.phase;
+    if (phase === 'result') return 'This interview has shown its result, so the next npm start begins a new one.';
+    if (phase === 'cancelled') return 'This interview was cancelled, so the next npm start begins a new one.';
+    return 'Your answers are saved; run npm start again to pick up where you left off.';
   };
 
   port.line(style.bold('The advisor: choose a Python web framework, one question at a time.'));
-  port.line(style.dim('Type help for commands, ask <question> to query the sources, quit to leave (your answers are kept).'));
+  port.line(style.dim('Type help for commands, ask <question> to query the sources, quit to leave (an unfinished interview is kept).'));
   await send({ kind: 'start' });
   prompt();
 

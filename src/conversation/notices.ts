@@ -27,6 +27,9 @@ export function notStartedText(cancelled: boolean): string {
 }
 
 /** What to say after the result instead of showing it again; `more`: questions are left to answer. */
+/** At the offer, after a reply that neither takes nor declines it ("thanks"). */
+export const OFFER_HINT = 'Say yes (or result) to see the result now, or no (or continue) to keep refining.';
+
 export function resultHintText(more: boolean): string {
   return `The result is above: say details for everything behind it, change <topic> to revise an answer${more ? ', continue to answer more' : ''}, restart or help.`;
 }

@@ -17,7 +17,8 @@ import { canStopAsking } from '../engine/chance.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
 import type { Recommendation } from '../engine/types.ts';
 import { parseText, type ParsedText, type TextMatch, type TypedCommand, type UnknownReason } from './parse.ts';
-import { NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, recordedReplies, resultHintText, resultUpdate, topicsText, undoneText } from './notices.ts';
+import { NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, OFFER_HINT, recordedReplies, resultHintText, resultUpdate, topicsText, undoneText } from './notices.ts';
+import { offerReply } from './parsing/offer-replies.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
 import { asking, recordTurn, undoTurn } from './history.ts';
 import { detailsReplies } from './details-view.ts';
@@ -313,6 +314,10 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function onText(session: Session, text: string): StepResult {
+    // "yes" to the offer shows the result, "no" keeps refining; a "thanks" after the result changes nothing.
+    const reply = session.phase === 'settled' || session.phase === 'result' ? offerReply(text) : null;
+    if (reply !== null && session.phase === 'settled' && reply !== 'acknowledge') return reply === 'accept' ? onResult(session, undefined) : onRefine(session, undefined);
+    if (reply !== null) return unchanged(session, [session.phase === 'result' ? notice('result_hint', resultHint(session)) : notice('offer_hint', OFFER_HINT)]);
     const parsed = parseText(knowledge, text, session.current);
     switch (parsed.kind) {
       case 'command':

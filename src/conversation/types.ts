@@ -331,7 +331,8 @@ export type NoticeCode =
   /** `start` found an unfinished interview and picks it up. */
   | 'resumed'
   /** Something typed after the result that is not understood: a short hint, not the whole result again. */
-  | 'result_hint';
+  | 'result_hint'
+  | 'offer_hint';
 
 export interface NoticeReply {
   kind: 'notice';

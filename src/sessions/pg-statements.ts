@@ -93,13 +93,15 @@ export const SQL = {
 
   lockOutboxThread: statement('lock_outbox_thread', 'SELECT pg_advisory_xact_lock($1::int, $2::int)'),
   hasUnsent: statement('has_unsent', `SELECT 1 AS found FROM outbox WHERE thread_id = $1 AND status = 'pending' LIMIT 1`),
+  // FOR UPDATE: read in the claim's transaction, the rows stay as read until the lease is written; a stalled drain's
+  // failOutbox (which checks the claimant) waits for it and then finds the new claimant, instead of landing in between.
   selectUnsent: statement(
     'select_unsent',
     `SELECT seq, platform, workspace, conversation, operation::text AS operation, delivery_id, actor, attempts, created_at,
        next_attempt_at > ${at(2)} AS waiting,
        (lease_until > ${at(2)} AND lease_owner IS DISTINCT FROM $3) AS held,
        lease_owner IS NOT NULL AS claimed
-     FROM outbox WHERE thread_id = $1 AND status = 'pending' ORDER BY seq`,
+     FROM outbox WHERE thread_id = $1 AND status = 'pending' ORDER BY seq FOR UPDATE`,
   ),
   leaseOutbox: statement('lease_outbox', `UPDATE outbox SET lease_owner = $2, lease_until = ${at(3)} + $4::bigint WHERE seq = ANY($1::bigint[])`),
   completeOutbox: statement(

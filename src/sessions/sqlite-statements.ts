@@ -143,9 +143,9 @@ export function prepareStatements(db: Database.Database) {
       ORDER BY seq LIMIT ?
     `),
     countPending: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`),
-    // Entries are appended in time order, so the first one created since the cut-off bounds the old ones by seq: the
-    // cleanup walks only those, not the whole table (a row is never updated before it was created).
-    firstOutboxSince: db.prepare<[number], { seq: number }>('SELECT seq FROM outbox WHERE created_at >= ? ORDER BY seq LIMIT 1'),
+    // For the cleanup's bound on seq (see firstOutboxSince): point lookups by rowid.
+    outboxSeqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM outbox'),
+    outboxAtOrAfter: db.prepare<[number], { seq: number; created_at: number }>('SELECT seq, created_at FROM outbox WHERE seq >= ? ORDER BY seq LIMIT 1'),
     deleteOldOutbox: db.prepare<{ before: number; olderThan: number; limit: number }>(`
       DELETE FROM outbox WHERE seq IN (
         SELECT seq FROM outbox WHERE seq < @before AND status != 'pending' AND updated_at < @olderThan ORDER BY seq LIMIT @limit)

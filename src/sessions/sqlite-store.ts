@@ -16,7 +16,7 @@ import { OwnDocuments } from './own-documents.ts';
 import { decodeSessionRow } from './session-schema.ts';
 import { migrate } from './sqlite-schema.ts';
 import { prepareStatements, type SessionRow, type Statements } from './sqlite-statements.ts';
-import { applyTurn, deleteExpiredBatch, leaseUnsent, type CleanupBatch, type CleanupCut, type CommitTexts } from './sqlite-transactions.ts';
+import { applyTurn, deleteExpiredBatch, firstOutboxSince, leaseUnsent, type CleanupBatch, type CleanupCut, type CommitTexts } from './sqlite-transactions.ts';
 import { parseThreadState } from './stored-json.ts';
 import { sessionId, type ClaimOptions, type OutboxEntry, type ReleasedEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
@@ -239,7 +239,7 @@ export class SqliteSessionStore implements SessionStore {
    */
   async deleteExpired(olderThan: number, now: number): Promise<number> {
     // Found once: entries appended during the cleanup are newer than the cut-off anyway.
-    const outboxBefore = this.#guard('cannot read the outbox', { olderThan }, () => this.#statements.firstOutboxSince.get(olderThan)?.seq ?? Number.MAX_SAFE_INTEGER);
+    const outboxBefore = this.#guard('cannot read the outbox', { olderThan }, () => firstOutboxSince(this.#statements, olderThan, now));
     const cut = { olderThan, now, outboxBefore };
     let removed = 0;
     for (;;) {

@@ -1,6 +1,7 @@
 /**
- * The SQLite store's write transactions: the bodies of `commitTurn` and
- * `claimOutbox`, each run inside one IMMEDIATE transaction by the store.
+ * The SQLite store's write transactions: the bodies of `commitTurn`,
+ * `claimOutbox` and one batch of `deleteExpired`, each run inside one
+ * IMMEDIATE transaction by the store.
  */
 import { AdvisorError } from '../errors.ts';
 import { threadId } from '../turns/types.ts';
@@ -139,4 +140,29 @@ export function deleteExpiredBatch(s: Statements, cut: CleanupCut, limit: number
   const outbox = s.deleteOldOutbox.run({ before: cut.outboxBefore, olderThan, limit }).changes;
   const deliveries = s.deleteExpiredDeliveries.run(now, limit).changes;
   return { sessions, more: Math.max(sessions, threads, outbox, deliveries) >= limit };
+}
+
+/**
+ * A seq below which every outbox entry old enough to remove lies: the first entry created since `olderThan`, found
+ * by bisecting seq (entries are appended in time order), so a long backlog costs a few lookups, not a scan. An entry
+ * stamped in the future (a clock set ahead, then corrected) is stepped over rather than taken as the bound. Clocks
+ * that disagree a little only move the bound by a few entries: the cleanup's own filter on `updated_at` still
+ * decides what goes, and what the bound leaves out goes in a later cleanup.
+ */
+export function firstOutboxSince(s: Statements, olderThan: number, now: number): number {
+  const range = s.outboxSeqRange.get();
+  if (range?.lo == null || range.hi == null) return Number.MAX_SAFE_INTEGER;
+  let [lo, hi] = [range.lo, range.hi];
+  let bound = range.hi + 1;
+  while (lo <= hi) {
+    const row = s.outboxAtOrAfter.get(Math.floor((lo + hi) / 2));
+    if (row === undefined) break;
+    if (row.created_at >= olderThan && row.created_at <= now) {
+      bound = Math.min(bound, row.seq);
+      hi = Math.floor((lo + hi) / 2) - 1;
+    } else {
+      lo = row.seq + 1;
+    }
+  }
+  return bound;
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { buildKnowledge, loadKnowledge, type Knowledge } from '../../src/knowledge/load.ts';
 import type { PackFile } from '../../src/knowledge/schema.ts';
 import { randomPack } from '../support/packs.ts';
-import { MAX_TEXT_LENGTH, normaliseText, parseText, type ParsedText, type TextMatch } from '../../src/conversation/parse.ts';
+import { MAX_TEXT_LENGTH, normaliseText, parseText, type ParsedText, type TextMatch, type UnknownReason } from '../../src/conversation/parse.ts';
 
 // ---------------------------------------------------------------------------
 // A small pack with its own wording, so these tests do not depend on the real pack.
@@ -145,7 +145,7 @@ const answers = (...matches: [string, string, string][]): ParsedText => ({
   kind: 'answers',
   matches: matches.map(([criterion, option, evidence]): TextMatch => ({ criterion, option, evidence })),
 });
-const unknown = (reason: 'empty' | 'too_long' | 'no_match' | 'ambiguous'): ParsedText => ({ kind: 'unknown', reason });
+const unknown = (reason: Exclude<UnknownReason, 'out_of_range'>): ParsedText => ({ kind: 'unknown', reason });
 const outOfRange = (number: number): ParsedText => ({ kind: 'unknown', reason: 'out_of_range', number });
 const topics = (verb: 'change' | 'skip' | 'why', words: string, ...candidates: string[]): ParsedText => ({ kind: 'topics', verb, words, candidates });
 const question = (text: string, why: string | null = null): ParsedText => ({ kind: 'question', question: text, why });
@@ -238,6 +238,8 @@ describe('parseText on a small test pack', () => {
       ['option -2', 'scale', outOfRange(-2)],
       ['\u22123', 'team_size', outOfRange(-3)],
       ['1-2', 'scale', unknown('no_match')],
+      ['\u20142', 'scale', outOfRange(-2)],
+      ['ok - 2', 'scale', answers(['scale', 'growing', 'ok - 2'])],
       // A command word with nothing to apply to is told what is missing; "change" can still answer where it is an answer.
       ['ask', 'scale', unknown('ask_without_question')],
       ['Ask?', null, unknown('ask_without_question')],

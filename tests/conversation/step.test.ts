@@ -1229,6 +1229,35 @@ describe('what a message recorded, the open question and the offers (the stories
     ]);
   });
 
+  it('at the offer, yes shows the result and no keeps refining; short replies record no answer, there or after the result', () => {
+    const settled = sessionIn(conversation, knowledge, 'settled');
+    for (const yes of ['yes', 'OK.', 'yes please', 'show me']) {
+      const r = say(settled, yes);
+      expect(r.session.phase, yes).toBe('result');
+      expect(r.session.answers, yes).toEqual(settled.answers);
+      expect(describeReplies(r.replies), yes).toBe('recommendation');
+    }
+    for (const no of ['no', 'not yet', 'Nope!']) {
+      const r = say(settled, no);
+      expect(r.session.phase, no).toBe('asking');
+      expect(r.session.answers, no).toEqual(settled.answers);
+    }
+    // "fine" alone would otherwise answer the performance question nobody asked.
+    for (const thanks of ['thanks', 'fine']) {
+      const r = say(settled, thanks);
+      expect(r.session, thanks).toBe(settled);
+      expect(describeReplies(r.replies), thanks).toBe('notice(offer_hint)');
+    }
+    const result = sessionIn(conversation, knowledge, 'result');
+    for (const ack of ['ok', 'thank you', 'great', 'yes']) {
+      const r = say(result, ack);
+      expect(r.session, ack).toBe(result);
+      expect(describeReplies(r.replies), ack).toBe('notice(result_hint)');
+    }
+    // More than a short reply is read as usual.
+    expect(say(settled, 'yes, and we need an admin panel').session.answers['admin_panel']).toBe('yes');
+  });
+
   it('says which earlier answer a typed answer replaced ("8 developers" after "solo dev")', () => {
     const solo = say(started(), 'solo dev').session;
     expect(solo.answers['team_size']).toBe('solo');

@@ -6,7 +6,9 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SQL } from '../../src/sessions/pg-statements.ts';
 import { PG_LOCKS, PgSessionStore, outboxLockKey } from '../../src/sessions/pg-store.ts';
+import { threadId } from '../../src/turns/types.ts';
 import { sessionId } from '../../src/sessions/store.ts';
 import { migratedTestDatabase, truncateAdvisorTables, type TestDatabase } from '../support/pg.ts';
 import type { AdvisorError } from '../../src/errors.ts';
@@ -149,6 +151,22 @@ describe('two replicas drain one thread', () => {
     await blocker.query('SELECT pg_advisory_unlock($1::int, $2::int)', [PG_LOCKS.outboxThreadClass, outboxLockKey(thread)]);
     const sizes = (await Promise.all(claims)).map((claimed) => (claimed.status === 'fulfilled' ? claimed.value.length : String(claimed.reason)));
     expect(sizes.sort()).toEqual([0, 3]);
+  });
+
+  it("a stalled drain's failure cannot land between another replica's claim read and its lease: it waits, then finds the new claimant", async () => {
+    await enqueue(a, thread, [post('h1')]);
+    const [entry] = await a.claimOutbox(thread, lease('A'));
+    const later = T0 + MINUTE + 1; // A's claim has lapsed; B's claim reads the entry as free
+    await blocker.query('BEGIN');
+    const read = await blocker.query({ name: SQL.selectUnsent.name, text: SQL.selectUnsent.text, values: [threadId(thread), later, 'B'] });
+    expect(read.rows.map((row: { held: boolean }) => row.held)).toEqual([false]);
+    const failing = settled(a.failOutbox(entry!.seq, { now: later, error: 'channel_not_found', owner: 'A' }));
+    await waitersReach(1);
+    await blocker.query({ name: SQL.leaseOutbox.name, text: SQL.leaseOutbox.text, values: [[entry!.seq], 'B', later, MINUTE] });
+    await blocker.query('COMMIT');
+    expect(await failing).toEqual({ status: 'fulfilled', value: false });
+    const row = await blocker.query('SELECT status, lease_owner, attempts FROM outbox WHERE seq = $1', [entry!.seq]);
+    expect(row.rows).toEqual([{ status: 'pending', lease_owner: 'B', attempts: 0 }]);
   });
 
   it('over 40 threads claimed by both replicas at once, every entry is claimed exactly once', async () => {

@@ -23,6 +23,8 @@ import { createSession, enqueue, HOUR, keyOf, makeSession, MINUTE, post, rejecti
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+const textOfHandle = (entry: { operation: { op: string; handle?: string } }): string | undefined => ('handle' in entry.operation ? entry.operation.handle : undefined);
+
 describeSessionStoreContract('SqliteSessionStore (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'advisor-'));
   const path = join(dir, 'sessions.db');
@@ -341,6 +343,18 @@ describe('SqliteSessionStore specifics', () => {
     expect(raw.prepare('SELECT id FROM deliveries').all()).toEqual([{ id: 'recent' }]);
     expect(await store.messageIdOf(recent, 'new')).toBeUndefined(); // sent without a message id, and kept
     expect(await store.pendingOutboxCount()).toBe(1);
+  });
+
+  it('an entry stamped in the future (a clock set ahead) does not stop the cleanup of the old entries after it', async () => {
+    const store = openStore(path);
+    const thread = threadOf(keyOf({ conversation: 'clock' }));
+    await enqueue(store, thread, [post('from-the-future')], T0 + 30 * HOUR);
+    for (let i = 0; i < 600; i++) await enqueue(store, thread, [post(`old-${i}`)], T0);
+    for (const entry of await store.claimOutbox(thread, { now: T0 + 30 * HOUR, leaseMs: MINUTE, owner: 'p' })) {
+      await store.completeOutbox(entry.seq, { now: textOfHandle(entry) === 'from-the-future' ? T0 + 30 * HOUR : T0 });
+    }
+    await store.deleteExpired(T0 + HOUR, T0 + 2 * HOUR);
+    expect(openRaw().prepare('SELECT handle FROM outbox').all()).toEqual([{ handle: 'from-the-future' }]);
   });
 
   it('still loads and commits turns with 100,000 idle sessions stored', async () => {

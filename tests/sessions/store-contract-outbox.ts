@@ -201,15 +201,18 @@ export function describeOutboxContract(context: ContractContext): void {
       const store = context.store();
       await enqueue(store, A, [post('h1'), post('h2')]);
       const stale = await store.claimOutbox(A, lease('p1'));
-      // p1 stalls past its lease; p2 takes the entries over and is sending them.
+      // p1 stalls past its lease; p2 takes the entries over, sends h1 and is sending h2.
       const current = await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1));
       expect(current).toHaveLength(2);
+      await store.completeOutbox(current[0]!.seq, { now: T0 + MINUTE + 2, messageId: 'M1' });
       await store.releaseOutbox(stale.slice(1), 'p1');
-      expect(await store.failOutbox(stale[0]!.seq, { now: T0 + MINUTE + 2, error: 'late timeout', retryAt: T0 + MINUTE + 3, owner: 'p1' })).toBe(false);
-      // p2's claim still holds both: nobody else may take them.
-      expect(await store.claimOutbox(A, lease('p3', T0 + MINUTE + 4))).toEqual([]);
-      expect(await store.failOutbox(current[0]!.seq, { now: T0 + MINUTE + 5, error: 'timeout', retryAt: T0 + MINUTE + 6, owner: 'p2' })).toBe(true);
-      expect(await store.failOutbox(current[0]!.seq, { now: T0 + MINUTE + 5, error: 'again', owner: 'p2' })).toBe(false); // no longer claimed
+      expect(await store.claimOutbox(A, lease('p3', T0 + MINUTE + 3))).toEqual([]); // h2 is still p2's
+      expect(await store.failOutbox(stale[1]!.seq, { now: T0 + MINUTE + 4, error: 'late timeout', retryAt: T0 + MINUTE + 5, owner: 'p1' })).toBe(false);
+      expect(await store.claimOutbox(A, lease('p3', T0 + MINUTE + 5))).toEqual([]); // and no failure of p1's ended p2's claim
+      expect(await store.failOutbox(current[1]!.seq, { now: T0 + MINUTE + 6, error: 'timeout', retryAt: T0 + MINUTE + 7, owner: 'p2' })).toBe(true);
+      expect(await store.failOutbox(current[1]!.seq, { now: T0 + MINUTE + 6, error: 'again', owner: 'p2' })).toBe(false); // no longer claimed
+      const retried = await store.claimOutbox(A, lease('p3', T0 + MINUTE + 7));
+      expect(retried.map((e) => [textOf(e.operation), e.attempts])).toEqual([['h2', 1]]);
     });
 
     it('a commit with a lease claims its own entries for that owner and returns them as a claim would', async () => {

@@ -87,13 +87,17 @@ describe('terminal sessions across runs (spawned, piped stdin)', { timeout: 180_
     left.close();
   });
 
-  it('quit after the result says truthfully that the next start begins a new interview', async () => {
-    const d = TerminalDriver.start(dbPath());
-    await expectNextQuestion(d, {});
-    for (const line of ['1', 'result', 'quit']) d.send(line);
-    await d.expectOutput(/This interview has shown its result, so the next npm start begins a new one\.\n/);
-    await expectCleanExit(d);
-    expect(d.pending()).not.toMatch(/pick up where you left off/);
+  it('quit after the result, or after a cancel, says truthfully that the next start begins a new interview', async () => {
+    for (const [lines, farewell] of [
+      [['1', 'result', 'quit'], /This interview has shown its result, so the next npm start begins a new one\.\n/],
+      [['1', 'cancel', 'quit'], /This interview was cancelled, so the next npm start begins a new one\.\n/],
+    ] as const) {
+      const d = TerminalDriver.start(dbPath());
+      await expectNextQuestion(d, {});
+      for (const line of lines) d.send(line);
+      await d.expectOutput(farewell);
+      await expectCleanExit(d);
+    }
   });
 
   it('quit exits with code 0 and keeps the answers for next time', async () => {

@@ -119,7 +119,7 @@ describe('terminal front end (spawned, piped stdin)', { timeout: 180_000 }, () =
     await d.expectOutput(/\n {2}back {15}undo your last answer/);
     await d.expectOutput(/\n {2}change <topic> {5}answer an earlier question again, e\.g\. "change team size"\n/);
     // The core's help, and the one command only the terminal has.
-    await d.expectOutput(/ {2}quit {15}leave the program; your answers are kept for next time\n/);
+    await d.expectOutput(/ {2}quit {15}leave; an unfinished interview is kept for next time\n/);
     d.send('ask does flask have an ORM?');
     await d.expectOutput(/What the sources say about orm:\n {2}• Flask has no ORM of its own; [^•]+\[USSLLC: Choosing Your Python Web Framework/);
 

@@ -187,11 +187,15 @@ describe('outbox claims across processes', () => {
     port.postFailures.push(new PlatformFailure(true));
     open();
     await draining;
-    // A records nothing under B's claim, gives nothing back, and sends no "could not deliver" notice for B's entries.
+    // A sends no "could not deliver" notice for B's entries, and records nothing under B's claim: B's claim still
+    // holds both, and B's own failure is the entry's first attempt.
     expect(port.notes).toEqual([]);
-    expect(await world.openStore().claimOutbox(THREAD, { now: world.now + 1, leaseMs: 60_000, owner: 'C' })).toEqual([]);
-    expect(taken.map((entry) => entry.attempts)).toEqual([0, 0]);
-    expect(await pending()).toBe(2);
+    const store = world.openStore();
+    expect(await store.claimOutbox(THREAD, { now: world.now + 1, leaseMs: 60_000, owner: 'C' })).toEqual([]);
+    expect(await store.failOutbox(taken[0]!.seq, { now: world.now + 1, error: 'timeout', retryAt: world.now + 2, owner: 'B' })).toBe(true);
+    await store.releaseOutbox(taken.slice(1), 'B');
+    const retried = await store.claimOutbox(THREAD, { now: world.now + 2, leaseMs: 60_000, owner: 'C' });
+    expect(retried.map((entry) => entry.attempts)).toEqual([1, 0]);
   });
 
   it('what another process commits while this drain holds the claim is sent by this drain, not left for the sweep', async () => {

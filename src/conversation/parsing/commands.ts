@@ -225,6 +225,8 @@ export function meaningQuestion(knowledge: Knowledge, vocab: Vocabulary, tokens:
 // Option numbers
 
 const POSITION_WORDS = new Set(['option', 'number', 'choice', 'nr', 'num']);
+/** A minus sign (or a dash standing for one) touching the digits, at the start or after a position word. */
+const NEGATIVE_NUMBER = /^\s*(?:(?:option|number|choice|nr|num)\s+|#\s*)?[-\u2212\u2013\u2014]\d/u;
 const NUMBER_FILLERS = new Set(['answer', 'please', 'pls', 'plz', 'thanks', 'ok', 'okay', 'the', 'is', 'i', 'pick', 'take', 'go', 'with', 'choose', 'its']);
 
 /**
@@ -247,8 +249,8 @@ export function optionByNumber(knowledge: Knowledge, vocab: Vocabulary, tokens: 
   if (position === null && count === null) return null;
   const criterion = current === null ? undefined : knowledge.criterionById.get(current);
   if (!criterion || current === null) return position === null ? null : { kind: 'unknown', reason: 'no_match' };
-  // Tokens drop signs: "-1" is neither the first option nor a head count.
-  if (digits !== null && /(?:^|[^\p{L}\p{N}])[-\u2212\u2013]\s*\d/u.test(norm)) return { kind: 'unknown', reason: 'out_of_range', number: -digits };
+  // Tokens drop signs: "-1" (or "option -1") is neither the first option nor a head count; "ok - 2" is still 2.
+  if (digits !== null && NEGATIVE_NUMBER.test(norm)) return { kind: 'unknown', reason: 'out_of_range', number: -digits };
   const amount = count !== null && count >= 1 ? countAnswer(vocab, current, criterion.options.length, count) : null;
   if (amount) {
     const shown = position !== null && position <= criterion.options.length ? position : null;

@@ -14,6 +14,11 @@ export const FILLERS: ReadonlySet<string> = new Set(
 export const YES_PHRASES = ['yes', 'yeah', 'yea', 'yep', 'yup', 'ya', 'y', 'sure', 'definitely', 'absolutely', 'certainly', 'correct', 'indeed', 'affirmative', 'of course'];
 export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', 'no thanks', 'not at all'];
 
+/** Whole-message replies to the offer of the result (see offer-replies.ts): take it, decline it, or only acknowledge. */
+export const OFFER_ACCEPT_PHRASES = [...YES_PHRASES, 'ok', 'okay', 'ok then', 'yes please', 'please', 'show me', 'show it', 'show the result', 'go ahead', 'do it'];
+export const OFFER_DECLINE_PHRASES = [...NO_PHRASES, 'not yet', 'no thank you', 'keep refining'];
+export const ACKNOWLEDGEMENTS = ['thanks', 'thank you', 'thx', 'ty', 'cool', 'great', 'nice', 'got it', 'fine', 'perfect', 'awesome'];
+
 /** Words that negate an option phrase a few words later: "no admin", "we don't need i18n". */
 export const NEGATION_CUES: ReadonlySet<string> = new Set(
   'no not dont doesnt didnt wont without never nor isnt arent nothing cant wouldnt shouldnt hardly zero non nobody havent hasnt hadnt'.split(' '),
