@@ -26,10 +26,10 @@ export function notStartedText(cancelled: boolean): string {
   return cancelled ? 'This interview was cancelled. Start a new one (say start) whenever you like.' : 'No interview is running here yet. Say start to begin.';
 }
 
-/** What to say after the result instead of showing it again; `more`: questions are left to answer. */
 /** At the offer, after a reply that neither takes nor declines it ("thanks"). */
 export const OFFER_HINT = 'Say yes (or result) to see the result now, or no (or continue) to keep refining.';
 
+/** What to say after the result instead of showing it again; `more`: questions are left to answer. */
 export function resultHintText(more: boolean): string {
   return `The result is above: say details for everything behind it, change <topic> to revise an answer${more ? ', continue to answer more' : ''}, restart or help.`;
 }

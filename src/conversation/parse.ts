@@ -89,6 +89,8 @@ export function parseText(knowledge: Knowledge, text: string, current: string | 
   const byNumber = optionByNumber(knowledge, vocab, tokens, asked, norm);
   if (byNumber) return byNumber;
   if (tokens.length === 0) return { kind: 'unknown', reason: noMatchReason(text, tokens) };
+  // With no question asked, "change …" that names no topic is the command missing its topic, not an answer.
+  if (asked === null && tokens[0] !== undefined && CHANGE_WORDS.has(tokens[0].key)) return { kind: 'unknown', reason: 'change_without_topic' };
 
   const { matches, ambiguous } = answersOf(readMessage(knowledge, vocab, tokens, norm, asked));
   if (matches.length > 0) return { kind: 'answers', matches };

@@ -314,10 +314,14 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function onText(session: Session, text: string): StepResult {
-    // "yes" to the offer shows the result, "no" keeps refining; a "thanks" after the result changes nothing.
-    const reply = session.phase === 'settled' || session.phase === 'result' ? offerReply(text) : null;
-    if (reply !== null && session.phase === 'settled' && reply !== 'acknowledge') return reply === 'accept' ? onResult(session, undefined) : onRefine(session, undefined);
-    if (reply !== null) return unchanged(session, [session.phase === 'result' ? notice('result_hint', resultHint(session)) : notice('offer_hint', OFFER_HINT)]);
+    // With no question asked, a short reply is never an answer: "yes" to the offer shows the result, "no" asks on,
+    // a "thanks" changes nothing (nor does an "ok" start an interview that is not running).
+    const reply = session.phase === 'asking' ? null : offerReply(text);
+    if (reply !== null) {
+      if (session.phase === 'new' || session.phase === 'cancelled') return notStarted(session);
+      if (session.phase === 'result') return unchanged(session, [notice('result_hint', resultHint(session))]);
+      return reply === 'accept' ? onResult(session, undefined) : reply === 'decline' ? onRefine(session, undefined) : unchanged(session, [notice('offer_hint', OFFER_HINT)]);
+    }
     const parsed = parseText(knowledge, text, session.current);
     switch (parsed.kind) {
       case 'command':

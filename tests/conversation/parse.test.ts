@@ -429,6 +429,11 @@ describe('parseText on the real knowledge pack', () => {
     // "change" is an answer where the asked question's options say so; elsewhere it asks which topic.
     ['change', 'requirements', answers(['requirements', 'evolving', 'change'])],
     ['change', 'scale', unknown('change_without_topic')],
+    ['change', null, unknown('change_without_topic')],
+    ['change it', null, unknown('change_without_topic')],
+    ['i pick -1', 'project_type', outOfRange(-1)],
+    ['(-2)', 'project_type', outOfRange(-2)],
+    ['2-3 devs', 'team_size', answers(['team_size', 'small', '2-3 devs'])],
     [
       "We're 3 people making an online shop with an admin back office",
       null,

@@ -1242,18 +1242,30 @@ describe('what a message recorded, the open question and the offers (the stories
       expect(r.session.phase, no).toBe('asking');
       expect(r.session.answers, no).toEqual(settled.answers);
     }
+    for (const yes of ['ok thanks', 'ok, then show me']) expect(say(settled, yes).session.phase, yes).toBe('result');
     // "fine" alone would otherwise answer the performance question nobody asked.
-    for (const thanks of ['thanks', 'fine']) {
+    for (const thanks of ['thanks', 'fine', 'fine, thanks']) {
       const r = say(settled, thanks);
       expect(r.session, thanks).toBe(settled);
       expect(describeReplies(r.replies), thanks).toBe('notice(offer_hint)');
     }
     const result = sessionIn(conversation, knowledge, 'result');
-    for (const ack of ['ok', 'thank you', 'great', 'yes']) {
+    for (const ack of ['ok', 'thank you', 'great', 'yes', 'ok thanks', 'ok, thanks']) {
       const r = say(result, ack);
       expect(r.session, ack).toBe(result);
       expect(describeReplies(r.replies), ack).toBe('notice(result_hint)');
     }
+    expect(describeReplies(say(result, 'show the result').replies)).toBe('recommendation');
+    // Nor does an "ok" start an interview that is not running (it would have answered the performance question).
+    for (const phase of ['new', 'cancelled'] as const) {
+      const before = sessionIn(conversation, knowledge, phase);
+      const r = say(before, 'ok');
+      expect(r.session, phase).toBe(before);
+      expect(describeReplies(r.replies), phase).toBe('notice(not_applicable)');
+    }
+    // With no question asked, a bare "change" asks which topic instead of answering the requirements question.
+    expect(notices(say(result, 'change').replies)[0]).toMatch(/^Change which answer\?/);
+    expect(say(result, 'change it').session.answers).toEqual(result.answers);
     // More than a short reply is read as usual.
     expect(say(settled, 'yes, and we need an admin panel').session.answers['admin_panel']).toBe('yes');
   });

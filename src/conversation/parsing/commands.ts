@@ -225,8 +225,8 @@ export function meaningQuestion(knowledge: Knowledge, vocab: Vocabulary, tokens:
 // Option numbers
 
 const POSITION_WORDS = new Set(['option', 'number', 'choice', 'nr', 'num']);
-/** A minus sign (or a dash standing for one) touching the digits, at the start or after a position word. */
-const NEGATIVE_NUMBER = /^\s*(?:(?:option|number|choice|nr|num)\s+|#\s*)?[-\u2212\u2013\u2014]\d/u;
+/** A minus sign (or a dash standing for one) touching the digits and not joining two words or numbers ("covid-19", "2-3 devs"). */
+const NEGATIVE_NUMBER = /(?:^|[^\p{L}\p{N}-])[-\u2212\u2013\u2014]\d/u;
 const NUMBER_FILLERS = new Set(['answer', 'please', 'pls', 'plz', 'thanks', 'ok', 'okay', 'the', 'is', 'i', 'pick', 'take', 'go', 'with', 'choose', 'its']);
 
 /**

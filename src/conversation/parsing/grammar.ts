@@ -15,9 +15,9 @@ export const YES_PHRASES = ['yes', 'yeah', 'yea', 'yep', 'yup', 'ya', 'y', 'sure
 export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', 'no thanks', 'not at all'];
 
 /** Whole-message replies to the offer of the result (see offer-replies.ts): take it, decline it, or only acknowledge. */
-export const OFFER_ACCEPT_PHRASES = [...YES_PHRASES, 'ok', 'okay', 'ok then', 'yes please', 'please', 'show me', 'show it', 'show the result', 'go ahead', 'do it'];
-export const OFFER_DECLINE_PHRASES = [...NO_PHRASES, 'not yet', 'no thank you', 'keep refining'];
-export const ACKNOWLEDGEMENTS = ['thanks', 'thank you', 'thx', 'ty', 'cool', 'great', 'nice', 'got it', 'fine', 'perfect', 'awesome'];
+export const OFFER_ACCEPT_PHRASES = [...YES_PHRASES, 'ok', 'okay', 'please', 'show me', 'show it', 'go ahead', 'do it'];
+export const OFFER_DECLINE_PHRASES = [...NO_PHRASES, 'not yet', 'keep refining'];
+export const ACKNOWLEDGEMENTS = ['thanks', 'thank you', 'thx', 'ty', 'cool', 'great', 'nice', 'got it', 'fine', 'perfect', 'awesome', 'then', 'so'];
 
 /** Words that negate an option phrase a few words later: "no admin", "we don't need i18n". */
 export const NEGATION_CUES: ReadonlySet<string> = new Set(
