@@ -22,7 +22,7 @@ import type { PlatformPort } from '../src/turns/port.ts';
 import { TurnService } from '../src/turns/service.ts';
 import type { Delivery, ThreadKey } from '../src/turns/types.ts';
 import { interviewFigures } from './interviews.ts';
-import { fmtMs, nowMs, seeded, summarise } from './stats.ts';
+import { fixedCpuTask, fmtMs, nowMs, seeded, summarise } from './stats.ts';
 import { NEXT_QUESTION_RULE } from '../src/engine/next-question.ts';
 
 function randomAnswers(knowledge: Knowledge, random: () => number, answeredShare: number): Record<string, string> {
@@ -77,8 +77,16 @@ export function instantPort(): PlatformPort {
  * whole turn up to and including its commit). What it queued is sent after the
  * clock stops, so the outbox stays as small as in a running bot.
  */
-async function measureTurns(service: TurnService, store: SqliteSessionStore, knowledge: Knowledge, turns: number, label: string): Promise<number[]> {
+async function measureTurns(
+  service: TurnService,
+  store: SqliteSessionStore,
+  knowledge: Knowledge,
+  turns: number,
+  label: string,
+  fixedTask?: () => number,
+): Promise<{ turns: number[]; fixed: number[] }> {
   const samples: number[] = [];
+  const fixed: number[] = [];
   const random = seeded(3);
   let threadIndex = 0;
   const deliveryIn = (thread: ThreadKey, id: string): Delivery => ({ id, thread, inThread: true, actor: 'u' });
@@ -97,8 +105,14 @@ async function measureTurns(service: TurnService, store: SqliteSessionStore, kno
     const committed = await service.commit(deliveryIn(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
     samples.push(nowMs() - start);
     await committed.send();
+    if (fixedTask) {
+      // Right after the turn, so both see the same moments of the machine.
+      const taskStart = nowMs();
+      fixedTask();
+      fixed.push(nowMs() - taskStart);
+    }
   }
-  return samples;
+  return { turns: samples, fixed };
 }
 
 /** A store as `npm start` opens it (checkpoints on their own thread, once a second), or with SQLite's checkpoints inside commits. */
@@ -127,13 +141,16 @@ async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: nu
     const serviceOn = (store: SqliteSessionStore): TurnService => new TurnService({ store, knowledge, port: instantPort(), logger: silentLogger(), ttlMs: 86_400_000 });
     // Side by side: SQLite checkpointing inside the commits against the app's background checkpoints.
     const inside = openBenchStore(join(dir, 'auto.db'), 'auto');
-    const insideTurns = summarise(await measureTurns(serviceOn(inside.store), inside.store, knowledge, turns, 'auto'));
+    const insideTurns = summarise((await measureTurns(serviceOn(inside.store), inside.store, knowledge, turns, 'auto')).turns);
+    // The machine's own spread: a CPU-only task as long as a median turn, timed right after each turn below.
+    const fixedTask = fixedCpuTask(insideTurns.median);
     await inside.stopUpkeep();
     await inside.store.close();
 
     const { store, stopUpkeep } = openBenchStore(join(dir, 'bench.db'), 'background');
     const service = serviceOn(store);
-    const empty = summarise(await measureTurns(service, store, knowledge, turns, 'before'));
+    const emptyRun = await measureTurns(service, store, knowledge, turns, 'before', fixedTask);
+    const [empty, emptyFixed] = [summarise(emptyRun.turns), summarise(emptyRun.fixed)];
 
     // Store throughput: commit idle interviews (session + thread state) one transaction each, as real first turns would.
     const fillStart = nowMs();
@@ -147,7 +164,8 @@ async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: nu
       });
     }
     const fillSeconds = (nowMs() - fillStart) / 1000;
-    const full = summarise(await measureTurns(service, store, knowledge, turns, 'after'));
+    const fullRun = await measureTurns(service, store, knowledge, turns, 'after', fixedTask);
+    const [full, fullFixed] = [summarise(fullRun.turns), summarise(fullRun.fixed)];
     const stored = await store.count();
     await service.idle();
     await stopUpkeep();
@@ -157,7 +175,9 @@ async function turnFigures(knowledge: Knowledge, turns: number, idleSessions: nu
       `store: ${Math.round(idleSessions / fillSeconds).toLocaleString('en')} interview commits per second (WAL, synchronous=NORMAL), ${stored.toLocaleString('en')} sessions stored`,
       `turn (${what}), nearly empty store, WAL checkpoints inside commits (SQLite's default): median ${fmtMs(insideTurns.median)}, p99 ${fmtMs(insideTurns.p99)}`,
       `turn, nearly empty store, WAL checkpoints on their own thread every second (as npm start runs): median ${fmtMs(empty.median)}, p99 ${fmtMs(empty.p99)} (target p99 < 1 ms)`,
+      `  the machine's own spread meanwhile: a fixed CPU-only task (no allocation, no I/O) timed after each of those turns: median ${fmtMs(emptyFixed.median)}, p99 ${fmtMs(emptyFixed.p99)}`,
       `turn with ${idleSessions.toLocaleString('en')} idle sessions stored, checkpoints on their thread: median ${fmtMs(full.median)}, p99 ${fmtMs(full.p99)} (target p99 < 1 ms)`,
+      `  the same fixed task after each of those turns: median ${fmtMs(fullFixed.median)}, p99 ${fmtMs(fullFixed.p99)}`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -30,3 +30,31 @@ export function seeded(seed: number): () => number {
     return state / 2 ** 32;
   };
 }
+
+/**
+ * A fixed CPU-only task (integer arithmetic: no allocation, no I/O) calibrated to take about `targetMs` here.
+ * Timed between the turns of a latency figure, it shows how much of that figure's tail is the machine's own
+ * (other processes, a virtual machine's stolen time) rather than the code's.
+ */
+export function fixedCpuTask(targetMs: number): () => number {
+  let sink = 0;
+  const spin = (rounds: number): number => {
+    let x = sink;
+    for (let i = 0; i < rounds; i++) x = (Math.imul(x, 31) + i) | 0;
+    sink = x;
+    return x;
+  };
+  let rounds = 1_000;
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const times: number[] = [];
+    for (let k = 0; k < 21; k++) {
+      const start = nowMs();
+      spin(rounds);
+      times.push(nowMs() - start);
+    }
+    const median = summarise(times).median;
+    if (Math.abs(median - targetMs) < targetMs * 0.05) break;
+    rounds = Math.max(1, Math.round(rounds * (targetMs / Math.max(median, 1e-6))));
+  }
+  return () => spin(rounds);
+}

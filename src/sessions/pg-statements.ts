@@ -60,7 +60,7 @@ export interface OutboxRow {
   waiting: boolean;
   /** Another owner's claim has not lapsed. */
   held: boolean;
-  /** A claim was recorded and never completed nor given back (see OutboxEntry.mayHaveBeenSent). */
+  /** A claim was recorded and never completed nor given back, other than the renewing owner's own (see OutboxEntry.mayHaveBeenSent). */
   claimed: boolean;
 }
 
@@ -100,7 +100,7 @@ export const SQL = {
     `SELECT seq, platform, workspace, conversation, operation::text AS operation, delivery_id, actor, attempts, created_at,
        next_attempt_at > ${at(2)} AS waiting,
        (lease_until > ${at(2)} AND lease_owner IS DISTINCT FROM $3) AS held,
-       lease_owner IS NOT NULL AS claimed
+       (lease_owner IS NOT NULL AND NOT ($4::boolean AND lease_owner = $3)) AS claimed
      FROM outbox WHERE thread_id = $1 AND status = 'pending' ORDER BY seq FOR UPDATE`,
   ),
   leaseOutbox: statement('lease_outbox', `UPDATE outbox SET lease_owner = $2, lease_until = ${at(3)} + $4::bigint WHERE seq = ANY($1::bigint[])`),

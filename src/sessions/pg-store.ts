@@ -194,7 +194,7 @@ export class PgSessionStore implements SessionStore {
       return this.#transaction(async (client) => {
         // Waits (at most the lock timeout) for another replica's claim of this thread; then reads what that claim wrote.
         await this.#query(client, SQL.lockOutboxThread, [PG_LOCKS.outboxThreadClass, outboxLockKey(thread)]);
-        const rows = (await this.#query<OutboxRow>(client, SQL.selectUnsent, [id, anchor, options.owner])).rows;
+        const rows = (await this.#query<OutboxRow>(client, SQL.selectUnsent, [id, anchor, options.owner, options.renewing === true])).rows;
         const first = rows[0];
         if (first === undefined || first.waiting || rows.some((row) => row.held)) return [];
         const entries: OutboxEntry[] = [];

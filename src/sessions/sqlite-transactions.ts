@@ -89,7 +89,7 @@ export function leaseUnsent(s: Statements, id: string, options: ClaimOptions): O
   for (const row of rows) {
     let entry: OutboxEntry;
     try {
-      entry = decodeOutbox(row);
+      entry = decodeOutbox(row, options);
     } catch (error) {
       // An entry nobody can read is given up, so it cannot block its thread forever.
       s.failOutbox.run({ seq: row.seq, status: 'failed', nextAttemptAt: 0, error: error instanceof Error ? error.message.slice(0, 500) : 'unreadable', now: options.now, owner: null });
@@ -101,14 +101,15 @@ export function leaseUnsent(s: Statements, id: string, options: ClaimOptions): O
   return entries;
 }
 
-function decodeOutbox(row: OutboxRow): OutboxEntry {
+function decodeOutbox(row: OutboxRow, claim: ClaimOptions): OutboxEntry {
+  const ownRenewed = claim.renewing === true && row.lease_owner === claim.owner;
   const entry: OutboxEntry = {
     seq: row.seq,
     thread: { platform: row.platform, workspace: row.workspace, conversation: row.conversation },
     operation: parseOperation(row.operation, { seq: row.seq }),
     attempts: row.attempts,
     // Read before this claim: a claim still recorded here was never completed nor given back.
-    mayHaveBeenSent: row.attempts > 0 || row.lease_owner !== null,
+    mayHaveBeenSent: row.attempts > 0 || (row.lease_owner !== null && !ownRenewed),
     createdAt: row.created_at,
   };
   if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;

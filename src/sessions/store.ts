@@ -105,6 +105,11 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Who claims (process id); a claim by another owner that has not lapsed blocks the thread. */
   owner: string;
+  /**
+   * The owner renews a claim under which it has sent nothing yet (a commit's lease that waited long): entries
+   * it still holds come back fresh. Without it, any recorded claim, the owner's own included, may have been sent.
+   */
+  renewing?: boolean;
 }
 
 export interface SessionStore {

@@ -232,7 +232,7 @@ export class Outbox<Live> {
       const now = clock();
       // A claim that waited long (behind a slow drain) is renewed, or found taken over once it lapsed, before anything is sent on it.
       if (leased && now - leased.at < this.leaseMs / 2) claimed = leased.entries;
-      else claimed = await store.claimOutbox(thread, { now, leaseMs: this.leaseMs, owner });
+      else claimed = await store.claimOutbox(thread, { now, leaseMs: this.leaseMs, owner, renewing: leased !== undefined });
     } catch (error) {
       log.error({ err: error }, 'could not read the outbox; the sweep will try again');
       return false;

@@ -234,6 +234,26 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.messageIdOf(A, 'h1')).toBe('M1');
     });
 
+    it("a commit's lease renewed by its own owner comes back fresh; any other claim of it may have been sent", async () => {
+      const store = context.store();
+      const { leased } = await store.commitTurn({ now: T0, outbox: { thread: A, operations: [post('h1'), post('h2')] }, lease: { owner: 'p1#1', leaseMs: MINUTE } });
+      // Renewed before anything was sent on it: nothing of it can have gone out.
+      const renewed = await store.claimOutbox(A, { ...lease('p1#1', T0 + MINUTE / 2 + 1), renewing: true });
+      expect(renewed.map((e) => [e.seq, e.mayHaveBeenSent])).toEqual(leased.map((e) => [e.seq, false]));
+      // The same owner claiming without renewing cannot know that.
+      expect((await store.claimOutbox(A, lease('p1#1', T0 + MINUTE))).map((e) => e.mayHaveBeenSent)).toEqual([true, true]);
+      // Renewing cannot make another owner's claim fresh, nor an entry that was tried.
+      const taken = await store.claimOutbox(A, { ...lease('p2', T0 + 3 * MINUTE), renewing: true });
+      expect(taken.map((e) => e.mayHaveBeenSent)).toEqual([true, true]);
+      await store.failOutbox(taken[0]!.seq, { now: T0 + 3 * MINUTE + 1, error: 'timeout', retryAt: T0 + 3 * MINUTE + 2, owner: 'p2' });
+      await store.releaseOutbox([{ seq: taken[1]!.seq, mayHaveBeenSent: false }], 'p2');
+      const retried = await store.claimOutbox(A, { ...lease('p2', T0 + 3 * MINUTE + 3), renewing: true });
+      expect(retried.map((e) => [textOf(e.operation), e.mayHaveBeenSent])).toEqual([
+        ['h1', true],
+        ['h2', false],
+      ]);
+    });
+
     it('a commit with a lease claims nothing while an earlier entry of the thread is unsent; those go first', async () => {
       const store = context.store();
       await enqueue(store, A, [post('h1')]);

@@ -26,6 +26,8 @@ export class MemoryPort implements PlatformPort<string> {
   readonly notes: { thread: string; user: string; content: Content; live?: string }[] = [];
   readonly finished: string[] = [];
   readonly calls: string[] = [];
+  /** Handles of the posts made as resends (an earlier attempt may have gone out), which a real port looks up first. */
+  readonly resends: string[] = [];
   private failures: PlatformFailure[] = [];
   private nextId = 1;
 
@@ -39,8 +41,9 @@ export class MemoryPort implements PlatformPort<string> {
     if (failure) throw failure;
   }
 
-  async post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string }): Promise<string> {
+  async post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; resend?: boolean }): Promise<string> {
     this.maybeFail('post');
+    if (options.resend) this.resends.push(options.handle);
     const id = `m${this.nextId++}`;
     this.messages.set(id, { id, thread: threadId(thread), ...(options.channel ? { channel: options.channel } : {}), content, edits: 0 });
     return id;

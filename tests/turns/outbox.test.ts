@@ -343,6 +343,8 @@ describe('entries a commit claimed for its own drain', () => {
     await answering;
     expect(world.port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
     expect(await pending()).toBe(0);
+    // Renewed by the drain it was made for, before anything was sent on it: no resend (no look-up on Slack).
+    expect(world.port.resends).toEqual([]);
   });
 
   it("a claim's age counts from the commit's own time, so a slow commit cannot make a lapsed claim look fresh", async () => {
