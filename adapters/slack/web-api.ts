@@ -62,9 +62,16 @@ type SlackAnswer = Record<string, unknown>;
 
 const answerSchema = z.looseObject({ ok: z.boolean(), error: z.string().optional() });
 const postedSchema = z.looseObject({ ts: z.string().min(1) });
+/**
+ * How far a resend looks for the message it may have posted: a thread's replies come oldest first and a channel's
+ * messages newest first, so 5 pages of 200 cover any interview thread and far more channel traffic than a retry's delay.
+ */
+const LOOKUP_PAGES = 5;
+const LOOKUP_PAGE_SIZE = 200;
 /** The metadata event type that carries an outbox handle on the bot's messages. */
 const HANDLE_EVENT = 'advisor_message';
 const historySchema = z.looseObject({
+  response_metadata: z.looseObject({ next_cursor: z.string().optional() }).optional(),
   messages: z.array(
     z.looseObject({
       ts: z.string(),
@@ -118,18 +125,31 @@ export class SlackWebApi {
 
   /**
    * The ts of a message the bot posted with `handle`, looked up in the thread
-   * (or among the channel's latest messages); undefined when there is none or
-   * Slack would not say (a DM without history access, a rate limit).
+   * (or among the channel's latest messages, page by page up to LOOKUP_PAGES);
+   * undefined when there is none, or when Slack refuses to say (a DM without
+   * history access): then posting again is the way left. A look-up Slack could
+   * not answer for now (a rate limit, an outage) throws, so the message waits
+   * for a later try instead of going out a second time.
    */
   async findPosted(channel: string, handle: string, threadTs?: string): Promise<string | undefined> {
     const method = threadTs ? 'conversations.replies' : 'conversations.history';
-    const args = { channel, include_all_metadata: true, limit: threadTs ? 200 : 50, ...(threadTs ? { ts: threadTs } : {}) };
-    try {
-      const { messages } = await this.parsed(method, args, historySchema, { channel, form: true });
-      return messages.find((m) => m.metadata?.event_type === HANDLE_EVENT && m.metadata.event_payload?.['handle'] === handle)?.ts;
-    } catch {
-      return undefined; // Logged with the call; posting again is the fallback (at least once, never lost).
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const args = { channel, include_all_metadata: true, limit: LOOKUP_PAGE_SIZE, ...(threadTs ? { ts: threadTs } : {}), ...(cursor ? { cursor } : {}) };
+      let answer: z.infer<typeof historySchema>;
+      try {
+        answer = await this.parsed(method, args, historySchema, { channel, form: true });
+      } catch (error) {
+        if (error instanceof SlackCallError && (error.code === 'ratelimited' || error.code === 'slack_unavailable')) throw error;
+        return undefined; // Logged with the call.
+      }
+      const found = answer.messages.find((m) => m.metadata?.event_type === HANDLE_EVENT && m.metadata.event_payload?.['handle'] === handle);
+      if (found) return found.ts;
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (cursor === undefined) return undefined;
     }
+    this.log.warn({ method, channel, handle, pages: LOOKUP_PAGES }, 'message not found within the pages looked at; posting it');
+    return undefined;
   }
 
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {

@@ -10,8 +10,11 @@
  * reported as one before a conflict is, as in SQLite. The statement text
  * depends only on which parts a commit has, so each shape is prepared once.
  */
+import type pg from 'pg';
+import { AdvisorError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { threadId } from '../turns/types.ts';
-import { DB_NOW, type Bigint } from './pg-statements.ts';
+import { DB_NOW, runStatement, SQL, type Bigint, type Statement } from './pg-statements.ts';
 import { handleOf } from './stored-json.ts';
 import { sessionId, type TurnCommit } from './store.ts';
 
@@ -134,4 +137,55 @@ export function commitStatement(input: TurnCommit, anchor: number | null): Commi
   const leased = leases ? `, (SELECT array_agg(seq ORDER BY seq) FROM o WHERE leased) AS leased, (SELECT max(created_at) FROM o) AS created_at` : '';
   const text = `WITH ${ctes.join(',\n')}\nSELECT ${verdict} AS failed${leased}`;
   return { name: `advisor_commit_${shape.join('_')}`, text: text.replace(/\s+/g, ' '), values };
+}
+
+/** What a failed commit's follow-up needs of the store: its pool, its time anchor for the commit, its logger. */
+export interface CommitContext {
+  pool: pg.Pool;
+  anchor: number | null;
+  log: Logger;
+}
+
+/** The AdvisorError for a check the commit failed; a conflict names the version stored now (a fresh read, after the winner committed). */
+export async function checkFailure(context: CommitContext, check: FailedCheck, input: TurnCommit): Promise<AdvisorError> {
+  const conflict = async (what: 'session' | 'thread', id: string, expectedVersion: number, sql: Statement, details: Record<string, unknown>): Promise<AdvisorError> => {
+    const stored = (await runStatement<{ version: number }>(context.pool, sql, [id])).rows[0]?.version ?? 0;
+    return new AdvisorError('SESSION_CONFLICT', `${what} ${id} is at version ${stored}, the commit expected ${expectedVersion}`, { ...details, expectedVersion, storedVersion: stored });
+  };
+  if (check === 'session_conflict' && input.session) {
+    const id = sessionId(input.session.session.key);
+    return conflict('session', id, input.session.expectedVersion, SQL.selectSessionVersion, { sessionId: id });
+  }
+  if (check === 'thread_conflict' && input.thread) {
+    const id = threadId(input.thread.key);
+    return conflict('thread', id, input.thread.expectedVersion, SQL.selectThreadVersion, { thread: id });
+  }
+  const id = input.delivery?.id;
+  return new AdvisorError('DUPLICATE_DELIVERY', `delivery ${id} was already applied`, { deliveryId: id });
+}
+
+/**
+ * Whether a commit whose answer was lost went through, told by its delivery id (one statement: all of it or none).
+ * If it did, its claim on what it queued is ended, so the turn's retry (a duplicate now) sends it at once, looked up
+ * first. False when the server cannot say either: the turn then fails as usual.
+ */
+export async function committedAfterAll(context: CommitContext, input: TurnCommit, deliveryId: string): Promise<boolean> {
+  const { pool, anchor, log } = context;
+  let applied = false;
+  try {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      applied = (await runStatement<{ applied: boolean }>(client, SQL.probeDelivery, [deliveryId, anchor])).rows[0]?.applied === true;
+    } finally {
+      // The probe's own insert is never kept.
+      await client.query('ROLLBACK').catch((error: unknown) => (broken = error instanceof Error ? error : new Error(String(error))));
+      client.release(broken);
+    }
+    if (applied && input.lease && input.outbox) await runStatement(pool, SQL.endClaimOf, [threadId(input.outbox.thread), input.lease.owner]);
+  } catch (error) {
+    log.warn({ err: error, deliveryId, applied }, 'could not tell whether a commit whose answer was lost went through');
+  }
+  return applied;
 }

@@ -13,6 +13,8 @@
  * A turn's commit is built in pg-commit.ts; rows are decoded in pg-rows.ts.
  */
 
+import type pg from 'pg';
+
 export const DB_NOW = `floor(extract(epoch FROM statement_timestamp()) * 1000)::bigint`;
 
 /** The anchor time in SQL, from parameter `$n`. */
@@ -23,6 +25,11 @@ function at(n: number): string {
 export interface Statement {
   name: string;
   text: string;
+}
+
+/** Runs a named statement (prepared once per connection by node-postgres). */
+export function runStatement<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: pg.Pool | pg.PoolClient, sql: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> {
+  return on.query<Row>({ name: sql.name, text: sql.text, values });
 }
 
 function statement(name: string, text: string): Statement {
@@ -90,6 +97,13 @@ export const SQL = {
   ),
 
   selectDelivery: statement('select_delivery', `SELECT 1 AS found FROM deliveries WHERE id = $1 AND expires_at > ${at(2)}`),
+  // Run in a transaction that is rolled back: the insert waits for a commit of the same id still running on the
+  // server (a plain SELECT would not see it yet), then says whether a live claim of the id exists.
+  probeDelivery: statement(
+    'probe_delivery',
+    `INSERT INTO deliveries (id, expires_at) VALUES ($1, 0) ON CONFLICT (id) DO UPDATE SET expires_at = deliveries.expires_at
+     RETURNING expires_at > ${at(2)} AS applied`,
+  ),
 
   lockOutboxThread: statement('lock_outbox_thread', 'SELECT pg_advisory_xact_lock($1::int, $2::int)'),
   hasUnsent: statement('has_unsent', `SELECT 1 AS found FROM outbox WHERE thread_id = $1 AND status = 'pending' LIMIT 1`),
@@ -121,6 +135,12 @@ export const SQL = {
     'release_outbox',
     `UPDATE outbox SET lease_owner = CASE WHEN seq = ANY($2::bigint[]) THEN lease_owner ELSE NULL END, lease_until = 0
      WHERE seq = ANY($1::bigint[]) AND status = 'pending' AND lease_owner = $3`,
+  ),
+  // Ends one owner's claims on a thread as if they had lapsed (who held them is kept: they count as possibly sent).
+  endClaimOf: statement('end_claim_of', `UPDATE outbox SET lease_until = 0 WHERE thread_id = $1 AND status = 'pending' AND lease_owner = $2`),
+  renewOutbox: statement(
+    'renew_outbox',
+    `UPDATE outbox SET lease_until = ${at(3)} + $4::bigint WHERE seq = ANY($1::bigint[]) AND status = 'pending' AND lease_owner = $2 RETURNING seq`,
   ),
   releaseClaimsOf: statement(
     'release_claims_of',

@@ -29,9 +29,9 @@ import { silentLogger, type Logger } from '../logger.ts';
 import { threadId, type ThreadKey } from '../turns/types.ts';
 import { pgFailure, redactUrl } from './pg-errors.ts';
 import { migratePostgres, readSchemaStatus, refuseNewerSchema, refuseOlderSchema } from './pg-migrate.ts';
-import { commitStatement, failedCheck, type CommitRow, type FailedCheck } from './pg-commit.ts';
+import { checkFailure, commitStatement, committedAfterAll, failedCheck, type CommitRow } from './pg-commit.ts';
 import { decodeOutbox, decodeSession, decodeThread, decodeTurnRead, toMs, type TurnReadRow } from './pg-rows.ts';
-import { SQL, type Bigint, type OutboxRow, type SessionRow, type Statement, type ThreadRow } from './pg-statements.ts';
+import { runStatement, SQL, type Bigint, type OutboxRow, type SessionRow, type Statement, type ThreadRow } from './pg-statements.ts';
 import { appendedEntries, sessionId, type ClaimOptions, type OutboxEntry, type ReleasedEntry, type SessionStore, type StoredSession, type StoredThread, type TurnCommit, type TurnCommitted, type TurnRead } from './store.ts';
 
 export interface PgStoreOptions {
@@ -179,8 +179,13 @@ export class PgSessionStore implements SessionStore {
         return { leased: appendedEntries(input.outbox, seqs.map(Number), Number(row.created_at ?? input.now)) };
       } catch (error) {
         const check = failedCheck(error);
-        if (check === undefined) throw error;
-        throw await this.#checkFailure(check, input);
+        const context = { pool: this.#pool, anchor: this.#anchor(input.now), log: this.#log };
+        if (check !== undefined) throw await checkFailure(context, check, input);
+        // No answer from the server (the connection broke): the statement may have committed all the same.
+        if (!(error instanceof pg.DatabaseError) && input.delivery && (await committedAfterAll(context, input, input.delivery.id))) {
+          throw new AdvisorError('DUPLICATE_DELIVERY', `delivery ${input.delivery.id} was applied, though the answer to its commit was lost`, { deliveryId: input.delivery.id });
+        }
+        throw error;
       }
     });
   }
@@ -230,6 +235,14 @@ export class PgSessionStore implements SessionStore {
     const seqs = entries.map((entry) => entry.seq);
     const maybeSent = entries.filter((entry) => entry.mayHaveBeenSent).map((entry) => entry.seq);
     await this.#guard('cannot release outbox entries', { seqs, owner }, () => this.#query(this.#pool, SQL.releaseOutbox, [seqs, maybeSent, owner]));
+  }
+
+  async renewOutbox(seqs: readonly number[], owner: string, options: { now: number; leaseMs: number }): Promise<number[]> {
+    if (seqs.length === 0) return [];
+    const values = [seqs, owner, this.#anchor(options.now), Math.round(options.leaseMs)];
+    return this.#guard('cannot renew the claim on outbox entries', { seqs, owner }, async () =>
+      (await this.#query<{ seq: Bigint }>(this.#pool, SQL.renewOutbox, values)).rows.map((row) => Number(row.seq)).sort((a, b) => a - b),
+    );
   }
 
   async releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number> {
@@ -322,25 +335,7 @@ export class PgSessionStore implements SessionStore {
   }
 
   #query<Row extends pg.QueryResultRow = pg.QueryResultRow>(on: pg.Pool | pg.PoolClient, sql: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> {
-    return on.query<Row>({ name: sql.name, text: sql.text, values });
-  }
-
-  /** The AdvisorError for a check the commit failed; a conflict names the version stored now (a fresh read, after the winner committed). */
-  async #checkFailure(check: FailedCheck, input: TurnCommit): Promise<AdvisorError> {
-    const conflict = async (what: 'session' | 'thread', id: string, expectedVersion: number, sql: Statement, details: Record<string, unknown>): Promise<AdvisorError> => {
-      const stored = (await this.#query<{ version: number }>(this.#pool, sql, [id])).rows[0]?.version ?? 0;
-      return new AdvisorError('SESSION_CONFLICT', `${what} ${id} is at version ${stored}, the commit expected ${expectedVersion}`, { ...details, expectedVersion, storedVersion: stored });
-    };
-    if (check === 'session_conflict' && input.session) {
-      const id = sessionId(input.session.session.key);
-      return conflict('session', id, input.session.expectedVersion, SQL.selectSessionVersion, { sessionId: id });
-    }
-    if (check === 'thread_conflict' && input.thread) {
-      const id = threadId(input.thread.key);
-      return conflict('thread', id, input.thread.expectedVersion, SQL.selectThreadVersion, { thread: id });
-    }
-    const id = input.delivery?.id;
-    return new AdvisorError('DUPLICATE_DELIVERY', `delivery ${id} was already applied`, { deliveryId: id });
+    return runStatement<Row>(on, sql, values);
   }
 
   /** BEGIN … COMMIT on one pooled connection; any failure rolls back. A connection that cannot even roll back is discarded. */

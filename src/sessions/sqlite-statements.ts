@@ -122,6 +122,9 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE outbox SET lease_owner = CASE WHEN @keepHolder = 1 THEN lease_owner ELSE NULL END, lease_until = 0
        WHERE seq = @seq AND status = 'pending' AND lease_owner = @owner`,
     ),
+    renewOutbox: db.prepare<{ seq: number; owner: string; until: number }>(
+      `UPDATE outbox SET lease_until = @until WHERE seq = @seq AND status = 'pending' AND lease_owner = @owner`,
+    ),
     // Ends the claims but keeps who held them: what they covered may have been sent (see mayHaveBeenSent).
     releaseClaimsOf: db.prepare<{ threadId: string; owner: string }>(`
       UPDATE outbox SET lease_until = 0

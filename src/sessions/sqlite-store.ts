@@ -206,6 +206,13 @@ export class SqliteSessionStore implements SessionStore {
     );
   }
 
+  async renewOutbox(seqs: readonly number[], owner: string, options: { now: number; leaseMs: number }): Promise<number[]> {
+    const until = options.now + options.leaseMs;
+    return this.#guard('cannot renew the claim on outbox entries', { seqs, owner }, () =>
+      this.#db.transaction(() => seqs.filter((seq) => this.#statements.renewOutbox.run({ seq, owner, until }).changes > 0))(),
+    );
+  }
+
   async releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number> {
     const id = threadId(thread);
     return this.#guard(`cannot release the claims on ${id}`, { thread: id, owner }, () => this.#statements.releaseClaimsOf.run({ threadId: id, owner }).changes);

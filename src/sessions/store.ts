@@ -152,6 +152,12 @@ export interface SessionStore {
    */
   releaseOutbox(entries: readonly ReleasedEntry[], owner: string): Promise<void>;
   /**
+   * Extends `owner`'s claim on the entries `seqs` to `now + leaseMs`, while it still holds them (a drain whose
+   * platform calls run long keeps its claim, so no other process sends the same entries meanwhile); returns the
+   * seqs it renewed. One missing was sent, given back, or taken over after the claim lapsed.
+   */
+  renewOutbox(seqs: readonly number[], owner: string, options: { now: number; leaseMs: number }): Promise<number[]>;
+  /**
    * Ends every claim `owner` holds on the thread's unsent entries, its commits' claims (`owner#<n>`, see
    * `TurnCommit.lease`) included, as if they had lapsed (the entries still count as possibly sent); returns how many.
    * For a front end that names its owner after the person (the terminal): a run that starts again takes over at once

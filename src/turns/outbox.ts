@@ -10,7 +10,9 @@
  * thread apart; in one process a keyed queue does.
  */
 import type { Logger } from '../logger.ts';
-import type { OutboxEntry, SessionStore } from '../sessions/store.ts';
+import { isAdvisorError } from '../errors.ts';
+import type { OutboxEntry, ReleasedEntry, SessionStore } from '../sessions/store.ts';
+import { ClaimKeeper } from './claim-keeper.ts';
 import { createKeyedQueue, type KeyedQueue } from './keyed-queue.ts';
 import type { PlatformPort } from './port.ts';
 import { threadId, type ThreadKey } from './types.ts';
@@ -245,20 +247,36 @@ export class Outbox<Live> {
         log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
       });
     }
+    const keeper = new ClaimKeeper({ store, clock, leaseMs: this.leaseMs, owner, seqs: entries.map((entry) => entry.seq), log });
+    /** Ends the renewals, then gives back what this drain will not try (only what it still holds goes back). */
+    const stopAndRelease = async (rest: readonly ReleasedEntry[]): Promise<false> => {
+      await keeper.stop();
+      if (rest.length > 0) {
+        await store.releaseOutbox(rest, owner).catch((releaseError: unknown) => {
+          log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
+        });
+      }
+      return false;
+    };
     for (const [index, entry] of entries.entries()) {
+      if (keeper.lost) return stopAndRelease(entries.slice(index));
       try {
         const next = await this.send(entry, owns(entry, delivery) ? live : undefined);
+        keeper.settled(entry.seq);
         if (next) opened.push(next);
       } catch (error) {
-        const keepGoing = await this.failed(entry, error, { live, owner, log });
-        if (!keepGoing) {
-          await store.releaseOutbox(entries.slice(index + 1), owner).catch((releaseError: unknown) => {
-            log.warn({ err: releaseError }, 'could not release outbox entries; their claim will lapse');
-          });
-          return false;
+        if (isAdvisorError(error)) {
+          // The store failed around the platform call, which may have gone out: nothing is recorded as failed and no
+          // one is told. The entry goes back as possibly sent, so its next try looks for the message before sending.
+          log.error({ err: error, seq: entry.seq, op: entry.operation.op }, 'the store failed while sending an outbox entry; it will be tried again');
+          return stopAndRelease([{ seq: entry.seq, mayHaveBeenSent: true }, ...entries.slice(index + 1)]);
         }
+        keeper.settled(entry.seq);
+        const keepGoing = await this.failed(entry, error, { live, owner, log });
+        if (!keepGoing) return stopAndRelease(entries.slice(index + 1));
       }
     }
+    await keeper.stop();
     return entries.length > 0 && entries.length === claimed.length;
   }
 

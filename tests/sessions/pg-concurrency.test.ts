@@ -158,7 +158,7 @@ describe('two replicas drain one thread', () => {
     const [entry] = await a.claimOutbox(thread, lease('A'));
     const later = T0 + MINUTE + 1; // A's claim has lapsed; B's claim reads the entry as free
     await blocker.query('BEGIN');
-    const read = await blocker.query({ name: SQL.selectUnsent.name, text: SQL.selectUnsent.text, values: [threadId(thread), later, 'B'] });
+    const read = await blocker.query({ name: SQL.selectUnsent.name, text: SQL.selectUnsent.text, values: [threadId(thread), later, 'B', false] });
     expect(read.rows.map((row: { held: boolean }) => row.held)).toEqual([false]);
     const failing = settled(a.failOutbox(entry!.seq, { now: later, error: 'channel_not_found', owner: 'A' }));
     await waitersReach(1);

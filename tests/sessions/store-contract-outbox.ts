@@ -234,6 +234,24 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.messageIdOf(A, 'h1')).toBe('M1');
     });
 
+    it('renews a claim only for its holder and only while the entries are unsent', async () => {
+      const store = context.store();
+      await enqueue(store, A, [post('h1'), post('h2'), post('h3')]);
+      const claimed = await store.claimOutbox(A, lease('p1'));
+      const seqs = claimed.map((e) => e.seq);
+      await store.completeOutbox(seqs[0]!, { now: T0 + 1, messageId: 'M1' });
+      // Another owner cannot renew it; the holder renews what it still holds unsent.
+      expect(await store.renewOutbox(seqs, 'p2', { now: T0 + 2, leaseMs: MINUTE })).toEqual([]);
+      expect(await store.renewOutbox(seqs, 'p1', { now: T0 + MINUTE - 1, leaseMs: MINUTE })).toEqual(seqs.slice(1));
+      // Renewed: still held where the first claim would have lapsed.
+      expect(await store.claimOutbox(A, lease('p2', T0 + MINUTE + 1))).toEqual([]);
+      // Once it lapses and another owner takes it over, the first holder's renewal finds nothing.
+      const taken = await store.claimOutbox(A, lease('p2', T0 + 2 * MINUTE));
+      expect(taken.map((e) => e.seq)).toEqual(seqs.slice(1));
+      expect(await store.renewOutbox(seqs, 'p1', { now: T0 + 2 * MINUTE + 1, leaseMs: MINUTE })).toEqual([]);
+      expect(await store.renewOutbox([], 'p2', { now: T0 + 2 * MINUTE + 1, leaseMs: MINUTE })).toEqual([]);
+    });
+
     it("a commit's lease renewed by its own owner comes back fresh; any other claim of it may have been sent", async () => {
       const store = context.store();
       const { leased } = await store.commitTurn({ now: T0, outbox: { thread: A, operations: [post('h1'), post('h2')] }, lease: { owner: 'p1#1', leaseMs: MINUTE } });

@@ -143,20 +143,33 @@ describe('a retried delivery whose messages did not all go out', () => {
 });
 
 describe('a message that reached Slack but whose answer was lost (a crash, a dropped connection)', () => {
-  it('is found by its handle when sent again, not posted twice', async () => {
+  /**
+   * Skips the first question; the next one reaches Slack but its answer is lost, so the outbox does not know it
+   * went out. `chatter` messages are in the thread before it. Returns the parent and a count of the thread's replies.
+   */
+  async function skipWithLostAnswer(chatter = 0): Promise<{ parent: PostedMessage; inThread: () => number }> {
     const { parent, question } = await startInterview();
+    for (let i = 0; i < chatter; i++) rig.webApi.messages.push({ channel: CHANNEL, ts: `1700000100.${String(i).padStart(6, '0')}`, threadTs: parent.ts, text: `chatter ${i}`, metadata: undefined });
     rig.webApi.fail('chat.postMessage', { kind: 'lost_answer' }, 1);
     const skip = control(question, 'Skip');
     await rig.client.interaction(blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('lost'), actionId: skip.actionId, button: { value: skip.value! } }));
-    // Slack has the next question; the outbox does not know it.
-    const inThread = (): number => rig.webApi.messages.filter((m) => m.threadTs === parent.ts).length;
-    expect(inThread()).toBe(2);
-    expect(await rig.store.pendingOutboxCount()).toBe(1);
     rig.webApi.reset();
+    return { parent, inThread: () => rig.webApi.messages.filter((m) => m.threadTs === parent.ts).length - chatter };
+  }
 
+  async function sweepLater(): Promise<void> {
     now += 120_000;
     await rig.turns.outbox.sweep();
     await rig.turns.idle();
+  }
+
+  it('is found by its handle when sent again, not posted twice', async () => {
+    const { parent, inThread } = await skipWithLostAnswer();
+    // Slack has the next question; the outbox does not know it.
+    expect(inThread()).toBe(2);
+    expect(await rig.store.pendingOutboxCount()).toBe(1);
+
+    await sweepLater();
     expect(rig.webApi.methods()).toEqual(['conversations.replies']);
     expect(inThread()).toBe(2);
     expect(await rig.store.pendingOutboxCount()).toBe(0);
@@ -165,5 +178,34 @@ describe('a message that reached Slack but whose answer was lost (a crash, a dro
     const next = rig.webApi.messages.filter((m) => m.threadTs === parent.ts).at(-1)!;
     const thread = await rig.store.loadThread({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${parent.ts}` });
     expect(await rig.store.messageIdOf({ platform: 'slack', workspace: TEAM, conversation: `${CHANNEL}:${parent.ts}` }, thread!.state.live!.handle)).toBe(next.ts);
+  });
+
+  it('waits when Slack cannot answer the look-up for now, instead of posting it a second time', async () => {
+    const { inThread } = await skipWithLostAnswer();
+    expect(inThread()).toBe(2);
+
+    // The look-up is rate limited: nothing is posted blind; the entry waits.
+    rig.webApi.fail('conversations.replies', { kind: 'rate_limited', retryAfterSeconds: 1 }, 1);
+    await sweepLater();
+    expect(rig.webApi.methods()).toEqual(['conversations.replies']);
+    expect(inThread()).toBe(2);
+    expect(await rig.store.pendingOutboxCount()).toBe(1);
+
+    // Its next try finds the message: still two in the thread, nothing pending.
+    rig.webApi.reset();
+    await sweepLater();
+    expect(rig.webApi.methods()).toEqual(['conversations.replies']);
+    expect(inThread()).toBe(2);
+    expect(await rig.store.pendingOutboxCount()).toBe(0);
+  });
+
+  it('is found in a long thread, past the first page of replies', async () => {
+    // 450 messages of a busy thread come before the question whose answer was lost.
+    const { inThread } = await skipWithLostAnswer(450);
+    await sweepLater();
+    expect(inThread()).toBe(2);
+    expect(rig.webApi.methods()).toEqual(['conversations.replies', 'conversations.replies', 'conversations.replies']);
+    expect(rig.webApi.callsTo('conversations.replies').map((call) => call.body['cursor'])).toEqual([undefined, 'page-200', 'page-400']);
+    expect(await rig.store.pendingOutboxCount()).toBe(0);
   });
 });

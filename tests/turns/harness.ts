@@ -225,6 +225,9 @@ export class HookedStore implements SessionStore {
   releaseOutbox(...args: Parameters<SessionStore['releaseOutbox']>) {
     return this.inner.releaseOutbox(...args);
   }
+  renewOutbox(...args: Parameters<SessionStore['renewOutbox']>) {
+    return this.inner.renewOutbox(...args);
+  }
   releaseClaimsOf(...args: Parameters<SessionStore['releaseClaimsOf']>) {
     return this.inner.releaseClaimsOf(...args);
   }
@@ -252,4 +255,16 @@ export class HookedStore implements SessionStore {
   close() {
     return this.inner.close();
   }
+}
+
+/** `store` with `method` replaced by `replacement(real)`; everything else is the store's own. */
+export function intercept<K extends keyof SessionStore>(store: SessionStore, method: K, replacement: (real: SessionStore[K]) => SessionStore[K]): SessionStore {
+  const real = (store[method] as (...args: unknown[]) => unknown).bind(store) as SessionStore[K];
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === method) return replacement(real);
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -12,6 +12,8 @@ export interface MemoryMessage {
   channel?: string;
   content: Content;
   edits: number;
+  /** The outbox handle it was posted under (a resend looks for it first, as Slack's port does). */
+  handle?: string;
 }
 
 export class PlatformFailure extends Error {
@@ -43,9 +45,13 @@ export class MemoryPort implements PlatformPort<string> {
 
   async post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; resend?: boolean }): Promise<string> {
     this.maybeFail('post');
-    if (options.resend) this.resends.push(options.handle);
+    if (options.resend) {
+      this.resends.push(options.handle);
+      const found = this.posted(threadId(thread), options.handle);
+      if (found) return found.id;
+    }
     const id = `m${this.nextId++}`;
-    this.messages.set(id, { id, thread: threadId(thread), ...(options.channel ? { channel: options.channel } : {}), content, edits: 0 });
+    this.messages.set(id, { id, thread: threadId(thread), ...(options.channel ? { channel: options.channel } : {}), content, edits: 0, handle: options.handle });
     return id;
   }
 
@@ -62,11 +68,21 @@ export class MemoryPort implements PlatformPort<string> {
     this.notes.push({ thread: threadId(thread), user, content, ...(live ? { live } : {}) });
   }
 
-  async openThread(where: ThreadKey, content: Content): Promise<{ conversation: string; messageId: string }> {
+  async openThread(where: ThreadKey, content: Content, _live?: string, options?: { handle: string; resend?: boolean }): Promise<{ conversation: string; messageId: string }> {
     this.maybeFail('openThread');
+    if (options?.resend) {
+      this.resends.push(options.handle);
+      const found = this.posted(threadId(where), options.handle);
+      if (found) return { conversation: `${where.conversation}/${found.id}`, messageId: found.id };
+    }
     const id = `m${this.nextId++}`;
-    this.messages.set(id, { id, thread: threadId(where), content, edits: 0 });
+    this.messages.set(id, { id, thread: threadId(where), content, edits: 0, ...(options ? { handle: options.handle } : {}) });
     return { conversation: `${where.conversation}/${id}`, messageId: id };
+  }
+
+  /** The message posted under `handle` in `thread`, if any: the look-up a resend makes. */
+  private posted(thread: string, handle: string): MemoryMessage | undefined {
+    return [...this.messages.values()].find((message) => message.thread === thread && message.handle === handle);
   }
 
   async finish(live: string): Promise<void> {

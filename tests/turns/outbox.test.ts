@@ -9,7 +9,7 @@ import type { SessionStore } from '../../src/sessions/store.ts';
 import type { FailureVerdict } from '../../src/turns/port.ts';
 import { threadId, type Content, type ThreadKey } from '../../src/turns/types.ts';
 import { MemoryPort, PlatformFailure } from './memory-port.ts';
-import { FIRST, OWNER, THREAD, askedAfter, control, delivery, liveMessage, makeWorld, notesOf, optionOf, shown, start, text, type World } from './harness.ts';
+import { FIRST, OWNER, THREAD, askedAfter, control, delivery, intercept, liveMessage, makeWorld, notesOf, optionOf, shown, start, text, type World } from './harness.ts';
 
 /** The first question's first option, and the question asked after it. */
 const ANSWER = optionOf(FIRST);
@@ -257,17 +257,6 @@ async function answerWithHeldAcknowledgement(service: ReturnType<World['service'
 }
 
 /** `store` with one method replaced; every other method is the real store's. */
-function intercept<K extends keyof SessionStore>(store: SessionStore, method: K, replacement: (real: SessionStore[K]) => SessionStore[K]): SessionStore {
-  const real = (store[method] as (...args: unknown[]) => unknown).bind(store) as SessionStore[K];
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === method) return replacement(real);
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 /** `store`, counting the claims that found entries to send. */
 function countingClaims(store: SessionStore): { store: SessionStore; claimed: () => number } {
   let claimed = 0;

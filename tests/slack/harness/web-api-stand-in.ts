@@ -326,13 +326,13 @@ export class SlackWebApiStandIn {
       case 'conversations.history': {
         // Newest first, top-level messages only, as Slack answers.
         const found = this.messages.filter((m) => m.channel === channel && m.threadTs === undefined).reverse();
-        return { ok: true, messages: found.map((m) => this.asListed(m, body)), has_more: false };
+        return this.page(found, body);
       }
       case 'conversations.replies': {
         // The parent, then its replies, oldest first.
         const ts = text(body['ts']);
         const found = this.messages.filter((m) => m.channel === channel && (m.ts === ts || m.threadTs === ts));
-        return { ok: true, messages: found.map((m) => this.asListed(m, body)), has_more: false };
+        return this.page(found, body);
       }
       case 'conversations.info':
         return { ok: true, channel: { id: channel, name: `name-of-${channel}`, is_member: true } };
@@ -345,6 +345,14 @@ export class SlackWebApiStandIn {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** One page of a listing, as Slack pages: `limit` (default 100) messages from the opaque `cursor` on, and the next cursor when more remain. */
+  private page(found: StoredMessage[], body: JsonObject): JsonObject {
+    const limit = Math.max(1, Math.min(1000, Number(text(body['limit']) ?? 100) || 100));
+    const from = Number(/^page-(\d+)$/.exec(text(body['cursor']) ?? '')?.[1] ?? 0);
+    const next = from + limit < found.length ? `page-${from + limit}` : '';
+    return { ok: true, messages: found.slice(from, from + limit).map((m) => this.asListed(m, body)), has_more: next !== '', response_metadata: { next_cursor: next } };
   }
 
   private asListed(message: StoredMessage, body: JsonObject): JsonObject {

@@ -1,0 +1,122 @@
+/**
+ * A commit whose answer never arrives: the connection breaks after the
+ * statement reached the server. PostgreSQL may have committed it anyway, so
+ * the store asks the server (by the delivery id) instead of reporting
+ * "nothing recorded", which would make the person try again and apply it twice.
+ * A TCP relay between the store and the server cuts the connection on cue.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PgSessionStore } from '../../src/sessions/pg-store.ts';
+import { migratedTestDatabase, truncateAdvisorTables, type TestDatabase } from '../support/pg.ts';
+import { keyOf, makeSession, MINUTE, post, rejection, T0, threadOf } from './store-fixtures.ts';
+
+/** A relay to `target` that can cut the next connection sending a turn's commit, after or before forwarding it. */
+class CuttingRelay {
+  cut: 'after' | 'before' | undefined;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly target: URL) {
+    this.server = createServer((client) => this.relay(client));
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(this.target);
+    url.port = String((this.server.address() as { port: number }).port);
+    return url.toString();
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private relay(client: Socket): void {
+    const upstream = connect(Number(this.target.port), this.target.hostname);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => this.sockets.delete(socket));
+    }
+    let answering = true;
+    client.on('data', (chunk: Buffer) => {
+      const mode = this.cut;
+      if (mode !== undefined && chunk.includes('advisor_commit_')) {
+        this.cut = undefined;
+        if (mode === 'after') upstream.write(chunk);
+        // Whatever the server answers is lost; the server side closes once it is done.
+        answering = false;
+        client.destroy();
+        setTimeout(() => upstream.destroy(), 500);
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (answering) client.write(chunk);
+    });
+    client.on('close', () => (answering ? upstream.destroy() : undefined));
+    upstream.on('close', () => client.destroy());
+  }
+}
+
+let database: TestDatabase;
+let relay: CuttingRelay;
+let relayed: PgSessionStore;
+let direct: PgSessionStore;
+
+beforeAll(async () => {
+  database = await migratedTestDatabase('lost_answer');
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+beforeEach(async () => {
+  await truncateAdvisorTables(database.url);
+  relay = new CuttingRelay(new URL(database.url));
+  const url = await relay.start();
+  relayed = await PgSessionStore.open({ url, clock: 'caller' });
+  direct = await PgSessionStore.open({ url: database.url, clock: 'caller' });
+});
+
+afterEach(async () => {
+  await Promise.all([relayed.close(), direct.close()]);
+  await relay.close();
+});
+
+const A = threadOf(keyOf());
+const turn = (id: string) => ({
+  now: T0,
+  delivery: { id, expiresAt: T0 + 60 * MINUTE },
+  session: { session: makeSession(keyOf(), 1), expectedVersion: 0 },
+  outbox: { thread: A, operations: [post('q1')], deliveryId: id },
+  lease: { owner: 'p1#1', leaseMs: MINUTE },
+});
+
+describe('a commit whose answer was lost', () => {
+  it('is reported as applied when the server committed it, and its claim is ended so the retry sends at once', async () => {
+    relay.cut = 'after';
+    const error = await rejection(relayed.commitTurn(turn('Ev1')));
+    expect(error.code).toBe('DUPLICATE_DELIVERY');
+    expect(await direct.hasDelivery('Ev1', T0 + 1)).toBe(true);
+    expect((await direct.load(keyOf()))?.session.version).toBe(1);
+    // Claimable by the retry's drain right away (not after the lease), and looked up first: it may have gone out.
+    const claimed = await direct.claimOutbox(A, { now: T0 + 2, leaseMs: MINUTE, owner: 'p1' });
+    expect(claimed.map((entry) => entry.mayHaveBeenSent)).toEqual([true]);
+  });
+
+  it('fails as usual when the statement never reached the server: nothing was recorded', async () => {
+    relay.cut = 'before';
+    const error = await rejection(relayed.commitTurn(turn('Ev2')));
+    expect(error.code).toBe('STORE_FAILURE');
+    expect(await direct.hasDelivery('Ev2', T0 + 1)).toBe(false);
+    expect(await direct.load(keyOf())).toBeUndefined();
+    // The probe's own insert was rolled back: the platform's retry commits normally.
+    await relayed.commitTurn(turn('Ev2'));
+    expect(await direct.hasDelivery('Ev2', T0 + 1)).toBe(true);
+  });
+});
