@@ -14,7 +14,8 @@
  * 4. Close the platform clients, the health server and the store.
  *
  * Steps 1 to 3 share one time limit, so a platform that hangs cannot hold a
- * deploy forever; in step 4 each platform bounds its own stop.
+ * deploy forever; in step 4 each platform bounds its own stop, and the store's
+ * last calls get 2 s each, so a database that stopped answering cannot either.
  */
 import type { Logger } from '../src/logger.ts';
 import type { SessionStore } from '../src/sessions/store.ts';
@@ -40,7 +41,12 @@ export interface ShutdownOptions {
   closeHealth?: () => Promise<void>;
   /** Time for steps 1 to 3 together. */
   graceMs: number;
+  /** Time for each of the store's last calls (counting what is unsent, closing); 2 s by default. */
+  storeStepMs?: number;
 }
+
+/** A database that stopped answering must not keep a supervisor waiting: each last store call gets this long. */
+const STORE_STEP_MS = 2_000;
 
 export interface ShutdownReport {
   /** True when everything accepted was sent before the time limit. */
@@ -111,10 +117,16 @@ export async function shutDown(options: ShutdownOptions): Promise<ShutdownReport
   if (drained) drained = await within(sweepAll(platforms, log), left());
   if (drained) drained = await within(Promise.allSettled(platforms.map((p) => p.turns.idle())), left());
 
-  const pending = await store.pendingOutboxCount().catch((error: unknown) => {
-    log.warn({ err: error }, 'could not count the outbox at shutdown');
-    return undefined;
-  });
+  const storeStepMs = options.storeStepMs ?? STORE_STEP_MS;
+  let pending: number | undefined;
+  const counted = await within(
+    store.pendingOutboxCount().then(
+      (count) => (pending = count),
+      (error: unknown) => log.warn({ err: error }, 'could not count the outbox at shutdown'),
+    ),
+    storeStepMs,
+  );
+  if (!counted) log.warn({ afterMs: storeStepMs }, 'the session store did not answer how much is unsent; stopping without it');
   if (!drained) {
     log.warn({ graceMs: options.graceMs, pending }, 'some replies were still being sent at shutdown; what was not sent stays in the outbox for the next start');
   } else if (pending !== undefined && pending > 0) {
@@ -124,7 +136,11 @@ export async function shutDown(options: ShutdownOptions): Promise<ShutdownReport
   // Each platform bounds its own stop (Slack waits at most 5 s more for its sends; shards have their own limit).
   await Promise.allSettled(platforms.map((p) => p.stop()));
   await options.closeHealth?.().catch((error: unknown) => log.warn({ err: error }, 'closing the health server failed'));
-  await store.close().catch((error: unknown) => log.error({ err: error }, 'closing the session store failed'));
+  const closed = await within(
+    store.close().catch((error: unknown) => log.error({ err: error }, 'closing the session store failed')),
+    storeStepMs,
+  );
+  if (!closed) log.warn({ afterMs: storeStepMs }, 'the session store did not close in time; stopping without waiting for it');
   log.info({ drained, pending, ms: Date.now() - started }, 'stopped');
   return { drained, pending };
 }

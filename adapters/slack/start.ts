@@ -111,6 +111,14 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
   }
 }
 
+/** A port the HTTP receiver cannot listen on, as a configuration problem naming PORT; any other failure as it is. */
+function portProblem(port: number, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return configError([`PORT: port ${port} is already in use (another replica or program listens there); pick a free port`], { cause: code });
+  if (code === 'EACCES') return configError([`PORT: this process may not listen on port ${port} (ports below 1024 need privileges); pick a port above 1023`], { cause: code });
+  return error;
+}
+
 /** Creates and starts the Slack app; resolves once it listens (HTTP) or is connected (Socket Mode). */
 export async function startSlack(options: StartSlackOptions): Promise<RunningSlack> {
   const { config, store, knowledge, ttlMs, clock } = options;
@@ -149,7 +157,9 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
     await app.start();
     log.info({ mode }, 'Slack connected (Socket Mode)');
   } else {
-    const server = await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) });
+    const server = await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) }).catch((error: unknown) => {
+      throw portProblem(config.port, error);
+    });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     log.info({ mode, port, path: SLACK_EVENTS_PATH }, 'Slack listening (HTTP mode)');

@@ -59,12 +59,16 @@ export function pgFailure(message: string, cause: unknown, details: Record<strin
   return error;
 }
 
-/** `postgres://user@host:port/db` without the password (for messages and logs). */
+/** Connection-string parameters shown in messages: they say how it connects and hold no secret. */
+const SHOWN_PARAMETERS = ['sslmode'];
+
+/** `postgres://user@host:port/db` without the password nor other parameters than `sslmode` (for messages and logs). */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
-    parsed.search = '';
+    const shown = new URLSearchParams([...parsed.searchParams].filter(([name]) => SHOWN_PARAMETERS.includes(name)));
+    parsed.search = shown.toString();
     return parsed.toString();
   } catch {
     return 'an unreadable connection string';

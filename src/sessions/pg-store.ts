@@ -106,8 +106,12 @@ export class PgSessionStore implements SessionStore {
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       lock_timeout: lockTimeoutMs,
-      // A statement that runs away, or a transaction left open by a bug, must not hold rows for long.
-      statement_timeout: lockTimeoutMs + 3_000,
+      // A statement that runs away, or a transaction left open by a bug, must not hold rows for long. The server
+      // cancels it (rolled back: a known outcome) just after the lock wait would have failed, inside Slack's 3 s.
+      statement_timeout: lockTimeoutMs + 500,
+      // A server that does not answer at all (paused, or cut off without a reset) gets no say in it: after this the
+      // query fails here and its connection is dropped, so no turn, health check or shutdown waits for ever.
+      query_timeout: lockTimeoutMs + 1_500,
       idle_in_transaction_session_timeout: 10_000,
     });
     // An idle connection the server dropped is reported here; without a listener it would end the process.

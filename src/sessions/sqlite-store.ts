@@ -117,7 +117,8 @@ export class SqliteSessionStore implements SessionStore {
       return new SqliteSessionStore(db);
     } catch (error) {
       db?.close();
-      if (error instanceof AdvisorError) throw error;
+      // The schema's refusal says what to do; it is prefixed with the file it is about.
+      if (error instanceof AdvisorError) throw new AdvisorError(error.code, `${path}: ${error.message}`, { ...error.details, path });
       throw storeFailure(`cannot open session database ${path}`, error, { path });
     }
   }

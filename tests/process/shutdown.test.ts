@@ -103,4 +103,22 @@ describe('shutDown', () => {
     expect(steps).not.toContain('slack: sweep');
     expect(steps.slice(-2)).toEqual(['slack: stop', 'store: close']);
   });
+
+  it('does not wait for ever on a database that stopped answering: counting and closing each get their time, then it stops', async () => {
+    const steps: string[] = [];
+    const hung = { pendingOutboxCount: () => new Promise<number>(() => {}), close: () => new Promise<void>(() => {}) } as unknown as SessionStore;
+    const started = Date.now();
+    const report = await shutDown({
+      platforms: [platform('slack', steps)],
+      background: background(steps),
+      store: hung,
+      logger: silentLogger(),
+      beginStopping: () => undefined,
+      graceMs: 100,
+      storeStepMs: 50,
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(report).toEqual({ drained: true, pending: undefined });
+    expect(steps.at(-1)).toBe('slack: stop');
+  });
 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { AdvisorError } from '../../src/errors.ts';
+import { redactUrl } from '../../src/sessions/pg-errors.ts';
 import { PgSessionStore } from '../../src/sessions/pg-store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 
@@ -123,5 +124,15 @@ describe('npm start on PostgreSQL', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('the database as messages and logs name it', () => {
+  it('keeps how it connects (host, database, sslmode) and drops the password and every other parameter', () => {
+    expect(redactUrl('postgres://advisor:s3cret@db.internal:5432/advisor?sslmode=verify-full&sslrootcert=/etc/ca.pem&password=p2')).toBe(
+      'postgres://advisor:***@db.internal:5432/advisor?sslmode=verify-full',
+    );
+    expect(redactUrl(URL_EXAMPLE)).toBe('postgres://advisor:***@db.internal:5432/advisor');
+    expect(redactUrl('not a url')).toBe('an unreadable connection string');
   });
 });

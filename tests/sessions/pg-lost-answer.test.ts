@@ -11,9 +11,12 @@ import { PgSessionStore } from '../../src/sessions/pg-store.ts';
 import { migratedTestDatabase, truncateAdvisorTables, type TestDatabase } from '../support/pg.ts';
 import { keyOf, makeSession, MINUTE, post, rejection, T0, threadOf } from './store-fixtures.ts';
 
-/** A relay to `target` that can cut the next connection sending a turn's commit, after or before forwarding it. */
+/**
+ * A relay to `target` that can cut the next connection sending a turn's commit, after or before forwarding it,
+ * or hang it (the commit is never forwarded, nothing is answered, the connection stays open: a paused server).
+ */
 class CuttingRelay {
-  cut: 'after' | 'before' | undefined;
+  cut: 'after' | 'before' | 'hang' | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -45,6 +48,10 @@ class CuttingRelay {
       const mode = this.cut;
       if (mode !== undefined && chunk.includes('advisor_commit_')) {
         this.cut = undefined;
+        if (mode === 'hang') {
+          answering = false;
+          return;
+        }
         if (mode === 'after') upstream.write(chunk);
         // Whatever the server answers is lost; the server side closes once it is done.
         answering = false;
@@ -52,7 +59,7 @@ class CuttingRelay {
         setTimeout(() => upstream.destroy(), 500);
         return;
       }
-      upstream.write(chunk);
+      if (answering) upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
       if (answering) client.write(chunk);
@@ -118,5 +125,19 @@ describe('a commit whose answer was lost', () => {
     // The probe's own insert was rolled back: the platform's retry commits normally.
     await relayed.commitTurn(turn('Ev2'));
     expect(await direct.hasDelivery('Ev2', T0 + 1)).toBe(true);
+  });
+});
+
+describe('a server that stops answering', () => {
+  it('fails the commit after the query time limit instead of waiting for ever, and the next commit goes through', async () => {
+    relay.cut = 'hang';
+    const started = Date.now();
+    const error = await rejection(relayed.commitTurn(turn('Ev3')));
+    expect(error.code).toBe('STORE_FAILURE');
+    // The default lock wait (2 s) plus 1.5 s, then the look-up by delivery id on a fresh connection.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(await direct.hasDelivery('Ev3', T0 + 1)).toBe(false);
+    await relayed.commitTurn(turn('Ev3'));
+    expect(await direct.hasDelivery('Ev3', T0 + 1)).toBe(true);
   });
 });

@@ -224,9 +224,9 @@ describe('SqliteSessionStore specifics', () => {
     const error = openError(path);
     expect(error.code).toBe('STORE_FAILURE');
     expect(error.message).toBe(
-      `session database schema version ${SQLITE_SCHEMA_VERSION + 1} is newer than this advisor supports (${SQLITE_SCHEMA_VERSION}); run a newer advisor or restore a backup`,
+      `${path}: session database schema version ${SQLITE_SCHEMA_VERSION + 1} is newer than this advisor supports (${SQLITE_SCHEMA_VERSION}); run a newer advisor or restore a backup`,
     );
-    expect(error.details).toEqual({ userVersion: SQLITE_SCHEMA_VERSION + 1, supported: SQLITE_SCHEMA_VERSION });
+    expect(error.details).toEqual({ userVersion: SQLITE_SCHEMA_VERSION + 1, supported: SQLITE_SCHEMA_VERSION, path });
   });
 
   it('wraps a failure to open the file as STORE_FAILURE naming the path', () => {

@@ -2,6 +2,7 @@
  * Start-up (`npm start` calls startSlack) and session expiry as seen in Slack:
  * an expired interview is announced once, and its old buttons are retired.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSlack } from '../../adapters/slack/start.ts';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
@@ -61,6 +62,33 @@ describe('startSlack', () => {
       expect(isAdvisorError(error, 'CONFIG_INVALID')).toBe(true);
       expect((error as Error).message).toContain('SLACK_BOT_TOKEN: Slack refused the bot token (invalid_auth)');
     } finally {
+      await store.close();
+      await webApi.close();
+    }
+  });
+});
+
+describe('a PORT that cannot be listened on', () => {
+  it('stops start-up with a message naming PORT, not a stack trace', async () => {
+    const webApi = await SlackWebApiStandIn.start();
+    const store = await openTestStore();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const started = startSlack({
+        config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port, apiUrl: webApi.apiUrl },
+        store,
+        knowledge: testKnowledge(),
+        ttlMs: SESSION_TTL_MS,
+        logger: silentLogger(),
+        host: '127.0.0.1',
+      });
+      const error: unknown = await started.then(() => undefined, (e: unknown) => e);
+      expect(isAdvisorError(error, 'CONFIG_INVALID')).toBe(true);
+      expect((error as Error).message).toContain(`PORT: port ${port} is already in use`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
       await store.close();
       await webApi.close();
     }
