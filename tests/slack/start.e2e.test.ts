@@ -8,6 +8,7 @@ import { startSlack } from '../../adapters/slack/start.ts';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { isAdvisorError } from '../../src/errors.ts';
+import type { SessionStore } from '../../src/sessions/store.ts';
 import { openTestStore } from '../support/test-store.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { blocksOf, control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
@@ -18,6 +19,18 @@ import { firstQuestion, optionOf } from '../support/questions.ts';
 
 /** The first question of every interview, as the engine asks it. */
 const FIRST = firstQuestion(testKnowledge());
+
+/** What startSlack rejects with, for these settings (HTTP mode on 127.0.0.1). */
+async function startError(config: { botToken: string; port: number; apiUrl: string }, store: SessionStore): Promise<unknown> {
+  const started = startSlack({ config: { ...config, signingSecret: SIGNING_SECRET }, store, knowledge: testKnowledge(), ttlMs: SESSION_TTL_MS, logger: silentLogger(), host: '127.0.0.1' });
+  return started.then(
+    async (running) => {
+      await running.stop();
+      return undefined;
+    },
+    (error: unknown) => error,
+  );
+}
 
 describe('startSlack', () => {
   it('looks the bot up once with auth.test, then serves commands', async () => {
@@ -50,15 +63,7 @@ describe('startSlack', () => {
     webApi.fail('auth.test', { kind: 'slack_error', error: 'invalid_auth' });
     const store = await openTestStore();
     try {
-      const started = startSlack({
-        config: { botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, port: 0, apiUrl: webApi.apiUrl },
-        store,
-        knowledge: testKnowledge(),
-        ttlMs: SESSION_TTL_MS,
-        logger: silentLogger(),
-        host: '127.0.0.1',
-      });
-      const error: unknown = await started.then(() => undefined, (e: unknown) => e);
+      const error = await startError({ botToken: 'xoxb-wrong', port: 0, apiUrl: webApi.apiUrl }, store);
       expect(isAdvisorError(error, 'CONFIG_INVALID')).toBe(true);
       expect((error as Error).message).toContain('SLACK_BOT_TOKEN: Slack refused the bot token (invalid_auth)');
     } finally {
@@ -76,15 +81,7 @@ describe('a PORT that cannot be listened on', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
-      const started = startSlack({
-        config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port, apiUrl: webApi.apiUrl },
-        store,
-        knowledge: testKnowledge(),
-        ttlMs: SESSION_TTL_MS,
-        logger: silentLogger(),
-        host: '127.0.0.1',
-      });
-      const error: unknown = await started.then(() => undefined, (e: unknown) => e);
+      const error = await startError({ botToken: BOT_TOKEN, port, apiUrl: webApi.apiUrl }, store);
       expect(isAdvisorError(error, 'CONFIG_INVALID')).toBe(true);
       expect((error as Error).message).toContain(`PORT: port ${port} is already in use`);
     } finally {
