@@ -140,7 +140,9 @@ export class SlackWebApi {
       try {
         answer = await this.parsed(method, args, historySchema, { channel, form: true });
       } catch (error) {
-        if (error instanceof SlackCallError && (error.code === 'ratelimited' || error.code === 'slack_unavailable')) throw error;
+        // Slack could not say for now: the message waits for a later try. Past the first page (some installs may read
+        // only one page a minute) waiting could go on for ever, so there the message is posted after all.
+        if (page === 0 && error instanceof SlackCallError && (error.code === 'ratelimited' || error.code === 'slack_unavailable')) throw error;
         return undefined; // Logged with the call.
       }
       const found = answer.messages.find((m) => m.metadata?.event_type === HANDLE_EVENT && m.metadata.event_payload?.['handle'] === handle);

@@ -136,8 +136,8 @@ export const SQL = {
     `UPDATE outbox SET lease_owner = CASE WHEN seq = ANY($2::bigint[]) THEN lease_owner ELSE NULL END, lease_until = 0
      WHERE seq = ANY($1::bigint[]) AND status = 'pending' AND lease_owner = $3`,
   ),
-  // Ends one owner's claims on a thread as if they had lapsed (who held them is kept: they count as possibly sent).
-  endClaimOf: statement('end_claim_of', `UPDATE outbox SET lease_until = 0 WHERE thread_id = $1 AND status = 'pending' AND lease_owner = $2`),
+  // Gives back a commit's claim that nothing was sent under (its caller never got the entries): they come back fresh.
+  endClaimOf: statement('end_claim_of', `UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE thread_id = $1 AND status = 'pending' AND lease_owner = $2`),
   renewOutbox: statement(
     'renew_outbox',
     `UPDATE outbox SET lease_until = ${at(3)} + $4::bigint WHERE seq = ANY($1::bigint[]) AND status = 'pending' AND lease_owner = $2 RETURNING seq`,

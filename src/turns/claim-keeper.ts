@@ -28,6 +28,8 @@ export class ClaimKeeper {
   readonly #unsent: Set<number>;
   readonly #timer: NodeJS.Timeout;
   #renewing: Promise<void> | undefined;
+  /** The entry whose platform call runs now: a renewal may find it completed before the drain hears so. */
+  #inFlight: number | undefined;
   #lost = false;
 
   constructor(options: ClaimKeeperOptions) {
@@ -43,12 +45,18 @@ export class ClaimKeeper {
     return this.#lost;
   }
 
+  /** The drain starts sending this entry. */
+  sending(seq: number): void {
+    this.#inFlight = seq;
+  }
+
   /** The entry is settled (sent, failed or given back): it needs the claim no longer. */
   settled(seq: number): void {
     this.#unsent.delete(seq);
+    if (this.#inFlight === seq) this.#inFlight = undefined;
   }
 
-  /** Ends the renewals; waits for one in flight, so the drain's own later writes come after it. */
+  /** Ends the renewals (again is harmless); waits for one in flight, so the drain's own later writes come after it. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#renewing;
@@ -61,8 +69,8 @@ export class ClaimKeeper {
     this.#renewing = store
       .renewOutbox(seqs, owner, { now: clock(), leaseMs })
       .then((renewed) => {
-        // An entry settled while the renewal ran is no loss.
-        const missing = seqs.filter((seq) => this.#unsent.has(seq) && !renewed.includes(seq));
+        // An entry settled while the renewal ran, or the one being sent (its completion may have just landed), is no loss.
+        const missing = seqs.filter((seq) => this.#unsent.has(seq) && seq !== this.#inFlight && !renewed.includes(seq));
         if (missing.length > 0) {
           this.#lost = true;
           log.warn({ missing, owner }, "this drain's claim was taken over (it outlasted its lease); it sends nothing more");

@@ -98,7 +98,8 @@ export class Outbox<Live> {
   private readonly queue: KeyedQueue = createKeyedQueue();
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
-  private leases = 0;
+  /** Counts this process's commit claims (`owner#n`); from a random start, so a restarted run with the same owner (the terminal's) never reuses an earlier run's claim name. */
+  private leases = Math.floor(Math.random() * 1e9);
 
   constructor(private readonly options: OutboxOptions<Live>) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -258,26 +259,25 @@ export class Outbox<Live> {
       }
       return false;
     };
-    for (const [index, entry] of entries.entries()) {
-      if (keeper.lost) return stopAndRelease(entries.slice(index));
-      try {
-        const next = await this.send(entry, owns(entry, delivery) ? live : undefined);
-        keeper.settled(entry.seq);
-        if (next) opened.push(next);
-      } catch (error) {
-        if (isAdvisorError(error)) {
-          // The store failed around the platform call, which may have gone out: nothing is recorded as failed and no
-          // one is told. The entry goes back as possibly sent, so its next try looks for the message before sending.
-          log.error({ err: error, seq: entry.seq, op: entry.operation.op }, 'the store failed while sending an outbox entry; it will be tried again');
-          return stopAndRelease([{ seq: entry.seq, mayHaveBeenSent: true }, ...entries.slice(index + 1)]);
+    try {
+      for (const [index, entry] of entries.entries()) {
+        if (keeper.lost) return await stopAndRelease(entries.slice(index));
+        keeper.sending(entry.seq);
+        try {
+          const next = await this.send(entry, owns(entry, delivery) ? live : undefined);
+          keeper.settled(entry.seq);
+          if (next) opened.push(next);
+        } catch (error) {
+          keeper.settled(entry.seq);
+          const keepGoing = isAdvisorError(error, 'STORE_FAILURE') ? await this.storeFailed(entry, error, { owner, log }) : await this.failed(entry, error, { live, owner, log });
+          if (!keepGoing) return await stopAndRelease(entries.slice(index + 1));
         }
-        keeper.settled(entry.seq);
-        const keepGoing = await this.failed(entry, error, { live, owner, log });
-        if (!keepGoing) return stopAndRelease(entries.slice(index + 1));
       }
+      return entries.length > 0 && entries.length === claimed.length;
+    } finally {
+      // Also when something threw out of the loop: a keeper left running would hold the entries for ever.
+      await keeper.stop();
     }
-    await keeper.stop();
-    return entries.length > 0 && entries.length === claimed.length;
   }
 
   /** With a live delivery: the entries up to its last own one (earlier ones of other deliveries still go first, in order). */
@@ -323,6 +323,29 @@ export class Outbox<Live> {
         return this.options.onThreadOpened(entry, opened);
       }
     }
+  }
+
+  /**
+   * The store failed while the entry was being sent, perhaps after the platform took it (its completion, or the start
+   * committed in a thread just opened). The try is recorded like a passing failure, so a later drain, after the usual
+   * wait, looks the message up before sending it; no one is told, as it may well have gone out. After `maxAttempts`
+   * it is given up, silently too. Returns false: the thread's later entries wait behind it.
+   */
+  private async storeFailed(entry: OutboxEntry, error: unknown, context: { owner: string; log: Logger }): Promise<false> {
+    const { store, clock } = this.options;
+    const { owner, log } = context;
+    const attempts = entry.attempts + 1;
+    const retry = attempts < this.maxAttempts;
+    log.error({ err: error, seq: entry.seq, op: entry.operation.op, attempts, retry }, 'the store failed while sending an outbox entry');
+    try {
+      const now = clock();
+      const message = error instanceof Error ? error.message : String(error);
+      await store.failOutbox(entry.seq, { now, error: message, owner, ...(retry ? { retryAt: now + backoffMs(attempts, undefined) } : {}) });
+    } catch (storeError) {
+      log.warn({ err: storeError, seq: entry.seq }, 'could not record the try either; the entry goes back as possibly sent');
+      await store.releaseOutbox([{ seq: entry.seq, mayHaveBeenSent: true }], owner).catch(() => undefined);
+    }
+    return false;
   }
 
   /**

@@ -111,9 +111,9 @@ describe('a commit whose answer was lost', () => {
     expect(error.code).toBe('DUPLICATE_DELIVERY');
     expect(await direct.hasDelivery('Ev1', T0 + 1)).toBe(true);
     expect((await direct.load(keyOf()))?.session.version).toBe(1);
-    // Claimable by the retry's drain right away (not after the lease), and looked up first: it may have gone out.
+    // Claimable by the retry's drain right away (not after the lease), and fresh: nothing was sent under that claim.
     const claimed = await direct.claimOutbox(A, { now: T0 + 2, leaseMs: MINUTE, owner: 'p1' });
-    expect(claimed.map((entry) => entry.mayHaveBeenSent)).toEqual([true]);
+    expect(claimed.map((entry) => entry.mayHaveBeenSent)).toEqual([false]);
   });
 
   it('fails as usual when the statement never reached the server: nothing was recorded', async () => {

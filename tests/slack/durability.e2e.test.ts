@@ -199,6 +199,16 @@ describe('a message that reached Slack but whose answer was lost (a crash, a dro
     expect(await rig.store.pendingOutboxCount()).toBe(0);
   });
 
+  it('is posted after all when only a later page of the look-up is refused (some installs may read one page a minute)', async () => {
+    const { inThread } = await skipWithLostAnswer(450);
+    rig.webApi.fail('conversations.replies', { kind: 'rate_limited', retryAfterSeconds: 60 }, 1, 1);
+    await sweepLater();
+    expect(rig.webApi.methods()).toEqual(['conversations.replies', 'conversations.replies', 'chat.postMessage']);
+    // Posted twice, as before this look-up existed, rather than held back for ever.
+    expect(inThread()).toBe(3);
+    expect(await rig.store.pendingOutboxCount()).toBe(0);
+  });
+
   it('is found in a long thread, past the first page of replies', async () => {
     // 450 messages of a busy thread come before the question whose answer was lost.
     const { inThread } = await skipWithLostAnswer(450);

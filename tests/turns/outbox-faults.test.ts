@@ -62,6 +62,9 @@ describe('a store failure right after the platform call', () => {
     expect(deliveryFailedNotes(world.port)).toBe(0);
     expect(await pending()).toBe(1);
 
+    // Tried again after the usual wait for a passing failure, looked up first.
+    expect(await turns.outbox.sweep()).toBe(0);
+    world.now += 2_000;
     expect(await turns.outbox.sweep()).toBe(1);
     expect(world.port.resends).toHaveLength(1);
     expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
@@ -82,12 +85,31 @@ describe('a store failure right after the platform call', () => {
     expect(deliveryFailedNotes(world.port)).toBe(0);
     expect(await pending()).toBe(1);
 
+    world.now += 2_000;
     expect(await turns.outbox.sweep()).toBe(1);
     await turns.idle();
     // The same thread, found again, now holds its first question; no second thread was opened.
     expect(parents()).toHaveLength(1);
     const opened: ThreadKey = { ...channel, conversation: `${channel.conversation}/${parents()[0]}` };
     expect(world.port.thread(opened).map(shown)).toEqual([`question:${FIRST}@1*`]);
+    expect(await pending()).toBe(0);
+  });
+
+  it('a store that keeps failing is tried again with the usual waits, a bounded number of times, and no one is told', async () => {
+    world = makeWorld();
+    const broken = intercept(world.openStore(), 'completeOutbox', () => async () => {
+      throw storeBlip();
+    });
+    const turns = world.service({ store: broken });
+    await turns.run(delivery(), start);
+    for (let sweep = 0; sweep < 12; sweep++) {
+      world.now += 61_000;
+      await turns.outbox.sweep();
+    }
+    // Eight tries in all (the first, then seven resends that found the message), then given up; one message shown.
+    expect(world.port.resends).toHaveLength(7);
+    expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
+    expect(deliveryFailedNotes(world.port)).toBe(0);
     expect(await pending()).toBe(0);
   });
 });
@@ -142,5 +164,37 @@ describe('a drain that outlasts its lease', () => {
     await world.service({ processId: 'B' }).outbox.sweep();
     expect(port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`, 'why']);
     expect(await pending()).toBe(0);
+  });
+
+  it('stops renewing when the drain ends by an error it could not handle, so the claim lapses as usual', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const port = new (class extends GatedPort {
+      classifyBreaks = false;
+      override classify(error: unknown) {
+        if (this.classifyBreaks) throw new Error('classify broke');
+        return super.classify(error);
+      }
+    })();
+    world = makeWorld({ port });
+    // Two entries pending in one thread, as in the test above.
+    port.failPosts.push(new PlatformFailure(true));
+    const setup = world.service({ processId: 'setup' });
+    await setup.run(delivery(), start);
+    await setup.accept(delivery(), text('why'));
+    world.now += 2_500;
+
+    let renewals = 0;
+    const counted = intercept(world.openStore(), 'renewOutbox', (real) => async (...args) => {
+      renewals++;
+      return real(...args);
+    });
+    // The first post fails and the port cannot even classify it: the drain throws out of its loop (logged, not thrown).
+    port.failPosts.push(new PlatformFailure(true));
+    port.classifyBreaks = true;
+    await world.service({ processId: 'A', store: counted }).outbox.sweep();
+    world.now += 20_000;
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(renewals).toBe(0);
+    expect(await world.openStore().claimOutbox(THREAD, { now: world.now, leaseMs: LEASE_MS, owner: 'B' })).toHaveLength(2);
   });
 });

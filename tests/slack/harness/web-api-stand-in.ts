@@ -46,6 +46,8 @@ interface PlannedFailure {
   failure: Failure;
   /** How many more calls fail; Infinity for always. */
   remaining: number;
+  /** Calls that still succeed before the failures begin. */
+  after: number;
 }
 
 export interface StandInOptions {
@@ -168,9 +170,9 @@ export class SlackWebApiStandIn {
     return `http://127.0.0.1:${this.port}/respond/${encodeURIComponent(id)}`;
   }
 
-  /** Makes the next `times` calls to `method` fail (default: every call from now on). */
-  fail(method: string, failure: Failure, times = Number.POSITIVE_INFINITY): void {
-    this.failures.set(method, { failure, remaining: times });
+  /** Makes the next `times` calls to `method` fail (default: every call from now on), once `after` more have succeeded. */
+  fail(method: string, failure: Failure, times = Number.POSITIVE_INFINITY, after = 0): void {
+    this.failures.set(method, { failure, remaining: times, after });
   }
 
   /**
@@ -280,7 +282,8 @@ export class SlackWebApiStandIn {
 
   private answer(method: string, body: JsonObject): { status: number; payload: JsonObject; headers?: Record<string, string> } {
     const planned = this.failures.get(method);
-    if (planned && planned.remaining > 0) {
+    if (planned && planned.after > 0) planned.after -= 1;
+    else if (planned && planned.remaining > 0) {
       planned.remaining -= 1;
       const { failure } = planned;
       switch (failure.kind) {
