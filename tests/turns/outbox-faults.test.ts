@@ -102,12 +102,12 @@ describe('a store failure right after the platform call', () => {
     });
     const turns = world.service({ store: broken });
     await turns.run(delivery(), start);
-    for (let sweep = 0; sweep < 12; sweep++) {
+    for (let sweep = 0; sweep < 20; sweep++) {
       world.now += 61_000;
       await turns.outbox.sweep();
     }
-    // Eight tries in all (the first, then seven resends that found the message), then given up; one message shown.
-    expect(world.port.resends).toHaveLength(7);
+    // Tries for 15 minutes (the first, then 15 resends that found the message), then given up; one message shown.
+    expect(world.port.resends).toHaveLength(15);
     expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
     expect(deliveryFailedNotes(world.port)).toBe(0);
     expect(await pending()).toBe(0);

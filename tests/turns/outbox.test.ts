@@ -95,16 +95,17 @@ describe('outbox failures', () => {
     expect(await pending()).toBe(0);
   });
 
-  it('a failure that keeps passing is tried a bounded number of times, then given up and said so', async () => {
+  it('a failure that keeps passing is tried for 15 minutes (eight times at least), then given up and said so', async () => {
     const { port } = flakyWorld();
     const turns = world.service();
-    for (let i = 0; i < 20; i++) port.postFailures.push(new PlatformFailure(true));
+    for (let i = 0; i < 30; i++) port.postFailures.push(new PlatformFailure(true));
     await turns.run(delivery(), start);
-    for (let sweep = 0; sweep < 12; sweep++) {
+    for (let sweep = 0; sweep < 20; sweep++) {
       world.now += 61_000;
       await turns.outbox.sweep();
     }
-    expect(port.calls.filter((c) => c === 'post')).toHaveLength(8);
+    // Eight tries at least, and tries for 15 minutes after the turn: the 16th, at 15¼ minutes, is the last.
+    expect(port.calls.filter((c) => c === 'post')).toHaveLength(16);
     expect(port.notes.map((n) => n.content.kind === 'turnNotice' && n.content.notice.code === 'delivery_failed' && n.content.notice.retrying)).toEqual([true, false]);
     expect(await pending()).toBe(0);
   });
