@@ -74,13 +74,12 @@ export interface ReservedDrain<Live> extends Reservation<Live> {
  * message sent twice, never one lost.
  */
 const DEFAULT_LEASE_MS = 10_000;
-const DEFAULT_MAX_ATTEMPTS = 8;
 /**
- * A message that keeps failing for a passing reason (Slack or Discord down, a store hiccup) is tried for at least
- * this long after its turn, whatever the count: eight tries take about three minutes, shorter than most outages,
- * and the thread's live question should be there when the platform is back.
+ * Tries before an entry failing for a passing reason (Slack or Discord down) is given up. With the waits of
+ * `backoffMs` the last one comes about 15 minutes after the first: longer than most outages, so the thread's live
+ * question is there when the platform is back. Counted, not timed, so no clock of any replica or database matters.
  */
-const RETRY_WINDOW_MS = 15 * 60_000;
+const DEFAULT_MAX_ATTEMPTS = 20;
 const SWEEP_BATCH = 100;
 /** Claims one drain makes at most (each sends everything pending then), so a thread that keeps getting turns cannot hold it forever. */
 const MAX_DRAIN_ROUNDS = 5;
@@ -331,23 +330,20 @@ export class Outbox<Live> {
     }
   }
 
-  /** Whether an entry that failed for a passing reason, `attempts` times now, is tried again (see RETRY_WINDOW_MS). */
-  private triesLeft(entry: OutboxEntry, attempts: number): boolean {
-    return attempts < this.maxAttempts || this.options.clock() - entry.createdAt < RETRY_WINDOW_MS;
-  }
-
   /**
    * The store failed while the entry was being sent, perhaps after the platform took it (its completion, or the start
    * committed in a thread just opened). The try is recorded like a passing failure, so a later drain, after the usual
-   * wait, looks the message up before sending it; no one is told, as it may well have gone out. Once out of tries
-   * (`triesLeft`) it is given up, silently too. Returns false: the thread's later entries wait behind it.
+   * wait, looks the message up before sending it; no one is told, as it may well have gone out. A post or a new
+   * thread is never given up for this (given up, its message would be unknown, and later edits could not retire its
+   * buttons); an edit or a note is, once out of tries. Returns false: the thread's later entries wait behind it.
    */
   private async storeFailed(entry: OutboxEntry, error: unknown, context: { owner: string; log: Logger }): Promise<false> {
     const { store, clock } = this.options;
     const { owner, log } = context;
     const attempts = entry.attempts + 1;
-    const retry = this.triesLeft(entry, attempts);
-    log.error({ err: error, seq: entry.seq, op: entry.operation.op, attempts, retry }, 'the store failed while sending an outbox entry');
+    const op = entry.operation.op;
+    const retry = op === 'post' || op === 'openThread' || attempts < this.maxAttempts;
+    log.error({ err: error, seq: entry.seq, op, attempts, retry }, 'the store failed while sending an outbox entry');
     try {
       const now = clock();
       const message = error instanceof Error ? error.message : String(error);
@@ -368,7 +364,7 @@ export class Outbox<Live> {
     const { live, owner, log } = context;
     const verdict = port.classify(error);
     const attempts = entry.attempts + 1;
-    const retry = verdict.retry && this.triesLeft(entry, attempts);
+    const retry = verdict.retry && attempts < this.maxAttempts;
     log.warn({ err: error, seq: entry.seq, op: entry.operation.op, attempts, retry }, 'outbox entry not sent');
     try {
       const now = clock();

@@ -95,22 +95,27 @@ describe('a store failure right after the platform call', () => {
     expect(await pending()).toBe(0);
   });
 
-  it('a store that keeps failing is tried again with the usual waits, a bounded number of times, and no one is told', async () => {
+  it('a store that keeps failing is tried again with the usual waits, never gives up a message that went out, and tells no one', async () => {
     world = makeWorld();
-    const broken = intercept(world.openStore(), 'completeOutbox', () => async () => {
-      throw storeBlip();
+    let failures = 0;
+    const broken = intercept(world.openStore(), 'completeOutbox', (real) => async (...args) => {
+      if (++failures <= 30) throw storeBlip();
+      return real(...args);
     });
     const turns = world.service({ store: broken });
     await turns.run(delivery(), start);
-    for (let sweep = 0; sweep < 20; sweep++) {
+    for (let sweep = 0; sweep < 40; sweep++) {
       world.now += 61_000;
       await turns.outbox.sweep();
     }
-    // Tries for 15 minutes (the first, then 15 resends that found the message), then given up; one message shown.
-    expect(world.port.resends).toHaveLength(15);
+    // Past the 20 tries a platform failure gets: the first, then 30 resends that found the message, the last completed.
+    expect(world.port.resends).toHaveLength(30);
     expect(world.port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
     expect(deliveryFailedNotes(world.port)).toBe(0);
     expect(await pending()).toBe(0);
+    // Known as sent, so the next answer retires its buttons: one live question.
+    await turns.run(delivery(), text('1'));
+    expect(world.port.live(THREAD)).toHaveLength(1);
   });
 });
 
