@@ -66,6 +66,7 @@ export function instantPort(): PlatformPort {
     platform: 'bench',
     post: async () => `m${++id}`,
     edit: async () => {},
+    retire: async () => {},
     notify: async () => {},
     openThread: async (where) => ({ conversation: `${where.conversation}/${++id}`, messageId: `m${id}` }),
     classify: () => ({ retry: false, explanation: 'bench' }),

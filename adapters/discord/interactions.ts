@@ -98,7 +98,8 @@ export function createInteractionHandler(deps: TurnRunnerDeps & { knowledge: Kno
     const action = parseCustomId(interaction.customId);
     if (!action) return UNKNOWN_COMPONENT;
     // Controls live in interview threads; the owner in the custom id lets the turn layer refuse everyone else.
-    const delivery: Delivery = { id: interaction.id, thread, inThread: true, actor: place.userId, claimedOwner: action.owner };
+    const clicked = interaction.message?.id;
+    const delivery: Delivery = { id: interaction.id, thread, inThread: true, actor: place.userId, claimedOwner: action.owner, ...(clicked ? { clicked } : {}) };
     const turn = (inbound: Inbound): Decoded => ({ kind: 'turn', delivery, inbound });
 
     if (interaction.isModalSubmit()) {

@@ -31,8 +31,8 @@ import type { DiscordMessage } from './render.ts';
 
 export type TurnInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ChannelSelectMenuInteraction | ModalSubmitInteraction;
 
-/** What the port did for this delivery, for the "handled" log line's outcome. */
-export type Journal = { step: DiscordStep; content: Content['kind']; ok: boolean }[];
+/** What the port did for this delivery, for the "handled" log line's outcome (`controls`: a retire, which sends no content). */
+export type Journal = { step: DiscordStep; content: Content['kind'] | 'controls'; ok: boolean }[];
 
 type FirstResponse = 'update' | 'reply' | 'deferUpdate' | 'deferReply';
 

@@ -49,7 +49,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
     const { live, handle } = options;
     const target = options.channel ?? thread.conversation;
     const message = renderContent(content, this.knowledge);
-    return this.attempt(content.kind === 'summary' ? 'post the summary' : 'post in the thread', content, live, target, async () => {
+    return this.attempt(content.kind === 'summary' ? 'post the summary' : 'post in the thread', content.kind, live, target, async () => {
       const viaInteraction = live?.kind === 'interaction' && live.channelId === target ? await live.post(message) : undefined;
       return viaInteraction ?? this.send(target, message, handle);
     });
@@ -57,15 +57,29 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
 
   edit(thread: ThreadKey, messageId: string, content: Content, live?: DiscordLive): Promise<void> {
     const message = forEdit(renderContent(content, this.knowledge));
-    return this.attempt('edit a message', content, live, thread.conversation, async () => {
+    return this.attempt('edit a message', content.kind, live, thread.conversation, async () => {
       if (live?.kind === 'interaction' && live.sourceMessageId === messageId && (await live.editSource(message))) return;
       await (await this.sendable(thread.conversation)).messages.edit(messageId, message);
     });
   }
 
+  /** Sends only `components: []`: Discord leaves the fields an edit omits (the text, the embeds) as they are. */
+  retire(thread: ThreadKey, messageId: string, live?: DiscordLive): Promise<void> {
+    const message = { components: [] };
+    return this.attempt('edit a message', 'controls', live, thread.conversation, async () => {
+      if (live?.kind === 'interaction' && live.sourceMessageId === messageId && (await live.editSource(message))) return;
+      try {
+        await (await this.sendable(thread.conversation)).messages.edit(messageId, message);
+      } catch (error) {
+        // Deleted since (the message or its thread): nothing carries the controls any more.
+        if (classifyDiscordError(error).kind !== 'not_found') throw error;
+      }
+    });
+  }
+
   notify(thread: ThreadKey, user: string, content: Content, live?: DiscordLive): Promise<void> {
     const message = renderContent(content, this.knowledge);
-    return this.attempt('tell the person', content, live, thread.conversation, async () => {
+    return this.attempt('tell the person', content.kind, live, thread.conversation, async () => {
       if (live?.kind === 'message' && live.userId === user) return live.reply(message);
       if (live?.kind === 'interaction' && live.userId === user && (await live.notify(message))) return;
       this.logger.info({ channelId: thread.conversation, user, content: content.kind, ...liveContext(live) }, 'nothing private can be sent without a live interaction; note skipped');
@@ -74,7 +88,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
 
   openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string }): Promise<{ conversation: string; messageId: string }> {
     const message = renderContent(content, this.knowledge);
-    return this.attempt('open a thread', content, live, where.conversation, async () => {
+    return this.attempt('open a thread', content.kind, live, where.conversation, async () => {
       const channel = await this.threadable(where.conversation);
       const viaInteraction = live?.kind === 'interaction' && live.channelId === where.conversation ? await live.post(message) : undefined;
       const messageId = viaInteraction ?? (await this.send(where.conversation, message, options?.handle ?? `${where.conversation}#thread`));
@@ -124,16 +138,16 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   }
 
   /** Runs one step: journals it on `live`, logs a failure with context, and throws it named. */
-  private async attempt<T>(step: DiscordStep, content: Content, live: DiscordLive | undefined, channelId: string, work: () => Promise<T>): Promise<T> {
+  private async attempt<T>(step: DiscordStep, what: Content['kind'] | 'controls', live: DiscordLive | undefined, channelId: string, work: () => Promise<T>): Promise<T> {
     try {
       const value = await work();
-      live?.journal.push({ step, content: content.kind, ok: true });
+      live?.journal.push({ step, content: what, ok: true });
       return value;
     } catch (error) {
-      live?.journal.push({ step, content: content.kind, ok: false });
+      live?.journal.push({ step, content: what, ok: false });
       const failure = classifyDiscordError(error);
       this.logger.warn(
-        { err: error, step, channelId, content: content.kind, failure: failure.kind, status: failure.status, code: failure.code, ...liveContext(live) },
+        { err: error, step, channelId, content: what, failure: failure.kind, status: failure.status, code: failure.code, ...liveContext(live) },
         'discord call failed',
       );
       throw new DiscordCallError(step, error, channelId);

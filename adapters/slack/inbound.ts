@@ -150,6 +150,7 @@ export function decodeAction(body: unknown): DecodeResult {
     thread: threadKey(team, threadConversation(channel, threadTs)),
     inThread: true,
     actor: payload.user.id,
+    clicked: messageTs,
   };
   if (kind === 'share_to') {
     if (!action.selected_conversation) return { ignored: 'a channel picker choice without a channel', details: { channel, messageTs } };

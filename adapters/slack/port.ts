@@ -91,6 +91,19 @@ export class SlackPort implements PlatformPort<SlackLive> {
     await this.calls.update(channel, messageId, renderContent(content, await this.renderContext(content)));
   }
 
+  /**
+   * Slack replaces a message whole, so the message is read back first and updated with the same blocks less its
+   * `actions` blocks, where every control of the advisor's sits. A message that is gone or has none is left alone.
+   */
+  async retire(thread: ThreadKey, messageId: string): Promise<void> {
+    if (messageId === PRIVATE_REPLY) return;
+    const { channel, threadTs } = parseConversation(thread.conversation);
+    const message = await this.calls.messageAt(channel, messageId, threadTs);
+    if (message === undefined) return;
+    const blocks = message.blocks.filter((block) => block.type !== 'actions');
+    if (blocks.length < message.blocks.length) await this.calls.update(channel, messageId, { text: message.text, blocks });
+  }
+
   async notify(thread: ThreadKey, user: string, content: Content, live?: SlackLive): Promise<void> {
     const message = renderContent(content);
     const respond = live?.user === user ? live.respond : undefined;

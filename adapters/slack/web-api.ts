@@ -80,6 +80,15 @@ const historySchema = z.looseObject({
   ),
 });
 const permalinkSchema = z.looseObject({ permalink: z.string().url() });
+const listedSchema = z.looseObject({
+  messages: z.array(z.looseObject({ ts: z.string(), text: z.string().optional(), blocks: z.array(z.looseObject({ type: z.string() })).optional() })),
+});
+
+/** A message as Slack lists it: its fallback text and its blocks, as Slack keeps them. */
+export interface ListedMessage {
+  text: string;
+  blocks: z.infer<typeof listedSchema>['messages'][number]['blocks'] & {};
+}
 
 function formBody(args: Record<string, unknown>): string {
   return new URLSearchParams(Object.entries(args).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)])).toString();
@@ -154,7 +163,20 @@ export class SlackWebApi {
     return undefined;
   }
 
-  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+  /**
+   * The message at `ts`: a reply in the thread `threadTs`, or a channel message. Undefined when Slack lists none
+   * there (deleted, or not readable by the bot); a failed call throws, as any call does.
+   */
+  async messageAt(channel: string, ts: string, threadTs?: string): Promise<ListedMessage | undefined> {
+    const reply = threadTs !== undefined && threadTs !== ts;
+    // A thread's listing may lead with its parent whatever the range, so a few are asked for and the one wanted picked.
+    const args = { channel, oldest: ts, latest: ts, inclusive: true, limit: reply ? 5 : 1, ...(reply ? { ts: threadTs } : {}) };
+    const answer = await this.parsed(reply ? 'conversations.replies' : 'conversations.history', args, listedSchema, { channel, form: true });
+    const found = answer.messages.find((message) => message.ts === ts);
+    return found && { text: found.text ?? '', blocks: found.blocks ?? [] };
+  }
+
+  async update(channel: string, ts: string, message: SlackMessage | ListedMessage): Promise<void> {
     await this.call('chat.update', { channel, ts, text: message.text, blocks: message.blocks }, { channel });
   }
 

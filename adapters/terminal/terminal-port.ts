@@ -89,6 +89,9 @@ export class TerminalPort implements PlatformPort<never> {
     if (isRecord(content)) this.print(content);
   }
 
+  /** Nothing printed has controls: there is nothing to take off. */
+  async retire(): Promise<void> {}
+
   async notify(_thread: ThreadKey, _user: string, content: Content): Promise<void> {
     this.print(content);
   }

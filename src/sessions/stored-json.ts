@@ -40,6 +40,7 @@ const operationSchema = z.discriminatedUnion('op', [
   }),
   z.object({ op: z.literal('notify'), user: z.string(), content: contentSchema }),
   z.object({ op: z.literal('openThread'), handle: z.string(), content: contentSchema, owner: z.string(), startDelivery: z.string() }),
+  z.object({ op: z.literal('retire'), messageId: z.string() }),
 ]);
 
 function parseJson<T>(schema: z.ZodType<T>, text: string, what: string, details: Record<string, unknown>): T {

@@ -319,6 +319,10 @@ export class Outbox<Live> {
         await store.completeOutbox(entry.seq, { now: clock() });
         return undefined;
       }
+      case 'retire':
+        await port.retire(thread, operation.messageId, live);
+        await store.completeOutbox(entry.seq, { now: clock() });
+        return undefined;
       case 'notify':
         await port.notify(thread, operation.user, operation.content, live);
         await store.completeOutbox(entry.seq, { now: clock() });

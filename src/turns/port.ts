@@ -28,6 +28,8 @@ export interface PlatformPort<Live = unknown> {
    */
   post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live; resend?: boolean }): Promise<string>;
   edit(thread: ThreadKey, messageId: string, content: Content, live?: Live): Promise<void>;
+  /** Takes every control off message `messageId` in `thread`, leaving what it shows; a message that is gone is no failure. */
+  retire(thread: ThreadKey, messageId: string, live?: Live): Promise<void>;
   /** Tells `user` privately in `thread`, where the platform allows that. */
   notify(thread: ThreadKey, user: string, content: Content, live?: Live): Promise<void>;
   /**

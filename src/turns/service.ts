@@ -259,12 +259,15 @@ export class TurnService<Live = unknown> {
     const live = found !== undefined && !expired ? found.session : undefined;
 
     if (live === undefined && inbound.kind !== 'start' && inbound.kind !== 'text') {
-      // A click on an interview that is gone: say so once and take its buttons away.
-      if (found === undefined && stored === undefined) return { operations: [this.tell(delivery, { kind: 'turnNotice', notice: { code: 'expired' } })], result: NOTHING };
+      // A click on an interview that is gone: say so once and take its buttons away. Once cleanup has removed the
+      // thread's record, the clicked message is the only one known to still carry controls.
+      const notice = this.tell(delivery, { kind: 'turnNotice', notice: { code: 'expired' } });
       const retired = retireControls(thread);
+      const clicked: Operation[] = retired.operations.length === 0 && delivery.clicked !== undefined ? [{ op: 'retire', messageId: delivery.clicked }] : [];
+      if (found === undefined && stored === undefined) return { operations: [...clicked, notice], result: NOTHING };
       return {
         thread: { state: retired.thread, expectedVersion: expectedThread },
-        operations: [...retired.operations, this.tell(delivery, { kind: 'turnNotice', notice: { code: 'expired' } })],
+        operations: [...retired.operations, ...clicked, notice],
         result: { ...NOTHING, expired },
       };
     }

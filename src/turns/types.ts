@@ -38,6 +38,8 @@ export interface Delivery {
   actor: string;
   /** Discord encodes the interview's owner in its buttons; when given, a click from anyone else is refused. */
   claimedOwner?: string;
+  /** The platform's id of the message whose control this delivery is (a click, a choice), when it names one. */
+  clicked?: string;
 }
 
 export type Inbound =
@@ -90,7 +92,9 @@ export type Operation =
   /** Tell one person privately, in the thread (ephemeral where the platform allows it). */
   | { op: 'notify'; user: string; content: Content }
   /** Post `content` in a channel and open a thread on it, then start `owner`'s interview there. */
-  | { op: 'openThread'; handle: string; content: Content; owner: string; startDelivery: string };
+  | { op: 'openThread'; handle: string; content: Content; owner: string; startDelivery: string }
+  /** Take the controls off a message the thread's record no longer names (cleaned up), keeping what it shows. */
+  | { op: 'retire'; messageId: string };
 
 /** The live message: the one whose controls are current. */
 export interface LiveMessage {

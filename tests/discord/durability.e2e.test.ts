@@ -161,4 +161,20 @@ describe('durable before acknowledged', () => {
     expect(other).not.toBe(first);
     expect(fake.messagesIn(world.general.id).map((m) => m.id)).toEqual([first, other]);
   });
+
+  test('retired with the bot token (no interaction at hand): only the controls go; a message deleted since is no failure', async () => {
+    const t = await BotUnderTest.start();
+    const { world, fake } = t;
+    const port = new DiscordPort(t.bot.client, testKnowledge(), silentLogger());
+    const { threadId } = await t.startInterview();
+    const q1 = t.liveMessage(threadId);
+    const thread = { platform: 'discord', workspace: world.guild.id, conversation: threadId };
+    await port.retire(thread, q1.id);
+    const edit = fake.rest.requests.filter((r) => r.route === 'channelMessageEdit').at(-1);
+    expect(edit?.body).toMatchObject({ components: [] });
+    expect(edit?.body).not.toHaveProperty('content');
+    expect(edit?.body).not.toHaveProperty('embeds');
+    expect(fake.message(q1.id)).toMatchObject({ content: q1.content, embeds: q1.embeds, components: [] });
+    await expect(port.retire(thread, '999999999999999999')).resolves.toBeUndefined();
+  });
 });

@@ -146,6 +146,30 @@ describe('old messages and slow work', () => {
     expect((await t.session(threadId))?.answers).toEqual({});
   });
 
+  test('a click once cleanup has removed the interview: the clicked question loses its controls and keeps what it asked', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    t = await BotUnderTest.start({ ttlMs: 60_000, clock: () => now });
+    const { fake } = t;
+    const { threadId } = await t.startInterview();
+    const q1 = t.liveMessage(threadId);
+    const shown = { content: q1.content, embeds: q1.embeds };
+    now += 61_000;
+    expect(await t.store.deleteExpired(now - 60_000, now)).toBe(1);
+
+    const late = t.answer(q1, FIRST_ANSWER.label);
+    await t.handled(late);
+    const [first] = fake.callbacksFor(late);
+    // Only the controls are sent: Discord keeps the fields an update leaves out.
+    expect(callback(first)).toMatchObject({ type: 7, data: { components: [] } });
+    expect(callback(first).data['content']).toBeUndefined();
+    expect(callback(first).data['embeds']).toBeUndefined();
+    const notices = fake.requestsFor(late).filter((r) => r.route === 'webhookCreate');
+    expect(notices).toHaveLength(1);
+    expect(String((notices[0]?.body as Record<string, unknown>)['content'])).toContain('expired');
+    expect(fake.message(q1.id)).toMatchObject({ ...shown, components: [] });
+    expect(await t.session(threadId)).toBeUndefined();
+  });
+
   test('a slow commit: nothing is said to Discord before the turn is saved, then the click is deferred (type 6) at once and the result follows', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {

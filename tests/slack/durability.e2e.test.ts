@@ -149,7 +149,7 @@ describe('a message that reached Slack but whose answer was lost (a crash, a dro
    */
   async function skipWithLostAnswer(chatter = 0): Promise<{ parent: PostedMessage; inThread: () => number }> {
     const { parent, question } = await startInterview();
-    for (let i = 0; i < chatter; i++) rig.webApi.messages.push({ channel: CHANNEL, ts: `1700000100.${String(i).padStart(6, '0')}`, threadTs: parent.ts, text: `chatter ${i}`, metadata: undefined });
+    for (let i = 0; i < chatter; i++) rig.webApi.messages.push({ channel: CHANNEL, ts: `1700000100.${String(i).padStart(6, '0')}`, threadTs: parent.ts, text: `chatter ${i}`, blocks: undefined, metadata: undefined });
     rig.webApi.fail('chat.postMessage', { kind: 'lost_answer' }, 1);
     const skip = control(question, 'Skip');
     await rig.client.interaction(blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('lost'), actionId: skip.actionId, button: { value: skip.value! } }));

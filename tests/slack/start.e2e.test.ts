@@ -12,7 +12,7 @@ import type { SessionStore } from '../../src/sessions/store.ts';
 import { openTestStore } from '../support/test-store.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { blocksOf, control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
-import { BOT_TOKEN, SESSION_TTL_MS, SIGNING_SECRET, startHttpRig, testKnowledge, storedSession } from './harness/rig.ts';
+import { BOT_TOKEN, SESSION_TTL_MS, SIGNING_SECRET, startHttpRig, testKnowledge, storedSession, type HttpRig } from './harness/rig.ts';
 import { SignedSlackClient } from './harness/signer.ts';
 import { SlackWebApiStandIn } from './harness/web-api-stand-in.ts';
 import { firstQuestion, optionOf } from '../support/questions.ts';
@@ -92,15 +92,30 @@ describe('a PORT that cannot be listened on', () => {
   });
 });
 
+/** An interview whose clock has moved past its time to live, on a rig of its own (stopped after `body`). */
+async function afterIdling(body: (idle: { rig: HttpRig; parent: PostedMessage; question: PostedMessage; now: number }) => Promise<void>): Promise<void> {
+  let now = 1_000_000;
+  const rig = await startHttpRig({ clock: () => now });
+  try {
+    await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
+    const [parent, question] = posts(rig.webApi) as [PostedMessage, PostedMessage];
+    now += SESSION_TTL_MS + 1;
+    rig.webApi.reset();
+    await body({ rig, parent, question, now });
+  } finally {
+    await rig.stop();
+  }
+}
+
+/** A click on the button captioned `caption` of `question`. */
+function clickOn(rig: HttpRig, parent: PostedMessage, question: PostedMessage, caption: string, responseId: string): Record<string, unknown> {
+  const button = control(question, caption);
+  return blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl(responseId), actionId: button.actionId, button: { value: button.value! } });
+}
+
 describe('an interview left idle past its time to live', () => {
-  it('an answer typed by its owner: told it expired, the old question loses its buttons, and a fresh interview begins', async () => {
-    let now = 1_000_000;
-    const rig = await startHttpRig({ clock: () => now });
-    try {
-      await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
-      const [parent, oldQuestion] = posts(rig.webApi) as [PostedMessage, PostedMessage];
-      now += SESSION_TTL_MS + 1;
-      rig.webApi.reset();
+  it('an answer typed by its owner: told it expired, the old question loses its buttons, and a fresh interview begins', () =>
+    afterIdling(async ({ rig, parent, question: oldQuestion }) => {
       // Words that answer the question shown.
       await rig.client.event(messageEvent({ eventId: 'Ev0LATE', threadTs: parent.ts, text: optionOf(testKnowledge(), FIRST).label }));
       expect(rig.webApi.methods()).toEqual(['chat.postEphemeral', 'chat.update', 'chat.postMessage']);
@@ -113,22 +128,11 @@ describe('an interview left idle past its time to live', () => {
       expect(readableText(question.blocks)).toContain(testKnowledge().criterionById.get(FIRST)!.question);
       // After expiry the interview begins afresh (the notice says so); what was typed is not taken as an answer.
       expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: FIRST, answers: {} });
-    } finally {
-      await rig.stop();
-    }
-  });
+    }));
 
-  it('a click on the expired interview: one private notice, and its buttons are retired', async () => {
-    let now = 1_000_000;
-    const rig = await startHttpRig({ clock: () => now });
-    try {
-      await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
-      const [parent, question] = posts(rig.webApi) as [PostedMessage, PostedMessage];
-      now += SESSION_TTL_MS + 1;
-      rig.webApi.reset();
-      const skip = control(question, 'Skip');
-      const click = blockAction({ messageTs: question.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('late'), actionId: skip.actionId, button: { value: skip.value! } });
-      expect((await rig.client.interaction(click)).status).toBe(200);
+  it('a click on the expired interview: one private notice, and its buttons are retired', () =>
+    afterIdling(async ({ rig, parent, question }) => {
+      expect((await rig.client.interaction(clickOn(rig, parent, question, 'Skip', 'late'))).status).toBe(200);
       expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postEphemeral']);
       expect(rig.webApi.callsTo('chat.update')[0]!.body['ts']).toBe(question.ts);
       expect(controls(blocksOf(rig.webApi.callsTo('chat.update')[0]!))).toEqual([]);
@@ -139,26 +143,35 @@ describe('an interview left idle past its time to live', () => {
       });
       expect(rig.webApi.responses).toEqual([]);
       expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 1, answers: {} });
-    } finally {
-      await rig.stop();
-    }
-  });
+    }));
 
-  it('"start" typed by its owner begins a fresh interview in the same thread', async () => {
-    let now = 1_000_000;
-    const rig = await startHttpRig({ clock: () => now });
-    try {
-      await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('start') }));
-      const parent = posts(rig.webApi)[0]!;
-      now += SESSION_TTL_MS + 1;
+  it('a click once cleanup has removed the interview: the clicked question is read back and loses only its buttons', () =>
+    afterIdling(async ({ rig, parent, question, now }) => {
+      expect(await rig.store.deleteExpired(now - SESSION_TTL_MS, now)).toBe(1);
+      expect((await rig.client.interaction(clickOn(rig, parent, question, 'Skip', 'late'))).status).toBe(200);
+      expect(rig.webApi.methods()).toEqual(['conversations.replies', 'chat.update', 'chat.postEphemeral']);
+      expect(rig.webApi.callsTo('conversations.replies')[0]!.body).toMatchObject({ channel: CHANNEL, ts: parent.ts, oldest: question.ts, latest: question.ts });
+      const update = rig.webApi.callsTo('chat.update')[0]!;
+      expect(update.body).toMatchObject({ channel: CHANNEL, ts: question.ts, text: question.text });
+      // Everything but the buttons is as it was.
+      expect(controls(blocksOf(update))).toEqual([]);
+      expect(blocksOf(update)).toEqual(question.blocks.filter((block) => block.type !== 'actions'));
+      expect(readableText(blocksOf(update))).toContain(testKnowledge().criterionById.get(FIRST)!.question);
+      expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toContain('That interview has ended');
+      expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toBeUndefined();
+
+      // Another of its buttons, on a client that has not redrawn: read back, nothing left to take off, no update.
       rig.webApi.reset();
+      expect((await rig.client.interaction(clickOn(rig, parent, question, optionOf(testKnowledge(), FIRST, 0).label, 'later'))).status).toBe(200);
+      expect(rig.webApi.methods()).toEqual(['conversations.replies', 'chat.postEphemeral']);
+    }));
+
+  it('"start" typed by its owner begins a fresh interview in the same thread', () =>
+    afterIdling(async ({ rig, parent }) => {
       await rig.client.event(messageEvent({ eventId: 'Ev0RESTART', threadTs: parent.ts, text: 'Start' }));
       const question = posts(rig.webApi).at(-1)!;
       expect(question.threadTs).toBe(parent.ts);
       expect(readableText(question.blocks)).toContain(testKnowledge().criterionById.get(FIRST)!.question);
       expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ phase: 'asking', current: FIRST, answers: {} });
-    } finally {
-      await rig.stop();
-    }
-  });
+    }));
 });

@@ -102,7 +102,7 @@ describe('decoding deliveries', () => {
     const click = blockAction({ messageTs: '1700000000.000002', threadTs: THREAD, responseUrl: 'http://127.0.0.1/r', actionId: 'advisor:skip', button: { value: '3|team_size|' } });
     const decoded = decodeAction(click);
     expect(decoded).toEqual({
-      delivery: { id: 'action:C0GENERAL:1700000000.000002:advisor:skip:b1:3|team_size|', thread: { platform: 'slack', workspace: 'T0TEAM', conversation: `C0GENERAL:${THREAD}` }, inThread: true, actor: 'U0ALICE' },
+      delivery: { id: 'action:C0GENERAL:1700000000.000002:advisor:skip:b1:3|team_size|', thread: { platform: 'slack', workspace: 'T0TEAM', conversation: `C0GENERAL:${THREAD}` }, inThread: true, actor: 'U0ALICE', clicked: '1700000000.000002' },
       inbound: { kind: 'control', event: { type: 'skip', criterion: 'team_size', version: 3 } },
     });
     const again = blockAction({ messageTs: '1700000000.000002', threadTs: THREAD, responseUrl: 'http://127.0.0.1/other', actionId: 'advisor:skip', button: { value: '3|team_size|' } });

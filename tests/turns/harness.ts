@@ -115,7 +115,7 @@ function expectFullyValid(path: string): void {
 let deliveries = 0;
 
 /** A delivery in THREAD (or `thread`) by `actor`, with a fresh id unless one is given (`id: null` for none). */
-export function delivery(options: { actor?: string; id?: string | null; thread?: ThreadKey; inThread?: boolean; claimedOwner?: string } = {}): Delivery {
+export function delivery(options: { actor?: string; id?: string | null; thread?: ThreadKey; inThread?: boolean; claimedOwner?: string; clicked?: string } = {}): Delivery {
   const id = options.id === null ? undefined : (options.id ?? `D${++deliveries}`);
   return {
     ...(id === undefined ? {} : { id }),
@@ -123,6 +123,7 @@ export function delivery(options: { actor?: string; id?: string | null; thread?:
     inThread: options.inThread ?? true,
     actor: options.actor ?? OWNER,
     ...(options.claimedOwner === undefined ? {} : { claimedOwner: options.claimedOwner }),
+    ...(options.clicked === undefined ? {} : { clicked: options.clicked }),
   };
 }
 

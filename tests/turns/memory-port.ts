@@ -63,6 +63,15 @@ export class MemoryPort implements PlatformPort<string> {
     message.edits += 1;
   }
 
+  /** Takes the controls off, as a platform does; a message that is gone is no failure. */
+  async retire(_thread: ThreadKey, messageId: string): Promise<void> {
+    this.maybeFail('retire');
+    const message = this.messages.get(messageId);
+    if (message?.content.kind !== 'reply' || !message.content.controls) return;
+    message.content = { ...message.content, controls: false };
+    message.edits += 1;
+  }
+
   async notify(thread: ThreadKey, user: string, content: Content, live?: string): Promise<void> {
     this.maybeFail('notify');
     this.notes.push({ thread: threadId(thread), user, content, ...(live ? { live } : {}) });

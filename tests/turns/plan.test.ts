@@ -55,7 +55,7 @@ describe('planTurn', () => {
   it('an answer turns the question into its record and posts the next; the record is the only edit of it', () => {
     const { session, thread } = played([{ type: 'start' }]);
     const plan = planTurn(step(session, { type: 'answer', criterion: FIRST, option: ANSWER.id, version: 1 }), thread, context('D2'));
-    expect(plan.operations.map((o) => [o.op, 'handle' in o ? o.handle : 'target' in o ? o.target : o.user])).toEqual([
+    expect(plan.operations.map((o) => [o.op, 'handle' in o ? o.handle : 'target' in o ? o.target : 'user' in o ? o.user : o.messageId])).toEqual([
       ['edit', { handle: 'P0#0' }],
       ['post', 'D2#0'],
     ]);

@@ -268,6 +268,26 @@ describe('TurnService: expiry, cleanup, restart', () => {
     expect(world.port.messages.get(live.id)?.edits).toBe(1);
   });
 
+  it('a click on an interview whose records cleanup removed: the notice, and the clicked message loses its controls', async () => {
+    const turns = world.service();
+    await turns.run(delivery(), start);
+    await turns.run(delivery(), text(ANSWER.label));
+    const live = liveMessage(world.port);
+    world.now += TTL + 1;
+    expect(await turns.cleanup()).toBe(1);
+    const click = control({ type: 'answer', criterion: SECOND, option: optionOf(SECOND).id, version: 2 });
+    const result = await turns.run(delivery({ clicked: live.id }), click);
+    expect(result).toMatchObject({ expired: false, changed: false, queued: 2 });
+    expect(notesOf(world.port)).toEqual([`${OWNER}:expired`]);
+    expect(world.port.live(THREAD)).toEqual([]);
+    // What it asked stays; only its controls went.
+    expect(world.port.messages.get(live.id)).toMatchObject({ edits: 1, content: { kind: 'reply', controls: false, reply: { kind: 'question', criterion: SECOND } } });
+    expect(await storedSession(world)).toBeUndefined();
+    // A platform that names no message: the notice alone, as before.
+    await turns.run(delivery(), click);
+    expect(notesOf(world.port)).toEqual([`${OWNER}:expired`, `${OWNER}:expired`]);
+  });
+
   it('start after expiry begins a fresh interview, says the old one expired and retires its controls', async () => {
     const turns = world.service();
     await turns.run(delivery(), start);

@@ -114,6 +114,7 @@ export interface StoredMessage {
   ts: string;
   threadTs: string | undefined;
   text: string;
+  blocks: unknown;
   metadata: unknown;
 }
 
@@ -310,7 +311,7 @@ export class SlackWebApiStandIn {
     switch (method) {
       case 'chat.postMessage': {
         const ts = this.nextTs();
-        this.messages.push({ channel, ts, threadTs: text(body['thread_ts']), text: text(body['text']) ?? '', metadata: body['metadata'] });
+        this.messages.push({ channel, ts, threadTs: text(body['thread_ts']), text: text(body['text']) ?? '', blocks: body['blocks'], metadata: body['metadata'] });
         return {
           ok: true,
           channel,
@@ -318,8 +319,16 @@ export class SlackWebApiStandIn {
           message: { type: 'message', user: this.botUserId, bot_id: this.botId, text: body['text'], ts, thread_ts: body['thread_ts'] },
         };
       }
-      case 'chat.update':
+      case 'chat.update': {
+        // Slack replaces what is given: the text, and the blocks when they are sent.
+        // (Tests that click messages of their own making update nothing recorded; Slack would say message_not_found.)
+        const stored = this.messages.find((m) => m.channel === channel && m.ts === body['ts']);
+        if (stored) {
+          stored.text = text(body['text']) ?? stored.text;
+          if (body['blocks'] !== undefined) stored.blocks = body['blocks'];
+        }
         return { ok: true, channel, ts: body['ts'], text: body['text'] };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'chat.getPermalink': {
@@ -350,8 +359,18 @@ export class SlackWebApiStandIn {
     }
   }
 
-  /** One page of a listing, as Slack pages: `limit` (default 100) messages from the opaque `cursor` on, and the next cursor when more remain. */
-  private page(found: StoredMessage[], body: JsonObject): JsonObject {
+  /**
+   * One page of a listing, as Slack pages: `limit` (default 100) messages from the opaque `cursor` on, and the next
+   * cursor when more remain. `oldest`/`latest` bound it (`inclusive` keeps their own ts); a thread's parent is always listed.
+   */
+  private page(all: StoredMessage[], body: JsonObject): JsonObject {
+    const inclusive = body['inclusive'] === true || body['inclusive'] === 'true';
+    const oldest = text(body['oldest']);
+    const latest = text(body['latest']);
+    const inRange = (m: StoredMessage): boolean =>
+      m.ts === text(body['ts']) ||
+      ((oldest === undefined || (inclusive ? m.ts >= oldest : m.ts > oldest)) && (latest === undefined || (inclusive ? m.ts <= latest : m.ts < latest)));
+    const found = all.filter(inRange);
     const limit = Math.max(1, Math.min(1000, Number(text(body['limit']) ?? 100) || 100));
     const from = Number(/^page-(\d+)$/.exec(text(body['cursor']) ?? '')?.[1] ?? 0);
     const next = from + limit < found.length ? `page-${from + limit}` : '';
@@ -360,7 +379,16 @@ export class SlackWebApiStandIn {
 
   private asListed(message: StoredMessage, body: JsonObject): JsonObject {
     const metadata = body['include_all_metadata'] === true || body['include_all_metadata'] === 'true' ? message.metadata : undefined;
-    return { type: 'message', user: this.botUserId, bot_id: this.botId, ts: message.ts, text: message.text, ...(message.threadTs ? { thread_ts: message.threadTs } : {}), ...(metadata ? { metadata } : {}) };
+    return {
+      type: 'message',
+      user: this.botUserId,
+      bot_id: this.botId,
+      ts: message.ts,
+      text: message.text,
+      ...(Array.isArray(message.blocks) ? { blocks: message.blocks } : {}),
+      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      ...(metadata ? { metadata } : {}),
+    };
   }
 
   private send(response: ServerResponse, status: number, payload: JsonObject, headers: Record<string, string> = {}): void {
