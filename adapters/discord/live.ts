@@ -3,7 +3,10 @@
  * interaction or a typed message.
  *
  * An interaction takes exactly one first response within 3 s, then follow-ups
- * for 15 minutes. Every use goes through `firstResponse`, so the deferral timer
+ * for 15 minutes; only private notes use them (a public follow-up has no
+ * nonce, so a retry of one whose answer was lost would post it twice: public
+ * messages after the first response go with the bot token). Every use goes
+ * through `firstResponse`, so the deferral timer
  * and the turn's own calls never both answer first (Discord refuses a second
  * callback with 40060). What may follow depends on the first response:
  * - `update`/`deferUpdate` (a component): `editReply` edits the clicked message;
@@ -149,11 +152,10 @@ export class LiveInteraction {
           if (!id) throw new Error('Discord did not return the reply message');
           return id;
         }
-      } else {
-        await this.acknowledge();
       }
-      if (this.placeholder || this.gone) return undefined;
-      return (await i.followUp(message)).id;
+      // Anything after the first response goes with the bot token (the port's nonce makes discord.js's retry of a
+      // lost answer harmless; a follow-up has no nonce, so its retry would post the message twice).
+      return undefined;
     }, undefined);
   }
 

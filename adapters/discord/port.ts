@@ -2,10 +2,10 @@
  * The turn layer's port on Discord: renders `Content` and makes the discord.js
  * calls, through the delivery being answered now (`live`) where it can:
  * - edit: the clicked message through its interaction, any other with the bot token;
- * - post: in the interaction's channel as its reply or follow-up; elsewhere, or
- *   with no live interaction, with the bot token and a nonce from the
- *   operation's handle (`enforceNonce`), so a resend after a crash, within
- *   Discord's nonce window, returns the message already made;
+ * - post: as the interaction's reply when that is its first response; otherwise
+ *   with the bot token and a nonce from the operation's handle (`enforceNonce`),
+ *   so a retry within Discord's nonce window returns the message already made;
+ *   a resend first looks for the message in the channel (find-posted.ts);
  * - notify: an ephemeral reply or follow-up, or a reply to a typed message;
  *   with neither, nothing private can be sent and the note is skipped;
  * - openThread: the reply to `/advisor start` becomes the thread's starter.
@@ -19,6 +19,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
 import { classifyDiscordError, DiscordCallError, THREAD_ALREADY_CREATED, verdictFor, type DiscordStep } from './errors.ts';
+import { findPosted } from './find-posted.ts';
 import { DISCORD_LIMITS, truncate } from './limits.ts';
 import type { DiscordLive } from './live.ts';
 import { threadName } from './platform-text.ts';
@@ -45,13 +46,15 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
     private readonly logger: Logger,
   ) {}
 
-  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: DiscordLive }): Promise<string> {
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: DiscordLive; resend?: boolean; since?: number }): Promise<string> {
     const { live, handle } = options;
     const target = options.channel ?? thread.conversation;
     const message = renderContent(content, this.knowledge);
     return this.attempt(content.kind === 'summary' ? 'post the summary' : 'post in the thread', content.kind, live, target, async () => {
+      const found = await this.lookUp(target, message, options);
+      if (found !== undefined) return found;
       const viaInteraction = live?.kind === 'interaction' && live.channelId === target ? await live.post(message) : undefined;
-      return viaInteraction ?? this.send(target, message, handle);
+      return viaInteraction ?? (await this.afterTokenLoss(live, target, message, options)) ?? this.send(target, message, handle);
     });
   }
 
@@ -86,12 +89,15 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
     });
   }
 
-  openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string }): Promise<{ conversation: string; messageId: string }> {
+  openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string; resend?: boolean; since?: number }): Promise<{ conversation: string; messageId: string }> {
     const message = renderContent(content, this.knowledge);
     return this.attempt('open a thread', content.kind, live, where.conversation, async () => {
       const channel = await this.threadable(where.conversation);
-      const viaInteraction = live?.kind === 'interaction' && live.channelId === where.conversation ? await live.post(message) : undefined;
-      const messageId = viaInteraction ?? (await this.send(where.conversation, message, options?.handle ?? `${where.conversation}#thread`));
+      // A starter found again (posted, then the thread or the start's commit failed) gets its thread, or has it already.
+      const found = options === undefined ? undefined : await this.lookUp(where.conversation, message, options);
+      const viaInteraction = found === undefined && live?.kind === 'interaction' && live.channelId === where.conversation ? await live.post(message) : undefined;
+      const lost = found ?? viaInteraction ?? (options === undefined ? undefined : await this.afterTokenLoss(live, where.conversation, message, options));
+      const messageId = lost ?? (await this.send(where.conversation, message, options?.handle ?? `${where.conversation}#thread`));
       const owner = content.kind === 'threadParent' ? content.owner : undefined;
       const displayName = live?.kind === 'interaction' && live.userId === owner ? live.interaction.user.displayName : undefined;
       try {
@@ -119,6 +125,24 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   }
 
   readonly classify: (error: unknown) => FailureVerdict = verdictFor;
+
+  /** On a resend, the message an earlier attempt posted, if it is there (see find-posted.ts). */
+  private async lookUp(channelId: string, message: DiscordMessage, options: { resend?: boolean; since?: number }): Promise<string | undefined> {
+    const botId = this.client.user?.id;
+    if (options.resend !== true || options.since === undefined || botId === undefined) return undefined;
+    const found = await findPosted(await this.sendable(channelId), botId, message, options.since);
+    if (found !== undefined) this.logger.info({ channelId, messageId: found }, 'a message resent after a failure was there already; not posted again');
+    return found;
+  }
+
+  /**
+   * The interaction's token gave out while posting through it ("already acknowledged" after discord.js retried a
+   * 5xx, say): what it sent first may have been applied, so the channel is looked at before the bot token posts.
+   */
+  private afterTokenLoss(live: DiscordLive | undefined, channelId: string, message: DiscordMessage, options: { since?: number }): Promise<string | undefined> {
+    if (live?.kind !== 'interaction' || !live.gone || live.channelId !== channelId) return Promise.resolve(undefined);
+    return this.lookUp(channelId, message, { ...options, resend: true });
+  }
 
   private async send(channelId: string, message: DiscordMessage, handle: string): Promise<string> {
     const sent = await (await this.sendable(channelId)).send({ ...message, nonce: nonceFor(handle), enforceNonce: true });

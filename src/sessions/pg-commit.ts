@@ -167,8 +167,8 @@ export async function checkFailure(context: CommitContext, check: FailedCheck, i
 /**
  * Whether a commit whose answer was lost went through, told by its delivery id (one statement: all of it or none).
  * If it did, its claim on what it queued is given back (nothing was sent under it: its caller never got the entries),
- * so the turn's retry, a duplicate now, sends them at once. False when the server cannot say either: the turn then
- * fails as usual.
+ * and the turn goes on as committed, its drain claiming the entries afresh. False when the server cannot say either:
+ * the turn then fails as usual.
  */
 export async function committedAfterAll(context: CommitContext, input: TurnCommit, deliveryId: string): Promise<boolean> {
   const { pool, anchor, log } = context;

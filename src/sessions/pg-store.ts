@@ -185,9 +185,11 @@ export class PgSessionStore implements SessionStore {
         const check = failedCheck(error);
         const context = { pool: this.#pool, anchor: this.#anchor(input.now), log: this.#log };
         if (check !== undefined) throw await checkFailure(context, check, input);
-        // No answer from the server (the connection broke): the statement may have committed all the same.
+        // No answer from the server (the connection broke): the statement may have committed all the same. If it did,
+        // the turn goes on as committed; the claim it took was given back, so its drain claims the entries afresh.
         if (!(error instanceof pg.DatabaseError) && input.delivery && (await committedAfterAll(context, input, input.delivery.id))) {
-          throw new AdvisorError('DUPLICATE_DELIVERY', `delivery ${input.delivery.id} was applied, though the answer to its commit was lost`, { deliveryId: input.delivery.id });
+          this.#log.warn({ deliveryId: input.delivery.id }, 'the answer to a commit was lost, but the commit went through');
+          return { leased: [] };
         }
         throw error;
       }

@@ -306,6 +306,7 @@ export class Outbox<Live> {
           ...(operation.channel === undefined ? {} : { channel: operation.channel }),
           ...(live === undefined ? {} : { live }),
           resend: entry.mayHaveBeenSent,
+          since: entry.createdAt,
         });
         await store.completeOutbox(entry.seq, { now: clock(), messageId });
         return undefined;
@@ -328,7 +329,7 @@ export class Outbox<Live> {
         await store.completeOutbox(entry.seq, { now: clock() });
         return undefined;
       case 'openThread': {
-        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle, resend: entry.mayHaveBeenSent });
+        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle, resend: entry.mayHaveBeenSent, since: entry.createdAt });
         return this.options.onThreadOpened(entry, opened);
       }
     }

@@ -24,9 +24,10 @@ export interface PlatformPort<Live = unknown> {
    * Posts in `thread` (or in `channel`, when given); returns the new message's
    * id. `handle` is unique per message (an idempotency key where the platform
    * has one); `resend` says an earlier attempt may have gone out, so a port
-   * without idempotency keys should look for the message before posting again.
+   * without idempotency keys should look for the message before posting again;
+   * `since` is when the operation was queued (what it posted is no older).
    */
-  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live; resend?: boolean }): Promise<string>;
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live; resend?: boolean; since?: number }): Promise<string>;
   edit(thread: ThreadKey, messageId: string, content: Content, live?: Live): Promise<void>;
   /** Takes every control off message `messageId` in `thread`, leaving what it shows; a message that is gone is no failure. */
   retire(thread: ThreadKey, messageId: string, live?: Live): Promise<void>;
@@ -36,7 +37,7 @@ export interface PlatformPort<Live = unknown> {
    * Posts `content` in the channel `where` and opens a thread on it; returns the thread's conversation id and the message id.
    * `handle` is unique per operation, as for `post` (an idempotency key where the platform has one).
    */
-  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string; resend?: boolean }): Promise<{ conversation: string; messageId: string }>;
+  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string; resend?: boolean; since?: number }): Promise<{ conversation: string; messageId: string }>;
   /**
    * The delivery id `live` answers. When given, a drain lends `live` only to
    * that delivery's operations and leaves later deliveries' operations to their

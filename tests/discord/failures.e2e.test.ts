@@ -120,7 +120,7 @@ describe('during the interview', () => {
     const { world, fake } = t;
     const { threadId } = await t.startInterview();
     const q1 = t.liveMessage(threadId);
-    fake.fail({ route: 'webhookCreate', when: (r) => (r.body as Record<string, unknown>)['flags'] === undefined, ...discordErrors.serverError(500) });
+    fake.fail({ route: 'channelMessageCreate', when: (r) => r.params['channelId'] === threadId, ...discordErrors.serverError(500) });
 
     const choose = t.answer(q1, FIRST_ANSWER.label);
     expect(await t.handled(choose)).toBe('shown_with_failure');
@@ -141,11 +141,14 @@ describe('during the interview', () => {
     expect(t.liveMessage(threadId).embeds).toEqual([expect.objectContaining({ title: titleOf(SECOND) })]);
     expect(await t.store.pendingOutboxCount()).toBe(0);
 
+    const before = fake.requests.length;
     const resume = fake.slash(world.alice, fake.channel(threadId), 'start');
     expect(await t.handled(resume)).toBe('ok');
     const live = t.liveMessage(threadId);
     expect(live.embeds).toEqual([expect.objectContaining({ title: titleOf(SECOND) })]);
-    expect(fake.requestsFor(resume).map((r) => r.route)).toEqual(['interactionCallback', 'webhookCreate']);
+    // The interaction gets its first response; the question shown again goes with the bot token.
+    expect(fake.requestsFor(resume).map((r) => r.route)).toEqual(['interactionCallback']);
+    expect(fake.requests.slice(before).filter((r) => r.route === 'channelMessageCreate' && r.params['channelId'] === threadId)).toHaveLength(1);
     expect((await t.session(threadId))?.answers).toEqual({ [FIRST]: FIRST_ANSWER.id });
     expect(fake.messagesIn(threadId).filter((m) => (m.flags & EPHEMERAL) === 0 && components(m).length > 0)).toHaveLength(1);
   });

@@ -26,6 +26,7 @@ export type RouteName =
   | 'channelGet'
   | 'channelMessageCreate'
   | 'channelMessageGet'
+  | 'channelMessageList'
   | 'channelMessageEdit'
   | 'threadFromMessage'
   | 'unknown';
@@ -66,6 +67,8 @@ export interface FailureRule {
   headers?: Record<string, string>;
   /** How many requests fail (default 1). */
   times?: number;
+  /** Discord does the work, then its answer is lost on the way back: the caller sees only the failure. */
+  applied?: boolean;
 }
 
 export const discordErrors = {
@@ -137,6 +140,7 @@ const ROUTES: { method: string; pattern: RegExp; route: RouteName; names: string
   { method: 'GET', pattern: /^\/channels\/(\d+)$/, route: 'channelGet', names: ['channelId'] },
   { method: 'POST', pattern: /^\/channels\/(\d+)\/messages$/, route: 'channelMessageCreate', names: ['channelId'] },
   { method: 'GET', pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/, route: 'channelMessageGet', names: ['channelId', 'messageId'] },
+  { method: 'GET', pattern: /^\/channels\/(\d+)\/messages$/, route: 'channelMessageList', names: ['channelId'] },
   { method: 'PATCH', pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/, route: 'channelMessageEdit', names: ['channelId', 'messageId'] },
   { method: 'POST', pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/, route: 'threadFromMessage', names: ['channelId', 'messageId'] },
 ];
@@ -260,6 +264,11 @@ export class FakeDiscordRest {
     this.interactionIdByToken.set(interaction.token, interaction.id);
   }
 
+  /** Forgets the nonces seen so far, as Discord does after a few minutes: a bot-token post with an old nonce is new again. */
+  forgetNonces(): void {
+    this.messageIdByNonce.clear();
+  }
+
   /** Messages in a channel, oldest first (deleted ones left out). */
   messagesIn(channelId: string): StoredMessage[] {
     return (this.messageIdsByChannel.get(channelId) ?? []).flatMap((id) => this.messages.get(id) ?? []);
@@ -301,6 +310,7 @@ export class FakeDiscordRest {
       };
       const failure = this.takeFailure(recorded);
       if (failure) {
+        if (failure.applied) this.answer(recorded);
         this.send(response, failure.status, failure.body, failure.headers);
         this.record(recorded, failure.status);
         return;
@@ -414,6 +424,15 @@ export class FakeDiscordRest {
         const message = this.createMessage(p['channelId']!, body);
         if (nonceKey !== undefined) this.messageIdByNonce.set(nonceKey, message.id);
         return { status: 200, payload: message };
+      }
+      case 'channelMessageList': {
+        // As Discord: newest first, `limit` (1-100, default 50) of those after `after`; ephemeral messages are nobody's history.
+        this.requireBotAuth(request);
+        if (!this.channels.has(p['channelId']!)) throw unknownChannel();
+        const after = BigInt(request.query['after'] ?? '0');
+        const limit = Math.min(100, Math.max(1, Number(request.query['limit'] ?? 50)));
+        const listed = this.messagesIn(p['channelId']!).filter((m) => BigInt(m.id) > after && (m.flags & MessageFlags.Ephemeral) === 0);
+        return { status: 200, payload: listed.slice(0, limit).reverse() };
       }
       case 'channelMessageGet': {
         this.requireBotAuth(request);
