@@ -276,3 +276,15 @@ describe('usage errors', () => {
     for (const command of ['advisor criteria', 'advisor recommend', 'advisor ask', 'advisor knowledge check']) expect(output).toContain(command);
   });
 });
+
+describe('a reader that stops early', () => {
+  it('`advisor recommend --batch - --json | head -c 20`: the output just ends, exit 0 and no stack trace', () => {
+    // 300 recommendations are far more than a pipe holds, so the advisor is still writing when head has gone.
+    // PIPESTATUS[0] is the advisor's own status; its stderr is the shell's.
+    const command = 'node bin/advisor.js recommend --batch - --json | head -c 20 >/dev/null; echo "status=${PIPESTATUS[0]}"';
+    const input = '{"answers":{}}\n'.repeat(300);
+    const result = spawnSync('bash', ['-c', command], { cwd: repoRoot, encoding: 'utf8', input, timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(result.stdout.trim()).toBe('status=0');
+    expect(result.stderr).toBe('');
+  });
+});
