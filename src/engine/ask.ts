@@ -18,9 +18,14 @@ const STOPWORDS = new Set(
   ('a an and are as at be been but by can could do does did for from has have having how i if in into is it its ' +
     'me my of on or our should so than that the their them then there these they this to use used using vs versus was ' +
     'we were what when where which who why will with would you your about any better best more most much compare ' +
-    'comparison between framework frameworks python web good bad really need needs support supports tell say sources')
+    'comparison between framework frameworks python web good bad really need needs support supports tell say sources ' +
+    'like one')
     .split(' '),
 );
+
+/** Asking which to choose: with no topic besides, that is what the interview is for, not something the claims cover. */
+const CHOOSING = /\b(?:which|what)\b.*\b(?:pick|choose|go with|recommend|should (?:i|we) use)\b|\bshould (?:i|we) (?:pick|choose|use|go with)\b/i;
+const CHOICE_WORDS = new Set(['pick', 'choose', 'go', 'recommend']);
 
 interface ClaimDocument {
   id: string;
@@ -47,12 +52,25 @@ function indexOf(knowledge: Knowledge): MiniSearch<ClaimDocument> {
   return index;
 }
 
+/** Words of a question: possessives and contractions ("django's", "what's") lose their tails, and single letters go. */
 function tokens(text: string): string[] {
   return text
     .toLowerCase()
     .normalize('NFKC')
+    .replace(/['\u2019](?:s|re|ve|ll|d|m|t)\b/gu, '')
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
+    .filter((t) => t.length > 1);
+}
+
+/**
+ * Whether a search hit rests on the question's own words: a word the same, or one it begins (prefix search), or a
+ * near spelling of a claim's keyword (a typo of a topic). A near spelling of any other word of a claim's text is
+ * chance ("paris" against "parts"), not a topic.
+ */
+function onTopic(match: Record<string, string[]>, topical: readonly string[]): boolean {
+  return Object.entries(match).some(
+    ([term, fields]) => fields.includes('keywords') || topical.some((word) => term === word || (word.length >= 4 && term.startsWith(word))),
+  );
 }
 
 function frameworkWords(knowledge: Knowledge): Map<string, string> {
@@ -85,7 +103,11 @@ export function askKnowledge(knowledge: Knowledge, rawQuestion: string): AskAnsw
   const fwWords = frameworkWords(knowledge);
   const all = tokens(question);
   const mentioned = new Set(all.flatMap((t) => (fwWords.has(t) ? [fwWords.get(t)!] : [])));
-  const topical = all.filter((t) => !STOPWORDS.has(t) && !fwWords.has(t));
+  const choosing = CHOOSING.test(question);
+  const topical = all.filter((t) => !STOPWORDS.has(t) && !fwWords.has(t) && !(choosing && CHOICE_WORDS.has(t)));
+  if (choosing && topical.length === 0) {
+    return notFound(knowledge, question, 'Which one fits depends on your project: that is what the interview works out from your answers, with its reasons.');
+  }
   if (topical.length === 0) {
     const why =
       question === ''
@@ -106,8 +128,9 @@ export function askKnowledge(knowledge: Knowledge, rawQuestion: string): AskAnsw
       return mentioned.size > 0 && about.some((f) => mentioned.has(f)) ? 1.5 : 1;
     },
   });
-  const best = results[0]?.score ?? 0;
-  const kept = results.filter((r) => r.score >= best * RELATIVE_CUTOFF).slice(0, MAX_ASK_ITEMS);
+  const relevant = results.filter((r) => onTopic(r.match, topical));
+  const best = relevant[0]?.score ?? 0;
+  const kept = relevant.filter((r) => r.score >= best * RELATIVE_CUTOFF).slice(0, MAX_ASK_ITEMS);
   if (kept.length === 0) {
     return notFound(knowledge, question, `The knowledge base has nothing on "${topical.join(' ')}".`);
   }

@@ -157,6 +157,36 @@ describe('plain answers when there is nothing to look up', () => {
     expect(answer.headline).toMatch(/^The knowledge base has nothing on "[^"]+"\. Try a topic such as /);
   });
 
+  it.each(["what's the weather in Paris?", 'what is the weather in Paris?', 'best pancake recipes'])(
+    'off the subject: nothing, rather than claims that share a near spelling with it (%j)',
+    (q) => {
+      const answer = askKnowledge(knowledge, q);
+      expect(answer).toMatchObject({ found: false, items: [] });
+      expect(answer.headline).toMatch(/^The knowledge base has nothing on "[a-z ]+"\./);
+    },
+  );
+
+  it('a typo of a topic still finds it ("secruity")', () => {
+    const answer = askKnowledge(knowledge, 'is flask secruity ok?');
+    expect(answer.found).toBe(true);
+    expect(answer.items[0]?.text).toMatch(/secur/i);
+  });
+
+  it('possessives and contractions are not words of the topic', () => {
+    const answer = askKnowledge(knowledge, "what's django's ORM like?");
+    expect(answer.headline).toBe('What the sources say about orm:');
+    expect(claimIds(answer).length).toBeGreaterThan(0);
+  });
+
+  it('"which one should I pick?" points to the interview; with a topic, the topic is looked up', () => {
+    for (const q of ['which one should I pick?', 'what would you recommend', 'should I choose flask']) {
+      const answer = askKnowledge(knowledge, q);
+      expect(answer, q).toMatchObject({ found: false, items: [] });
+      expect(answer.headline, q).toMatch(/^Which one fits depends on your project: that is what the interview works out/);
+    }
+    expect(askKnowledge(knowledge, 'which should we use for a REST API?')).toMatchObject({ found: true, headline: 'What the sources say about rest api:' });
+  });
+
   it('names the looked-up topic in the "nothing" headline', () => {
     expect(askKnowledge(knowledge, 'what about graphql').headline).toMatch(/^The knowledge base has nothing on "graphql"\./);
   });
