@@ -170,10 +170,14 @@ export async function checkFailure(context: CommitContext, check: FailedCheck, i
  * and the turn goes on as committed, its drain claiming the entries afresh. False when the server cannot say either:
  * the turn then fails as usual.
  */
-export async function committedAfterAll(context: CommitContext, input: TurnCommit, deliveryId: string): Promise<boolean> {
+export async function committedAfterAll(context: CommitContext, input: TurnCommit, deliveryId: string, backend?: number): Promise<boolean> {
   const { pool, anchor, log } = context;
   let applied = false;
   try {
+    // The server may not have begun the statement yet when the client saw the connection break (it waits in the
+    // socket's buffer, or the process is not scheduled yet); the probe's insert would then go first and say "not
+    // applied" of a commit about to land. So that server process is ended first: what it committed stays, the rest never runs.
+    if (backend !== undefined) await ended(pool, backend, log);
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -189,4 +193,28 @@ export async function committedAfterAll(context: CommitContext, input: TurnCommi
     log.warn({ err: error, deliveryId, applied }, 'could not tell whether a commit whose answer was lost went through');
   }
   return applied;
+}
+
+/** How long a broken commit's server process may take to end (a statement is cancelled at lock timeout + 0.5 s anyway). */
+const END_LIMIT_MS = 5_000;
+const END_POLL_MS = 20;
+
+/**
+ * Ends server process `pid` (a role may end its own sessions) and resolves once it is gone. Where the server does
+ * not allow it, waits instead until the process runs no statement. Gives up after the limit.
+ */
+async function ended(pool: pg.Pool, pid: number, log: Logger): Promise<void> {
+  const signalled = await runStatement<{ ended: boolean }>(pool, SQL.endBackend, [pid]).then(
+    (result) => result.rows[0]?.ended === true,
+    (error: unknown) => {
+      log.warn({ err: error, pid }, 'could not end the server process of a broken commit; waiting for it instead');
+      return false;
+    },
+  );
+  const until = Date.now() + END_LIMIT_MS;
+  while (Date.now() < until) {
+    const row = (await runStatement<{ state: string | null }>(pool, SQL.backendState, [pid])).rows[0];
+    if (row === undefined || (!signalled && row.state !== 'active')) return;
+    await new Promise((resolve) => setTimeout(resolve, END_POLL_MS));
+  }
 }

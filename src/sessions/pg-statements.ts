@@ -96,6 +96,9 @@ export const SQL = {
      FROM (VALUES (1)) AS one (x) LEFT JOIN threads AS t ON t.id = $3 LEFT JOIN sessions AS s ON s.id = $4`,
   ),
 
+  // What a server process is doing ('active': running a statement); no row once it has ended.
+  backendState: statement('backend_state', 'SELECT state FROM pg_stat_activity WHERE pid = $1::int'),
+  endBackend: statement('end_backend', 'SELECT pg_terminate_backend($1::int) AS ended'),
   selectDelivery: statement('select_delivery', `SELECT 1 AS found FROM deliveries WHERE id = $1 AND expires_at > ${at(2)}`),
   // Run in a transaction that is rolled back: the insert waits for a commit of the same id still running on the
   // server (a plain SELECT would not see it yet), then says whether a live claim of the id exists.

@@ -175,24 +175,31 @@ export class PgSessionStore implements SessionStore {
     const statement = commitStatement(input, this.#anchor(input.now));
     if (statement === undefined) return { leased: [] };
     return this.#guard('cannot commit the turn', details, async () => {
+      const client = await this.#pool.connect();
+      // The server process behind the connection: node-postgres keeps it (for cancelling), its types do not say so.
+      const backend = (client as pg.PoolClient & { processID?: number | null }).processID ?? undefined;
+      let row: CommitRow | undefined;
       try {
         // One statement, so one implicit transaction: the delivery is claimed only if the whole turn is written.
-        const row = (await this.#pool.query<CommitRow>(statement)).rows[0];
-        const seqs = row?.leased;
-        if (!input.outbox || !seqs || seqs.length === 0) return { leased: [] };
-        return { leased: appendedEntries(input.outbox, seqs.map(Number), Number(row.created_at ?? input.now)) };
+        row = (await client.query<CommitRow>(statement)).rows[0];
+        client.release();
       } catch (error) {
+        // A server error leaves the connection usable; anything else (it broke, it timed out) ends it.
+        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
         const check = failedCheck(error);
         const context = { pool: this.#pool, anchor: this.#anchor(input.now), log: this.#log };
         if (check !== undefined) throw await checkFailure(context, check, input);
         // No answer from the server (the connection broke): the statement may have committed all the same. If it did,
         // the turn goes on as committed; the claim it took was given back, so its drain claims the entries afresh.
-        if (!(error instanceof pg.DatabaseError) && input.delivery && (await committedAfterAll(context, input, input.delivery.id))) {
+        if (!(error instanceof pg.DatabaseError) && input.delivery && (await committedAfterAll(context, input, input.delivery.id, backend))) {
           this.#log.warn({ deliveryId: input.delivery.id }, 'the answer to a commit was lost, but the commit went through');
           return { leased: [] };
         }
         throw error;
       }
+      const seqs = row?.leased;
+      if (!input.outbox || !row || !seqs || seqs.length === 0) return { leased: [] };
+      return { leased: appendedEntries(input.outbox, seqs.map(Number), Number(row.created_at ?? input.now)) };
     });
   }
 

@@ -12,11 +12,13 @@ import { migratedTestDatabase, truncateAdvisorTables, type TestDatabase } from '
 import { keyOf, makeSession, MINUTE, post, rejection, T0, threadOf } from './store-fixtures.ts';
 
 /**
- * A relay to `target` that can cut the next connection sending a turn's commit, after or before forwarding it,
- * or hang it (the commit is never forwarded, nothing is answered, the connection stays open: a paused server).
+ * A relay to `target` that can cut the next connection sending a turn's commit: once the server has answered it
+ * (`answered`: the answer is lost on the way back), while forwarding it (`after`: the client sees the break while
+ * the statement is still on its way), before forwarding it, or hang it (the commit is never forwarded, nothing
+ * is answered, the connection stays open: a paused server).
  */
 class CuttingRelay {
-  cut: 'after' | 'before' | 'hang' | undefined;
+  cut: 'answered' | 'after' | 'before' | 'hang' | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -44,6 +46,7 @@ class CuttingRelay {
       socket.on('close', () => this.sockets.delete(socket));
     }
     let answering = true;
+    let cutOnAnswer = false;
     client.on('data', (chunk: Buffer) => {
       const mode = this.cut;
       if (mode !== undefined && chunk.includes('advisor_commit_')) {
@@ -52,7 +55,13 @@ class CuttingRelay {
           answering = false;
           return;
         }
-        if (mode === 'after') upstream.write(chunk);
+        if (mode === 'answered') {
+          cutOnAnswer = true;
+          upstream.write(chunk);
+          return;
+        }
+        // Still on its way when the client sees the break (a middlebox holds it a moment).
+        if (mode === 'after') setTimeout(() => upstream.write(chunk), 100);
         // Whatever the server answers is lost; the server side closes once it is done.
         answering = false;
         client.destroy();
@@ -62,6 +71,13 @@ class CuttingRelay {
       if (answering) upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (cutOnAnswer) {
+        cutOnAnswer = false;
+        answering = false;
+        client.destroy();
+        setTimeout(() => upstream.destroy(), 500);
+        return;
+      }
       if (answering) client.write(chunk);
     });
     client.on('close', () => (answering ? upstream.destroy() : undefined));
@@ -106,13 +122,29 @@ const turn = (id: string) => ({
 
 describe('a commit whose answer was lost', () => {
   it('is reported as committed when the server committed it, with its claim ended so its own drain claims the entries at once', async () => {
-    relay.cut = 'after';
+    relay.cut = 'answered';
     expect(await relayed.commitTurn(turn('Ev1'))).toEqual({ leased: [] });
     expect(await direct.hasDelivery('Ev1', T0 + 1)).toBe(true);
     expect((await direct.load(keyOf()))?.session.version).toBe(1);
     // Claimable by the retry's drain right away (not after the lease), and fresh: nothing was sent under that claim.
     const claimed = await direct.claimOutbox(A, { now: T0 + 2, leaseMs: MINUTE, owner: 'p1' });
     expect(claimed.map((entry) => entry.mayHaveBeenSent)).toEqual([false]);
+  });
+
+  it('cut while the statement is still on its way: what the store reports is what the database holds, every time', async () => {
+    // The server may or may not have run it by then; its process is ended before the store looks, so it cannot land later.
+    for (let i = 0; i < 5; i++) {
+      relay.cut = 'after';
+      const id = `EvRace${i}`;
+      const outcome = await relayed.commitTurn(turn(id)).then(
+        () => 'committed',
+        (error: { code?: string }) => error.code,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const recorded = await direct.hasDelivery(id, T0 + 1);
+      expect(outcome === 'committed' ? recorded : outcome === 'STORE_FAILURE' && !recorded, `${id}: ${outcome}, recorded: ${recorded}`).toBe(true);
+      await truncateAdvisorTables(database.url);
+    }
   });
 
   it('fails as usual when the statement never reached the server: nothing was recorded', async () => {
