@@ -8,6 +8,8 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { resultIsFinal } from '../../src/conversation/views.ts';
+import { recommend } from '../../src/engine/recommend.ts';
 import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
 import { DEFAULT_WIDTH, ansiStyle, plainStyle, type TextStyle } from '../../src/render/text.ts';
@@ -96,8 +98,9 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   // What the next start will do, said truthfully: it picks an interview up, unless that one has ended.
   const farewell = async (): Promise<string> => {
     await turns.idle();
-    const phase = (await options.store.load({ ...delivery.thread, user }).catch(() => undefined))?.session.phase;
-    if (phase === 'result') return 'This interview has shown its result, so the next npm start begins a new one.';
+    const session = (await options.store.load({ ...delivery.thread, user }).catch(() => undefined))?.session;
+    const phase = session?.phase;
+    if (phase === 'result' && session && resultIsFinal(recommend(options.knowledge, session.answers))) return 'This interview has shown its result, so the next npm start begins a new one.';
     if (phase === 'cancelled') return 'This interview was cancelled, so the next npm start begins a new one.';
     return 'Your answers are saved; run npm start again to pick up where you left off.';
   };

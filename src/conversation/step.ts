@@ -25,7 +25,7 @@ import { detailsReplies } from './details-view.ts';
 import { ambiguityReply } from './ambiguity.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import { plural } from './labels.ts';
-import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, settledReply, whyReply } from './views.ts';
+import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, resultIsFinal, settledReply, whyReply } from './views.ts';
 
 export interface Conversation {
   step(session: Session, event: ConversationEvent): StepResult;
@@ -279,10 +279,16 @@ export function createConversation(knowledge: Knowledge): Conversation {
   /** Starts an interview; picks up an unfinished one (saying so), but never a finished one: after its result a new one begins. */
   function onStart(session: Session): StepResult {
     if (session.phase === 'new' || session.phase === 'cancelled') return advance(session, begin(session), []);
-    if (session.phase === 'result') {
-      return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
-    }
     const answered = Object.keys(session.answers).length;
+    if (session.phase === 'result') {
+      // A result seen early, which more answers could still change, is an interview to pick up (asking on), not one that ended.
+      const rec = evaluate(session);
+      if (resultIsFinal(rec)) {
+        return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
+      }
+      const early = `Picking up your unfinished interview (${plural(answered, 'answer')} so far, and a look at its result); say result to see it again, or restart to start over.`;
+      return advance(session, { ...session, refining: canStopAsking(rec) }, [notice('resumed', early)]);
+    }
     const sofar = answered === 0 ? 'no answers yet' : `${plural(answered, 'answer')} so far`;
     const resumed = `Picking up your unfinished interview (${sofar}); type restart to start over.`;
     return unchanged(session, [notice('resumed', resumed), ...restate(session, undefined, true)]);

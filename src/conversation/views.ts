@@ -245,6 +245,11 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+/** Whether a shown result ends the interview: more answers could not change it, or none are left to give. */
+export function resultIsFinal(rec: Recommendation): boolean {
+  return rec.decided || rec.unanswered.length === 0;
+}
+
 export function recommendationView(knowledge: Knowledge, answers: Answers, rec: Recommendation): RecommendationView {
   const winnerName = frameworkName(knowledge, rec.winner);
   const tiedNames = rec.ranking.filter((f) => rec.scores[f] === rec.scores[rec.ranking[0]!]).map((f) => frameworkName(knowledge, f));

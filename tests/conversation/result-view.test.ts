@@ -274,13 +274,23 @@ describe('the conversation around the result', () => {
     expect((nothingYet.replies[0] as NoticeReply).text).toBe('Picking up your unfinished interview (no answers yet); type restart to start over.');
   });
 
-  it('start after a result (a finished interview) begins a new one, with no answers', () => {
-    for (const phase of ['result', 'result-complete'] as const) {
-      const started = conversation.step(fixture(phase), { type: 'start' });
-      expect(started.session).toMatchObject({ phase: 'asking', answers: {}, history: [] });
-      expect(describeReplies(started.replies)).toBe('notice(restarted) question');
-      expect((started.replies[0] as NoticeReply).text).toBe('Your last interview ended with its result, so a new one begins.');
-    }
+  it('start after a final result (a finished interview) begins a new one, with no answers', () => {
+    const started = conversation.step(fixture('result-complete'), { type: 'start' });
+    expect(started.session).toMatchObject({ phase: 'asking', answers: {}, history: [] });
+    expect(describeReplies(started.replies)).toBe('notice(restarted) question');
+    expect((started.replies[0] as NoticeReply).text).toBe('Your last interview ended with its result, so a new one begins.');
+  });
+
+  it('start after a result seen early, which more answers could change, picks the interview up at its next question', () => {
+    const before = fixture('result');
+    const started = conversation.step(before, { type: 'start' });
+    expect(started.session).toMatchObject({ phase: 'asking', answers: before.answers, version: before.version + 1 });
+    expect(describeReplies(started.replies)).toBe('notice(resumed) question');
+    expect((started.replies[0] as NoticeReply).text).toBe(
+      'Picking up your unfinished interview (2 answers so far, and a look at its result); say result to see it again, or restart to start over.',
+    );
+    // "result" shows it again.
+    expect(describeReplies(conversation.step(started.session, { type: 'text', text: 'result' }).replies)).toContain('recommendation');
   });
 
   it('words it cannot read after a result get a short hint, never the whole result again', () => {

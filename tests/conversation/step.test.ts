@@ -131,10 +131,11 @@ const VARIANTS: Variant[] = [
         expect(after.current).toBe(recommend(knowledge, {}).next_question);
         expect(question(replies).progress.questionNumber).toBe(1);
       }),
-      // An unfinished interview is picked up, saying so; a finished one (its result shown) is not: a new one begins.
+      // An unfinished interview is picked up, saying so, a result seen early with it; a finished one is not: a new one begins.
       asking: same('notice(resumed) question'),
       settled: same('notice(resumed) settled'),
-      result: to('asking', 'notice(restarted) question', answeredOnly({})),
+      result: to('asking', 'notice(resumed) question', (before, after) => expect(after.answers).toEqual(before.answers)),
+      'result-complete': to('asking', 'notice(restarted) question', answeredOnly({})),
       // A cancelled interview starts over from nothing.
       cancelled: to('asking', 'question', answeredOnly({})),
     },

@@ -186,7 +186,7 @@ describe('the result of a full interview at 80 columns', { timeout: 120_000 }, (
 });
 
 describe('coming back to the terminal', { timeout: 120_000 }, () => {
-  it('an unfinished interview is picked up, saying so and how to start over; a finished one is not: a new one begins', async () => {
+  it('an unfinished interview is picked up, saying so and how to start over, also after a look at its result', async () => {
     const path = join(dir.path, 'sessions.db');
     const run = async (lines: string[]): Promise<string> => {
       const store = SqliteSessionStore.open(path);
@@ -207,9 +207,9 @@ describe('coming back to the terminal', { timeout: 120_000 }, () => {
     expect(second).toContain(`\n${wrapText('Picking up your unfinished interview (1 answer so far); type restart to start over.', 80)}\n`);
     expect(second).toMatch(RESULT_HINT);
     const third = await run(['1']);
-    expect(third).toContain(`\n${wrapText('Your last interview ended with its result, so a new one begins.', 80)}\n`);
-    expect(third).not.toMatch(/Picking up/);
-    expect(third).toMatch(/\nQuestion 1 · verdict not settled yet\n/);
+    expect(third).toContain(`\n${wrapText('Picking up your unfinished interview (2 answers so far, and a look at its result); say result to see it again, or restart to start over.', 80)}\n`);
+    expect(third).not.toMatch(/a new one begins/);
+    expect(third).toMatch(/\nQuestion 3 · /);
   });
 });
 
@@ -232,7 +232,7 @@ function pipedStart(databasePath: string, input: string): Promise<{ code: number
 }
 
 describe("the README's piped example", { timeout: 120_000 }, () => {
-  it("printf '1\\n2\\nresult\\n' | npm start answers the first two questions and shows the result; run again, it starts afresh", async () => {
+  it("printf '1\\n2\\nresult\\n' | npm start answers the first two questions and shows the result; run again, it continues that interview", async () => {
     const path = join(dir.path, 'piped.db');
     const q1 = rankQuestions(knowledge, {})[0]!;
     const o1 = knowledge.criterionById.get(q1)!.options[0]!;
@@ -240,6 +240,8 @@ describe("the README's piped example", { timeout: 120_000 }, () => {
     const o2 = knowledge.criterionById.get(q2)!.options[1]!;
     const winner = recommend(knowledge, { [q1]: o1.id, [q2]: o2.id }).winner;
 
+    const q3 = rankQuestions(knowledge, { [q1]: o1.id, [q2]: o2.id })[0]!;
+    const o3 = knowledge.criterionById.get(q3)!.options[0]!;
     for (const run of [1, 2]) {
       const { code, stdout, stderr } = await pipedStart(path, '1\n2\nresult\n');
       expect(code, stderr).toBe(0);
@@ -247,21 +249,26 @@ describe("the README's piped example", { timeout: 120_000 }, () => {
       expect(stdout).not.toMatch(/\u001b\[|^> /m);
       for (const line of stdout.split('\n')) expect(visibleLength(line), line).toBeLessThanOrEqual(80);
       const flat = wrapText(stdout, 10_000).replace(/\n(?! )/g, ' ');
-      expect(stdout).toContain(`✓ ${knowledge.criterionById.get(q1)!.title}: ${o1.label} (from "1")`);
-      expect(stdout).toContain(`✓ ${knowledge.criterionById.get(q2)!.title}: ${o2.label} (from "2")`);
-      expect(stdout).toMatch(new RegExp(`\\n${knowledge.frameworkById.get(winner ?? '')?.name ?? 'Django and Flask'} (leads so far|are tied so far)\\n`));
+      if (run === 1) {
+        expect(stdout).toContain(`✓ ${knowledge.criterionById.get(q1)!.title}: ${o1.label} (from "1")`);
+        expect(stdout).toContain(`✓ ${knowledge.criterionById.get(q2)!.title}: ${o2.label} (from "2")`);
+        expect(stdout).toMatch(new RegExp(`\\n${knowledge.frameworkById.get(winner ?? '')?.name ?? 'Django and Flask'} (leads so far|are tied so far)\\n`));
+      } else {
+        // The first run only looked at its result: this one picks it up, and "1" answers the next question.
+        expect(stdout).toContain(`✓ ${knowledge.criterionById.get(q3)!.title}: ${o3.label} (from "1")`);
+      }
       expect(stdout).toMatch(RESULT_HINT);
       // Shown once: no repeats of the result.
       expect(stdout.match(new RegExp(RESULT_HINT.source, 'gm'))).toHaveLength(1);
-      expect(flat).not.toMatch(/Picking up/);
-      expect(flat.includes('Your last interview ended with its result, so a new one begins.')).toBe(run === 2);
+      expect(flat.includes('Picking up your unfinished interview (2 answers so far, and a look at its result)')).toBe(run === 2);
     }
-    // The second run did not merge into the first: the stored interview has exactly the two answers.
+    // One interview, continued: the first run's two answers and the second run's.
     const store = SqliteSessionStore.open(path);
     try {
       const sessions = await store.listByConversation({ platform: 'terminal', workspace: 'local', conversation: 'console' });
       expect(sessions).toHaveLength(1);
-      expect(sessions[0]!.session.answers).toEqual({ [q1]: o1.id, [q2]: o2.id });
+      expect(Object.keys(sessions[0]!.session.answers)).toHaveLength(4);
+      expect(sessions[0]!.session.answers).toMatchObject({ [q1]: o1.id, [q2]: o2.id, [q3]: o3.id });
     } finally {
       await store.close();
     }
