@@ -14,8 +14,9 @@ import type { DiscordMessage } from './render.ts';
 
 /** How far before the entry's creation a message may date (the store's clock and Discord's may differ a little). */
 export const LOOKUP_MARGIN_MS = 60_000;
-/** Discord's largest page; an entry's message goes out soon after it is created, so it is among the first. */
+/** Discord's largest page, and how many are read at most (a busy channel, or a first try long after the entry). */
 const LOOKUP_LIMIT = 100;
+const LOOKUP_PAGES = 5;
 const EPHEMERAL = 1 << 6;
 
 /** Every string under `key`, anywhere in `value` (the custom ids of nested components). */
@@ -44,23 +45,35 @@ function asSent(message: Message): Parameters<typeof fingerprint>[0] {
 }
 
 /**
- * The id of the bot's message in `channel` that shows `wanted`, created no earlier than `since` less the margin;
- * undefined when there is none, or when Discord will not let the bot read the channel's history (then posting
- * again is the way left). Other failures (a rate limit, an outage) throw, so the message waits for a later try
- * instead of going out twice.
+ * The id of the bot's message in `channel` that shows `wanted`, created no earlier than `since` less the margin,
+ * and not one that `taken` says another operation already accounts for (the same words posted for another
+ * interview, or an earlier "why?"); undefined when there is none, or when Discord will not let the bot read the
+ * channel's history (then posting again is the way left). Other failures (a rate limit, an outage) throw, so the
+ * message waits for a later try instead of going out twice.
  */
-export async function findPosted(channel: SendableChannels, botId: string, wanted: DiscordMessage, since: number): Promise<string | undefined> {
-  const after = SnowflakeUtil.generate({ timestamp: Math.max(Number(SnowflakeUtil.epoch), since - LOOKUP_MARGIN_MS) }).toString();
-  let page;
-  try {
-    page = await channel.messages.fetch({ after, limit: LOOKUP_LIMIT, cache: false });
-  } catch (error) {
-    const { kind } = classifyDiscordError(error);
-    if (kind === 'missing_access' || kind === 'missing_permissions' || kind === 'not_found') return undefined;
-    throw error;
-  }
+export async function findPosted(
+  channel: SendableChannels,
+  botId: string,
+  wanted: DiscordMessage,
+  hints: { since: number; taken?: (messageIds: readonly string[]) => Promise<string[]> },
+): Promise<string | undefined> {
   const target = fingerprint(wanted);
-  const mine = [...page.values()].filter((message) => message.author.id === botId && (message.flags.bitfield & EPHEMERAL) === 0);
-  mine.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-  return mine.find((message) => fingerprint(asSent(message)) === target)?.id;
+  let after = SnowflakeUtil.generate({ timestamp: Math.max(Number(SnowflakeUtil.epoch), hints.since - LOOKUP_MARGIN_MS) }).toString();
+  for (let page = 0; page < LOOKUP_PAGES; page++) {
+    let messages: Message[];
+    try {
+      messages = [...(await channel.messages.fetch({ after, limit: LOOKUP_LIMIT, cache: false })).values()];
+    } catch (error) {
+      const { kind } = classifyDiscordError(error);
+      if (kind === 'missing_access' || kind === 'missing_permissions' || kind === 'not_found') return undefined;
+      throw error;
+    }
+    messages.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const same = messages.filter((m) => m.author.id === botId && (m.flags.bitfield & EPHEMERAL) === 0 && fingerprint(asSent(m)) === target).map((m) => m.id);
+    const taken = new Set(same.length > 0 && hints.taken ? await hints.taken(same) : []);
+    const found = same.find((id) => !taken.has(id));
+    if (found !== undefined || messages.length < LOOKUP_LIMIT) return found;
+    after = messages.at(-1)!.id;
+  }
+  return undefined;
 }

@@ -44,6 +44,8 @@ export class LiveInteraction {
   readonly journal: Journal = [];
   /** The token can no longer be used. */
   gone = false;
+  /** Discord said the interaction was answered already (40060): a response of ours whose answer was lost, perhaps. */
+  answeredElsewhere = false;
   private first: FirstResponse | undefined;
   private inFlight: Promise<void> | undefined;
   private placeholder = false;
@@ -78,8 +80,10 @@ export class LiveInteraction {
     try {
       return await call();
     } catch (error) {
-      if (!interactionIsGone(classifyDiscordError(error))) throw error;
+      const failure = classifyDiscordError(error);
+      if (!interactionIsGone(failure)) throw error;
       this.gone = true;
+      if (failure.kind === 'already_acknowledged') this.answeredElsewhere = true;
       return fallback;
     }
   }
@@ -156,6 +160,19 @@ export class LiveInteraction {
       // Anything after the first response goes with the bot token (the port's nonce makes discord.js's retry of a
       // lost answer harmless; a follow-up has no nonce, so its retry would post the message twice).
       return undefined;
+    }, undefined);
+  }
+
+  /**
+   * Posts publicly as a follow-up: only where the bot token may not post, since a follow-up has no nonce (a retry
+   * of one whose answer was lost posts it twice). The new message's id, or undefined when the token cannot.
+   */
+  followUp(message: DiscordMessage): Promise<string | undefined> {
+    const i = this.interaction;
+    return this.guard(async () => {
+      await this.acknowledge();
+      if (this.placeholder || this.gone) return undefined;
+      return (await i.followUp(message)).id;
     }, undefined);
   }
 

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { ChannelType, ThreadAutoArchiveDuration, type Client, type NewsChannel, type SendableChannels, type TextChannel } from 'discord.js';
 import type { Knowledge } from '../../src/knowledge/load.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
+import type { FailureVerdict, PlatformPort, ResendHints } from '../../src/turns/port.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
 import { classifyDiscordError, DiscordCallError, THREAD_ALREADY_CREATED, verdictFor, type DiscordStep } from './errors.ts';
 import { findPosted } from './find-posted.ts';
@@ -46,7 +46,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
     private readonly logger: Logger,
   ) {}
 
-  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: DiscordLive; resend?: boolean; since?: number }): Promise<string> {
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: DiscordLive } & ResendHints): Promise<string> {
     const { live, handle } = options;
     const target = options.channel ?? thread.conversation;
     const message = renderContent(content, this.knowledge);
@@ -54,7 +54,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
       const found = await this.lookUp(target, message, options);
       if (found !== undefined) return found;
       const viaInteraction = live?.kind === 'interaction' && live.channelId === target ? await live.post(message) : undefined;
-      return viaInteraction ?? (await this.afterTokenLoss(live, target, message, options)) ?? this.send(target, message, handle);
+      return viaInteraction ?? (await this.afterTokenLoss(live, target, message, options)) ?? this.sendOrFollowUp(live, target, message, handle);
     });
   }
 
@@ -89,7 +89,7 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
     });
   }
 
-  openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string; resend?: boolean; since?: number }): Promise<{ conversation: string; messageId: string }> {
+  openThread(where: ThreadKey, content: Content, live?: DiscordLive, options?: { handle: string } & ResendHints): Promise<{ conversation: string; messageId: string }> {
     const message = renderContent(content, this.knowledge);
     return this.attempt('open a thread', content.kind, live, where.conversation, async () => {
       const channel = await this.threadable(where.conversation);
@@ -127,21 +127,38 @@ export class DiscordPort implements PlatformPort<DiscordLive> {
   readonly classify: (error: unknown) => FailureVerdict = verdictFor;
 
   /** On a resend, the message an earlier attempt posted, if it is there (see find-posted.ts). */
-  private async lookUp(channelId: string, message: DiscordMessage, options: { resend?: boolean; since?: number }): Promise<string | undefined> {
+  private async lookUp(channelId: string, message: DiscordMessage, options: ResendHints): Promise<string | undefined> {
     const botId = this.client.user?.id;
     if (options.resend !== true || options.since === undefined || botId === undefined) return undefined;
-    const found = await findPosted(await this.sendable(channelId), botId, message, options.since);
+    const found = await findPosted(await this.sendable(channelId), botId, message, { since: options.since, ...(options.taken ? { taken: options.taken } : {}) });
     if (found !== undefined) this.logger.info({ channelId, messageId: found }, 'a message resent after a failure was there already; not posted again');
     return found;
   }
 
   /**
-   * The interaction's token gave out while posting through it ("already acknowledged" after discord.js retried a
-   * 5xx, say): what it sent first may have been applied, so the channel is looked at before the bot token posts.
+   * The interaction was "already acknowledged" while posting through it (discord.js retried a 5xx whose answer was
+   * lost): what it sent first may have been applied, so the channel is looked at before the bot token posts. An
+   * interaction that had simply expired sent nothing.
    */
-  private afterTokenLoss(live: DiscordLive | undefined, channelId: string, message: DiscordMessage, options: { since?: number }): Promise<string | undefined> {
-    if (live?.kind !== 'interaction' || !live.gone || live.channelId !== channelId) return Promise.resolve(undefined);
+  private afterTokenLoss(live: DiscordLive | undefined, channelId: string, message: DiscordMessage, options: ResendHints): Promise<string | undefined> {
+    if (live?.kind !== 'interaction' || !live.answeredElsewhere || live.channelId !== channelId) return Promise.resolve(undefined);
     return this.lookUp(channelId, message, { ...options, resend: true });
+  }
+
+  /**
+   * With the bot token; where the bot may not post (a private thread it is not a member of) but the interaction
+   * being answered is in that channel, as its follow-up instead, which needs no access of the bot's own.
+   */
+  private async sendOrFollowUp(live: DiscordLive | undefined, channelId: string, message: DiscordMessage, handle: string): Promise<string> {
+    try {
+      return await this.send(channelId, message, handle);
+    } catch (error) {
+      const { kind } = classifyDiscordError(error);
+      const followed = live?.kind === 'interaction' && live.channelId === channelId && (kind === 'missing_access' || kind === 'missing_permissions') ? await live.followUp(message) : undefined;
+      if (followed === undefined) throw error;
+      this.logger.info({ channelId, messageId: followed }, 'the bot may not post here; sent as a follow-up of the interaction instead');
+      return followed;
+    }
   }
 
   private async send(channelId: string, message: DiscordMessage, handle: string): Promise<string> {

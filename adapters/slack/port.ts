@@ -21,7 +21,8 @@ import type { FailureVerdict, PlatformPort } from '../../src/turns/port.ts';
 import type { Content, ThreadKey } from '../../src/turns/types.ts';
 import { limitBlocks, renderContent, section, type RenderContext, type SlackMessage } from './blocks.ts';
 import { parseConversation, PLATFORM, threadConversation } from './session-key.ts';
-import { SlackCallError, SlackWebApi } from './web-api.ts';
+import { ACTION_ID_PATTERN } from './action-codec.ts';
+import { SlackCallError, SlackWebApi, type ListedMessage } from './web-api.ts';
 import { FAILURES, INTERNAL_FAILURE } from './wording.ts';
 
 /** A private reply through the delivery's response_url. */
@@ -49,6 +50,20 @@ const PRIVATE_REPLY = 'response_url';
 export function classifyFailure(error: unknown): FailureVerdict {
   if (!(error instanceof SlackCallError)) return { retry: false, explanation: INTERNAL_FAILURE };
   return verdictOf(FAILURES[error.code], error, error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000);
+}
+
+/** Blocks as Slack keeps them, less the advisor's controls (what `ACTION_ID_PATTERN` owns). */
+function withoutControls(blocks: ListedMessage['blocks']): ListedMessage['blocks'] {
+  const ours = (element: unknown): boolean => {
+    const id = typeof element === 'object' && element !== null ? (element as { action_id?: unknown }).action_id : undefined;
+    return typeof id === 'string' && ACTION_ID_PATTERN.test(id);
+  };
+  return blocks.flatMap((block) => {
+    if (block.type === 'actions') return [];
+    if (!ours(block['accessory'])) return [block];
+    const { accessory: _dropped, ...kept } = block;
+    return [kept];
+  });
 }
 
 export class SlackPort implements PlatformPort<SlackLive> {
@@ -92,16 +107,17 @@ export class SlackPort implements PlatformPort<SlackLive> {
   }
 
   /**
-   * Slack replaces a message whole, so the message is read back first and updated with the same blocks less its
-   * `actions` blocks, where every control of the advisor's sits. A message that is gone or has none is left alone.
+   * Slack replaces a message whole, so the message is read back first and updated with the same blocks less the
+   * advisor's controls: its `actions` blocks, and a section's select (the channel picker). A message that is gone
+   * or has none is left alone.
    */
   async retire(thread: ThreadKey, messageId: string): Promise<void> {
     if (messageId === PRIVATE_REPLY) return;
     const { channel, threadTs } = parseConversation(thread.conversation);
     const message = await this.calls.messageAt(channel, messageId, threadTs);
     if (message === undefined) return;
-    const blocks = message.blocks.filter((block) => block.type !== 'actions');
-    if (blocks.length < message.blocks.length) await this.calls.update(channel, messageId, { text: message.text, blocks });
+    const blocks = withoutControls(message.blocks);
+    if (JSON.stringify(blocks) !== JSON.stringify(message.blocks)) await this.calls.update(channel, messageId, { text: message.text, blocks });
   }
 
   async notify(thread: ThreadKey, user: string, content: Content, live?: SlackLive): Promise<void> {

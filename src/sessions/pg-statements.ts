@@ -152,6 +152,7 @@ export const SQL = {
      WHERE thread_id = $1 AND status = 'pending' AND lease_until > 0
        AND (lease_owner = $2 OR (left(lease_owner, length($2) + 1) = $2 || '#' AND substr(lease_owner, length($2) + 2) ~ '^[0-9]+$'))`,
   ),
+  sentMessageIds: statement('sent_message_ids', `SELECT message_id FROM outbox WHERE thread_id = $1 AND status = 'sent' AND message_id = ANY($2::text[])`),
   selectMessageId: statement(
     'select_message_id',
     `SELECT message_id FROM outbox WHERE thread_id = $1 AND handle = $2 AND status = 'sent' ORDER BY seq DESC LIMIT 1`,

@@ -178,14 +178,21 @@ export class PgSessionStore implements SessionStore {
       const client = await this.#pool.connect();
       // The server process behind the connection: node-postgres keeps it (for cancelling), its types do not say so.
       const backend = (client as pg.PoolClient & { processID?: number | null }).processID ?? undefined;
+      // A connection that breaks under a checked-out client also emits 'error' on it (the query gets the error too);
+      // unheard, that event would end the process. It stays on a client released broken, which may emit it later.
+      const heard = (error: Error): void => this.#log.debug({ err: error }, 'a commit connection failed');
+      client.on('error', heard);
       let row: CommitRow | undefined;
       try {
         // One statement, so one implicit transaction: the delivery is claimed only if the whole turn is written.
         row = (await client.query<CommitRow>(statement)).rows[0];
+        client.off('error', heard);
         client.release();
       } catch (error) {
         // A server error leaves the connection usable; anything else (it broke, it timed out) ends it.
-        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
+        const broken = !(error instanceof pg.DatabaseError);
+        if (!broken) client.off('error', heard);
+        client.release(broken ? (error as Error) : undefined);
         const check = failedCheck(error);
         const context = { pool: this.#pool, anchor: this.#anchor(input.now), log: this.#log };
         if (check !== undefined) throw await checkFailure(context, check, input);
@@ -255,6 +262,14 @@ export class PgSessionStore implements SessionStore {
     const values = [seqs, owner, this.#anchor(options.now), Math.round(options.leaseMs)];
     return this.#guard('cannot renew the claim on outbox entries', { seqs, owner }, async () =>
       (await this.#query<{ seq: Bigint }>(this.#pool, SQL.renewOutbox, values)).rows.map((row) => Number(row.seq)).sort((a, b) => a - b),
+    );
+  }
+
+  async sentMessageIds(thread: ThreadKey, messageIds: readonly string[]): Promise<string[]> {
+    const id = threadId(thread);
+    if (messageIds.length === 0) return [];
+    return this.#guard(`cannot read message ids of ${id}`, { thread: id }, async () =>
+      (await this.#query<{ message_id: string }>(this.#pool, SQL.sentMessageIds, [id, messageIds])).rows.map((row) => row.message_id),
     );
   }
 

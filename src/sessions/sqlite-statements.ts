@@ -132,6 +132,9 @@ export function prepareStatements(db: Database.Database) {
         substr(lease_owner, 1, length(@owner) + 1) = @owner || '#' AND length(lease_owner) > length(@owner) + 1
         AND substr(lease_owner, length(@owner) + 2) NOT GLOB '*[^0-9]*'))
     `),
+    sentMessageIds: db.prepare<[string, string], { message_id: string }>(
+      `SELECT message_id FROM outbox WHERE thread_id = ? AND status = 'sent' AND message_id IN (SELECT value FROM json_each(?))`,
+    ),
     selectMessageId: db.prepare<[string, string], { message_id: string | null }>(
       `SELECT message_id FROM outbox WHERE thread_id = ? AND handle = ? AND status = 'sent' ORDER BY seq DESC LIMIT 1`,
     ),

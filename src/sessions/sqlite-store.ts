@@ -224,6 +224,14 @@ export class SqliteSessionStore implements SessionStore {
     return this.#guard(`cannot read message ids of ${id}`, { thread: id }, () => this.#statements.selectMessageId.get(id, handle)?.message_id ?? undefined);
   }
 
+  async sentMessageIds(thread: ThreadKey, messageIds: readonly string[]): Promise<string[]> {
+    const id = threadId(thread);
+    if (messageIds.length === 0) return [];
+    return this.#guard(`cannot read message ids of ${id}`, { thread: id }, () =>
+      this.#statements.sentMessageIds.all(id, JSON.stringify(messageIds)).map((row) => row.message_id),
+    );
+  }
+
   async threadsWithPendingOutbox(now: number, limit: number, platform: string): Promise<ThreadKey[]> {
     return this.#guard('cannot list pending outbox entries', { platform }, () =>
       this.#statements.pendingThreads.all(platform, now, now, limit).map((row) => ({ platform: row.platform, workspace: row.workspace, conversation: row.conversation })),

@@ -166,6 +166,8 @@ export interface SessionStore {
   releaseClaimsOf(thread: ThreadKey, owner: string): Promise<number>;
   /** The platform's id of a message the outbox posted under `handle`. */
   messageIdOf(thread: ThreadKey, handle: string): Promise<string | undefined>;
+  /** Which of `messageIds` are recorded as the messages of sent entries of `thread` (a look-up must not claim them). */
+  sentMessageIds(thread: ThreadKey, messageIds: readonly string[]): Promise<string[]>;
   /**
    * Threads of `platform` whose first unsent entry is ready to send (unclaimed
    * or with a lapsed claim, retry time reached), oldest first. Each platform's sweep sends only

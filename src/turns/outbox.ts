@@ -14,7 +14,7 @@ import { isAdvisorError } from '../errors.ts';
 import type { OutboxEntry, ReleasedEntry, SessionStore } from '../sessions/store.ts';
 import { ClaimKeeper } from './claim-keeper.ts';
 import { createKeyedQueue, type KeyedQueue } from './keyed-queue.ts';
-import type { PlatformPort } from './port.ts';
+import type { PlatformPort, ResendHints } from './port.ts';
 import { threadId, type ThreadKey } from './types.ts';
 
 export interface OutboxOptions<Live> {
@@ -295,6 +295,10 @@ export class Outbox<Live> {
     return entries.slice(0, last + 1);
   }
 
+  private resendHints(entry: OutboxEntry): ResendHints {
+    return { resend: entry.mayHaveBeenSent, since: entry.createdAt, taken: (ids) => this.options.store.sentMessageIds(entry.thread, ids) };
+  }
+
   /** Sends one entry and marks it sent; returns the thread it opened, if it opened one. */
   private async send(entry: OutboxEntry, live: Live | undefined): Promise<Opened<Live> | undefined> {
     const { store, port, clock } = this.options;
@@ -305,8 +309,7 @@ export class Outbox<Live> {
           handle: operation.handle,
           ...(operation.channel === undefined ? {} : { channel: operation.channel }),
           ...(live === undefined ? {} : { live }),
-          resend: entry.mayHaveBeenSent,
-          since: entry.createdAt,
+          ...this.resendHints(entry),
         });
         await store.completeOutbox(entry.seq, { now: clock(), messageId });
         return undefined;
@@ -329,7 +332,7 @@ export class Outbox<Live> {
         await store.completeOutbox(entry.seq, { now: clock() });
         return undefined;
       case 'openThread': {
-        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle, resend: entry.mayHaveBeenSent, since: entry.createdAt });
+        const opened = await port.openThread(thread, operation.content, live, { handle: operation.handle, ...this.resendHints(entry) });
         return this.options.onThreadOpened(entry, opened);
       }
     }

@@ -18,6 +18,13 @@ export interface FailureVerdict {
   explanation: string;
 }
 
+/** What a post needs to tell a resend from a first try, and its own earlier message from another's (see `post`). */
+export interface ResendHints {
+  resend?: boolean;
+  since?: number;
+  taken?: (messageIds: readonly string[]) => Promise<string[]>;
+}
+
 export interface PlatformPort<Live = unknown> {
   readonly platform: string;
   /**
@@ -25,9 +32,10 @@ export interface PlatformPort<Live = unknown> {
    * id. `handle` is unique per message (an idempotency key where the platform
    * has one); `resend` says an earlier attempt may have gone out, so a port
    * without idempotency keys should look for the message before posting again;
-   * `since` is when the operation was queued (what it posted is no older).
+   * `since` is when the operation was queued (what it posted is no older), and `taken` says which messages other
+   * operations already account for (a look-up must not claim one of those as its own).
    */
-  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live; resend?: boolean; since?: number }): Promise<string>;
+  post(thread: ThreadKey, content: Content, options: { handle: string; channel?: string; live?: Live } & ResendHints): Promise<string>;
   edit(thread: ThreadKey, messageId: string, content: Content, live?: Live): Promise<void>;
   /** Takes every control off message `messageId` in `thread`, leaving what it shows; a message that is gone is no failure. */
   retire(thread: ThreadKey, messageId: string, live?: Live): Promise<void>;
@@ -37,7 +45,7 @@ export interface PlatformPort<Live = unknown> {
    * Posts `content` in the channel `where` and opens a thread on it; returns the thread's conversation id and the message id.
    * `handle` is unique per operation, as for `post` (an idempotency key where the platform has one).
    */
-  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string; resend?: boolean; since?: number }): Promise<{ conversation: string; messageId: string }>;
+  openThread(where: ThreadKey, content: Content, live?: Live, options?: { handle: string } & ResendHints): Promise<{ conversation: string; messageId: string }>;
   /**
    * The delivery id `live` answers. When given, a drain lends `live` only to
    * that delivery's operations and leaves later deliveries' operations to their

@@ -260,14 +260,15 @@ export class TurnService<Live = unknown> {
 
     if (live === undefined && inbound.kind !== 'start' && inbound.kind !== 'text') {
       // A click on an interview that is gone: say so once and take its buttons away. Once cleanup has removed the
-      // thread's record, the clicked message is the only one known to still carry controls.
+      // thread's record, the clicked message is the only one known to still carry controls; that tidy-up (a read
+      // and an update on Slack, which may be rate-limited) comes after the notice, so it never holds the notice up.
       const notice = this.tell(delivery, { kind: 'turnNotice', notice: { code: 'expired' } });
       const retired = retireControls(thread);
       const clicked: Operation[] = retired.operations.length === 0 && delivery.clicked !== undefined ? [{ op: 'retire', messageId: delivery.clicked }] : [];
-      if (found === undefined && stored === undefined) return { operations: [...clicked, notice], result: NOTHING };
+      if (found === undefined && stored === undefined) return { operations: [notice, ...clicked], result: NOTHING };
       return {
         thread: { state: retired.thread, expectedVersion: expectedThread },
-        operations: [...retired.operations, ...clicked, notice],
+        operations: [...retired.operations, notice, ...clicked],
         result: { ...NOTHING, expired },
       };
     }

@@ -158,14 +158,15 @@ describe('old messages and slow work', () => {
 
     const late = t.answer(q1, FIRST_ANSWER.label);
     await t.handled(late);
+    // The notice first, privately, as the interaction's reply; then the tidy-up, with the bot token.
     const [first] = fake.callbacksFor(late);
-    // Only the controls are sent: Discord keeps the fields an update leaves out.
-    expect(callback(first)).toMatchObject({ type: 7, data: { components: [] } });
-    expect(callback(first).data['content']).toBeUndefined();
-    expect(callback(first).data['embeds']).toBeUndefined();
-    const notices = fake.requestsFor(late).filter((r) => r.route === 'webhookCreate');
-    expect(notices).toHaveLength(1);
-    expect(String((notices[0]?.body as Record<string, unknown>)['content'])).toContain('expired');
+    expect(callback(first)).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+    expect(String(callback(first).data['content'])).toContain('expired');
+    const retire = fake.requests.filter((r) => r.route === 'channelMessageEdit' && r.params['messageId'] === q1.id).at(-1);
+    // Only the controls are sent: Discord keeps the fields an edit leaves out.
+    expect(retire?.body).toMatchObject({ components: [] });
+    expect(retire?.body).not.toHaveProperty('content');
+    expect(retire?.body).not.toHaveProperty('embeds');
     expect(fake.message(q1.id)).toMatchObject({ ...shown, components: [] });
     expect(await t.session(threadId)).toBeUndefined();
   });

@@ -107,6 +107,60 @@ describe('a post Discord took, then the store failed', () => {
   });
 });
 
+describe('the same words posted for another operation are not taken for a resend', () => {
+  test('a second /advisor start within the minute, whose thread failed once: its own starter gets its own thread', async () => {
+    let now = Date.now();
+    const t = await BotUnderTest.start({ clock: () => now, restRetries: 0 });
+    const { world, fake } = t;
+    const { threadId: first } = await t.startInterview();
+    const firstThreadMessages = fake.messagesIn(first).length;
+    now += 20_000;
+    fake.fail({ route: 'threadFromMessage', ...discordErrors.serverError(500) });
+    const second = fake.slash(world.alice, world.general, 'start');
+    await t.handled(second);
+    await t.turns.idle();
+    now += 5_000;
+    expect(await t.turns.outbox.sweep()).toBe(1);
+    await t.turns.idle();
+    // Both starters read "@alice is choosing a framework"; the first is the first interview's, recorded as sent.
+    const starters = fake.messagesIn(world.general.id).filter((m) => (m.flags & 64) === 0);
+    expect(starters).toHaveLength(2);
+    const secondThread = fake.rest.interactions.get(second.id)!.originalMessageId!;
+    expect(fake.rest.channels.has(secondThread)).toBe(true);
+    expect(liveTitles(t, secondThread)).toEqual([titleOf(FIRST)]);
+    expect(fake.messagesIn(first)).toHaveLength(firstThreadMessages);
+  });
+
+  test('a second /advisor start that comes too late to answer (10062): posted anew, not found in the first', async () => {
+    const t = await BotUnderTest.start();
+    const { world, fake } = t;
+    const { threadId: first } = await t.startInterview();
+    const firstThreadMessages = fake.messagesIn(first).length;
+    fake.fail({ route: 'interactionCallback', status: 404, body: { code: 10062, message: 'Unknown interaction' } });
+    await t.handled(fake.slash(world.alice, world.general, 'start'));
+    await t.turns.idle();
+    const starters = fake.messagesIn(world.general.id).filter((m) => (m.flags & 64) === 0);
+    expect(starters.filter((m) => fake.rest.channels.has(m.id))).toHaveLength(2);
+    expect(fake.messagesIn(first)).toHaveLength(firstThreadMessages);
+    // Nothing was read back: an interaction that expired sent nothing.
+    expect(fake.requests.filter((r) => r.route === 'channelMessageList')).toEqual([]);
+  });
+});
+
+describe('where the bot token may not post', () => {
+  test('a thread the bot cannot post in (a private thread it is not in): the next question goes as a follow-up', async () => {
+    const t = await BotUnderTest.start();
+    const { fake } = t;
+    const { threadId } = await t.startInterview();
+    fake.fail({ route: 'channelMessageCreate', when: (r) => r.params['channelId'] === threadId, status: 403, body: { code: 50001, message: 'Missing Access' } });
+    expect(await t.handled(t.answer(t.liveMessage(threadId), FIRST_ANSWER.label))).toBe('ok');
+    await t.turns.idle();
+    expect(liveTitles(t, threadId)).toEqual([titleOf(SECOND)]);
+    expect(fake.requests.filter((r) => r.route === 'webhookCreate' && (r.body as { flags?: number }).flags === undefined)).toHaveLength(1);
+    expect(await t.store.pendingOutboxCount()).toBe(0);
+  });
+});
+
 describe('a call Discord applied whose answer was lost', () => {
   test("the next question answered 500 after it was made: discord.js's retry carries the same nonce, so Discord gives back that message", async () => {
     const t = await BotUnderTest.start();

@@ -62,6 +62,10 @@ export function describeOutboxContract(context: ContractContext): void {
       expect(await store.messageIdOf(A, 'h2')).toBeUndefined(); // not sent yet
       expect(await store.messageIdOf(A, 'nope')).toBeUndefined();
       expect(await store.messageIdOf(B, 'h1')).toBeUndefined();
+      // Which messages are some sent entry's: only sent entries with a message id, of this thread.
+      expect(await store.sentMessageIds(A, ['M1', 'M2', 'X'])).toEqual(['M1']);
+      expect(await store.sentMessageIds(B, ['M1'])).toEqual([]);
+      expect(await store.sentMessageIds(A, [])).toEqual([]);
       expect((await store.claimOutbox(A, lease('p1', T0 + 2))).map((e) => textOf(e.operation))).toEqual(['h2']);
       expect(await store.pendingOutboxCount()).toBe(1);
     });

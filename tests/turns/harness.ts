@@ -235,6 +235,9 @@ export class HookedStore implements SessionStore {
   messageIdOf(...args: Parameters<SessionStore['messageIdOf']>) {
     return this.inner.messageIdOf(...args);
   }
+  sentMessageIds(...args: Parameters<SessionStore['sentMessageIds']>) {
+    return this.inner.sentMessageIds(...args);
+  }
   threadsWithPendingOutbox(...args: Parameters<SessionStore['threadsWithPendingOutbox']>) {
     return this.inner.threadsWithPendingOutbox(...args);
   }
