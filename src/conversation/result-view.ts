@@ -212,12 +212,17 @@ function flipSummary(knowledge: Knowledge, rec: Recommendation): Pick<ResultSumm
   const ranked = rankFlips(knowledge, rec.flips);
   const firstPerCriterion = ranked.filter((flip, i) => ranked.findIndex((f) => f.criterion === flip.criterion) === i);
   const shown = firstPerCriterion.slice(0, MAX_FLIPS);
+  // Fewer answers could change it than there are places: the places left show their other options, a new winner
+  // before a tie, so "Dashboard would make it a tie" never hides "API would put Flask ahead".
+  const others = ranked.filter((flip) => !shown.includes(flip)).sort((a, b) => Number(a.winner === null) - Number(b.winner === null));
+  shown.push(...others.slice(0, MAX_FLIPS - shown.length));
   const criteria = firstPerCriterion.length;
+  const shownCriteria = new Set(shown.map((flip) => flip.criterion)).size;
   const moreFlips =
-    criteria > shown.length
-      ? `…and ${plural(criteria - shown.length, 'more answer')} could change it (${plural(ranked.length, 'change')} in all).`
+    criteria > shownCriteria
+      ? `…and ${plural(criteria - shownCriteria, 'more answer')} could change it (${plural(ranked.length, 'change')} in all).`
       : ranked.length > shown.length
-        ? `…and ${plural(ranked.length - shown.length, 'other option')} of ${shown.length === 1 ? 'this answer' : 'these answers'} would too.`
+        ? `…and ${plural(ranked.length - shown.length, 'more option')} of ${shownCriteria === 1 ? 'this answer' : 'these answers'} would also change it (details lists them).`
         : null;
   return { flips: shown.map((f) => flipText(knowledge, f)), moreFlips };
 }

@@ -56,7 +56,7 @@ function leftOut(summary: ResultSummary): number {
 }
 
 /** Wrong counts: "1 points", "1 smaller reasons", "2 answer", "0 question". */
-const BAD_PLURAL = /\b1 (?:points|reasons|smaller reasons|more reasons|answers|more answers|caveats|more caveats|changes|questions|other options)\b|\b(?:0|[2-9]|\d{2,}) (?:point|reason|smaller reason|more reason|answer|more answer|caveat|more caveat|change|question|other option)\b(?!s)/;
+const BAD_PLURAL = /\b1 (?:points|reasons|smaller reasons|more reasons|answers|more answers|caveats|more caveats|changes|questions|other options|more options)\b|\b(?:0|[2-9]|\d{2,}) (?:point|reason|smaller reason|more reason|answer|more answer|caveat|more caveat|change|question|other option|more option)\b(?!s)/;
 
 function summaryTexts(summary: ResultSummary): string[] {
   return [summary.moreReasons, summary.moreCaveats, summary.moreFlips, ...summary.flips, ...summary.caveats].filter((t): t is string => t !== null);
@@ -113,7 +113,8 @@ describe('the compact result', () => {
         expect(summary.flips.length).toBeLessThanOrEqual(2);
         const ranked = rankFlips(knowledge, rec.flips);
         const criteria = new Set(ranked.map((f) => f.criterion));
-        expect(summary.flips.length).toBe(Math.min(2, criteria.size));
+        // Two changes of different answers where two answers could; else the one answer's options fill the places.
+        expect(summary.flips.length).toBe(Math.min(2, ranked.length));
         if (criteria.size > summary.flips.length) {
           expect(summary.moreFlips).toBe(
             `…and ${criteria.size - summary.flips.length} more answer${criteria.size - summary.flips.length === 1 ? '' : 's'} could change it (${ranked.length} change${ranked.length === 1 ? '' : 's'} in all).`,
@@ -123,6 +124,18 @@ describe('the compact result', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('when only one answer could change it, its other options fill the places, a new winner before a tie, and the rest are counted plainly', () => {
+    // A content site for a large team: only the project type could change it; Dashboard, its neighbour, would tie,
+    // while API or microservice would put Flask ahead (what a new user found hidden behind "would too").
+    const rec = recommend(knowledge, { project_type: 'content_site', team_size: 'large' });
+    const ranked = rankFlips(knowledge, rec.flips);
+    expect(ranked.map((f) => `${f.criterion}=${f.to}:${f.winner}`)).toEqual(['project_type=dashboard:null', 'project_type=api:flask', 'project_type=microservice:flask']);
+    const summary = resultSummary(knowledge, rec);
+    expect(summary.flips).toEqual([flipText(knowledge, ranked[0]!), flipText(knowledge, ranked[1]!)]);
+    expect(summary.flips[1]).toMatch(/Flask would lead\.$/);
+    expect(summary.moreFlips).toBe('…and 1 more option of this answer would also change it (details lists them).');
   });
 
   it('names the caveats that bear on the lead first (the deciding dispute before all), one line each with the answer they bear on', () => {
