@@ -9,6 +9,7 @@ import { normaliseText, tokenize } from './parsing/normalise.ts';
 import { readMessage } from './parsing/understand.ts';
 import { matchTokens, vocabularyOf } from './parsing/vocabulary.ts';
 import { criterionOf, optionLabel, orList } from './labels.ts';
+import type { Reply, Session } from './types.ts';
 
 export interface Ambiguity {
   /** The criteria the unclear words could answer (one when they name several of its options). */
@@ -55,6 +56,17 @@ export function ambiguousOptionsHint(knowledge: Knowledge, ambiguity: Ambiguity)
   const c = ambiguity.criteria[0]!;
   const labels = orList(ambiguity.options.map((o) => `"${optionLabel(knowledge, c, o)}"`));
   return `That could mean ${labels}. Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.`;
+}
+
+/**
+ * A message that answered other questions (`matches`) but could mean several options of the open one: the open
+ * question, asked again in `replies`, says which options it could mean, instead of nothing at all.
+ */
+export function withOpenAmbiguity(knowledge: Knowledge, text: string, session: Session, matches: readonly { criterion: string }[], replies: readonly Reply[]): Reply[] {
+  const asked = session.phase === 'asking' && !matches.some((m) => m.criterion === session.current) ? session.current : null;
+  const ambiguity = asked === null ? null : ambiguityOf(knowledge, text, asked);
+  if (ambiguity === null || ambiguity.criteria[0] !== asked || ambiguity.options.length < 2) return [...replies];
+  return replies.map((reply) => (reply.kind === 'question' && reply.criterion === asked && reply.hint === undefined ? { ...reply, hint: ambiguousOptionsHint(knowledge, ambiguity) } : reply));
 }
 
 /**

@@ -66,12 +66,18 @@ function recordedText(knowledge: Knowledge, match: TextMatch, before: string | u
  */
 export function recordedReplies(knowledge: Knowledge, session: Session, matches: readonly TextMatch[], typed: boolean): Reply[] {
   const replies: Reply[] = [];
+  const asked = session.phase === 'asking' ? session.current : null;
   for (const match of matches) {
+    // The open question asked again to change its answer ("change admin"): say what the answer replaced, as a click does.
+    const was = session.answers[match.criterion];
+    if (typed && match.criterion === asked && was !== undefined && was !== match.option) {
+      const title = criterionOf(knowledge, match.criterion).title;
+      replies.push(notice('changed', `Changed ${title} from "${optionLabel(knowledge, match.criterion, was)}" to "${optionLabel(knowledge, match.criterion, match.option)}".`));
+    }
     replies.push(answeredReply(knowledge, match.criterion, match.option, typed ? match.evidence : undefined));
     if (match.note) replies.push(notice('read_as', match.note));
   }
   if (!typed) return replies;
-  const asked = session.phase === 'asking' ? session.current : null;
   // A question still on screen (shown before the offer or an early result, and unanswered) gets its answer as a
   // record in place, like the asked one: a notice would say it twice.
   const shown = session.shown?.criterion;

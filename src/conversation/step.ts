@@ -22,7 +22,7 @@ import { offerReply } from './parsing/offer-replies.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
 import { asking, recordTurn, undoTurn } from './history.ts';
 import { detailsReplies } from './details-view.ts';
-import { ambiguityReply } from './ambiguity.ts';
+import { ambiguityReply, withOpenAmbiguity } from './ambiguity.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import { plural } from './labels.ts';
 import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, resultIsFinal, settledReply, whyReply } from './views.ts';
@@ -280,15 +280,11 @@ export function createConversation(knowledge: Knowledge): Conversation {
   function onStart(session: Session): StepResult {
     if (session.phase === 'new' || session.phase === 'cancelled') return advance(session, begin(session), []);
     const answered = Object.keys(session.answers).length;
-    if (session.phase === 'result') {
-      // A result seen early, which more answers could still change, is an interview to pick up (asking on), not one that ended.
-      const rec = evaluate(session);
-      if (resultIsFinal(rec)) {
-        return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
-      }
-      const early = `Picking up your unfinished interview (${plural(answered, 'answer')} so far, and a look at its result); say result to see it again, or restart to start over.`;
-      return advance(session, { ...session, refining: canStopAsking(rec) }, [notice('resumed', early)]);
-    }
+    // A result seen early, which more answers could still change, is an interview to pick up (asking on), not one that ended.
+    const rec = session.phase === 'result' ? evaluate(session) : undefined;
+    if (rec && resultIsFinal(rec)) return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
+    const early = `Picking up your unfinished interview (${plural(answered, 'answer')} so far, and a look at its result); say result to see it again, or restart to start over.`;
+    if (rec) return advance(session, { ...session, refining: canStopAsking(rec) }, [notice('resumed', early)]);
     const sofar = answered === 0 ? 'no answers yet' : `${plural(answered, 'answer')} so far`;
     const resumed = `Picking up your unfinished interview (${sofar}); type restart to start over.`;
     return unchanged(session, [notice('resumed', resumed), ...restate(session, undefined, true)]);
@@ -332,8 +328,10 @@ export function createConversation(knowledge: Knowledge): Conversation {
     switch (parsed.kind) {
       case 'command':
         return onCommand(session, parsed.command);
-      case 'answers':
-        return applyAnswers(session, parsed.matches, true, parsed.question);
+      case 'answers': {
+        const applied = applyAnswers(session, parsed.matches, true, parsed.question);
+        return { ...applied, replies: withOpenAmbiguity(knowledge, text, session, parsed.matches, applied.replies) };
+      }
       case 'question':
         return onQuestion(session, parsed.question, parsed.why);
       case 'topics':

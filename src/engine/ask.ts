@@ -57,7 +57,9 @@ function tokens(text: string): string[] {
   return text
     .toLowerCase()
     .normalize('NFKC')
-    .replace(/['\u2019](?:s|re|ve|ll|d|m|t)\b/gu, '')
+    .replace(/\b(?:can|won|shan)['\u2019]t\b/gu, '')
+    .replace(/n['\u2019]t\b/gu, '')
+    .replace(/['\u2019](?:s|re|ve|ll|d|m)\b/gu, '')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((t) => t.length > 1);
 }

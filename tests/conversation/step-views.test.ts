@@ -179,3 +179,26 @@ describe('"Question N" counts the distinct questions put to the person (story 1,
     expect(stored.ok && stored.session.turns?.at(-1)?.phase).toBe('asking');
   });
 });
+
+describe('third round of user tries', () => {
+  it('a typed change of an answer says what it replaced, as a click does', () => {
+    const { session } = run(['1', 'solo dev, small json api for a webhook handler']);
+    const changing = run(['change scale'], session);
+    expect(questionOf(changing.replies)?.currentAnswer?.label).toBe('Small (few users)');
+    const changed = run(['large'], changing.session);
+    expect(notices(changed.replies)).toContain('Changed Expected scale from "Small (few users)" to "Large / high traffic".');
+    expect(changed.session.answers['scale']).toBe('large');
+  });
+
+  it('a message that answers other questions but could mean two options of the open one says which two', () => {
+    const first = run(['1']);
+    expect(first.session.current).toBe('project_type');
+    const { session, replies } = run(['solo dev, small json api for a webhook handler'], first.session);
+    expect(session.answers).toMatchObject({ scale: 'small', team_size: 'solo' });
+    expect(session.answers['project_type']).toBeUndefined();
+    expect(questionOf(replies)).toMatchObject({ criterion: 'project_type' });
+    expect(questionOf(replies)?.hint).toBe(
+      'That could mean "API / backend service" or "A microservice". Pick one of the options (a number works), answer in your own words, or say skip, back, why or help.',
+    );
+  });
+});

@@ -175,6 +175,7 @@ describe('plain answers when there is nothing to look up', () => {
   it('possessives and contractions are not words of the topic', () => {
     const answer = askKnowledge(knowledge, "what's django's ORM like?");
     expect(answer.headline).toBe('What the sources say about orm:');
+    expect(askKnowledge(knowledge, "isn't flask's admin weak? it doesn't have one, can't it?").headline).toBe('What the sources say about admin weak:');
     expect(claimIds(answer).length).toBeGreaterThan(0);
   });
 
