@@ -176,7 +176,7 @@ export async function committedAfterAll(context: CommitContext, input: TurnCommi
   try {
     // The server may not have begun the statement yet when the client saw the connection break (it waits in the
     // socket's buffer, or the process is not scheduled yet); the probe's insert would then go first and say "not
-    // applied" of a commit about to land. So that server process is ended first: what it committed stays, the rest never runs.
+    // applied" of a commit about to land. So that server process is let finish what it runs, then ended if idle.
     if (backend !== undefined) await ended(pool, backend, log);
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -200,21 +200,26 @@ const END_LIMIT_MS = 5_000;
 const END_POLL_MS = 20;
 
 /**
- * Ends server process `pid` (a role may end its own sessions) and resolves once it is gone. Where the server does
- * not allow it, waits instead until the process runs no statement. Gives up after the limit.
+ * Resolves once server process `pid` is gone: while it runs a statement (the commit, most likely) it is let finish;
+ * once idle it is ended (a role may end its own sessions), so nothing still on its way to it can run. A process in
+ * any other state is not the commit's (the id was reused, after a restart or behind a pooler) and is left alone, as
+ * is everything after the limit. Ending an idle process never fails a statement; at worst another client's pool
+ * opens a new connection.
  */
 async function ended(pool: pg.Pool, pid: number, log: Logger): Promise<void> {
-  const signalled = await runStatement<{ ended: boolean }>(pool, SQL.endBackend, [pid]).then(
-    (result) => result.rows[0]?.ended === true,
-    (error: unknown) => {
-      log.warn({ err: error, pid }, 'could not end the server process of a broken commit; waiting for it instead');
-      return false;
-    },
-  );
   const until = Date.now() + END_LIMIT_MS;
+  let signalled = false;
   while (Date.now() < until) {
     const row = (await runStatement<{ state: string | null }>(pool, SQL.backendState, [pid])).rows[0];
-    if (row === undefined || (!signalled && row.state !== 'active')) return;
+    if (row === undefined) return;
+    if (row.state === 'idle' && !signalled) {
+      signalled = true;
+      const done = await runStatement<{ ended: boolean }>(pool, SQL.endBackend, [pid]).then(
+        (result) => result.rows[0]?.ended === true,
+        (error: unknown) => (log.warn({ err: error, pid }, 'could not end the server process of a broken commit'), false),
+      );
+      if (!done) return;
+    } else if (row.state !== 'active' && row.state !== 'idle') return;
     await new Promise((resolve) => setTimeout(resolve, END_POLL_MS));
   }
 }

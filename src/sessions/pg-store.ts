@@ -116,6 +116,9 @@ export class PgSessionStore implements SessionStore {
     });
     // An idle connection the server dropped is reported here; without a listener it would end the process.
     pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed; the pool will open another'));
+    // A connection that breaks while checked out also emits 'error' on its client (the query in flight gets the
+    // error too, and the pool stops listening at checkout): every client hears it from the start, or it ends the process.
+    pool.on('connect', (client) => client.on('error', (error) => log.debug({ err: error }, 'a PostgreSQL connection in use failed')));
     try {
       if (options.migrate) await migratePostgres(options.url, { logger: base });
       const client = await pool.connect();
@@ -178,21 +181,14 @@ export class PgSessionStore implements SessionStore {
       const client = await this.#pool.connect();
       // The server process behind the connection: node-postgres keeps it (for cancelling), its types do not say so.
       const backend = (client as pg.PoolClient & { processID?: number | null }).processID ?? undefined;
-      // A connection that breaks under a checked-out client also emits 'error' on it (the query gets the error too);
-      // unheard, that event would end the process. It stays on a client released broken, which may emit it later.
-      const heard = (error: Error): void => this.#log.debug({ err: error }, 'a commit connection failed');
-      client.on('error', heard);
       let row: CommitRow | undefined;
       try {
         // One statement, so one implicit transaction: the delivery is claimed only if the whole turn is written.
         row = (await client.query<CommitRow>(statement)).rows[0];
-        client.off('error', heard);
         client.release();
       } catch (error) {
         // A server error leaves the connection usable; anything else (it broke, it timed out) ends it.
-        const broken = !(error instanceof pg.DatabaseError);
-        if (!broken) client.off('error', heard);
-        client.release(broken ? (error as Error) : undefined);
+        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
         const check = failedCheck(error);
         const context = { pool: this.#pool, anchor: this.#anchor(input.now), log: this.#log };
         if (check !== undefined) throw await checkFailure(context, check, input);
