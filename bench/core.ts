@@ -106,6 +106,9 @@ async function measureTurns(
     const committed = await service.commit(deliveryIn(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
     samples.push(nowMs() - start);
     await committed.send();
+    // A bot goes back to its event loop between deliveries; without this the loop never would (the SQLite store
+    // and the instant port answer at once), and the checkpoint timer could not run while turns are measured.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (fixedTask) {
       // Right after the turn, so both see the same moments of the machine.
       const taskStart = nowMs();
