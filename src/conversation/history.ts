@@ -47,6 +47,12 @@ export function recordTurn(session: Session, answers: readonly { criterion: stri
   return { ...session, answers: next, history, turns: [...(session.turns ?? []), turn].slice(-MAX_TURNS) };
 }
 
+/** `session` with a turn that records no answer but can be undone: a cancel, or the opening of an earlier question. */
+export function withMoveTurn(session: Session, kind: NonNullable<Turn['kind']>): Session {
+  const turn: Turn = { asked: session.phase === 'asking' ? session.current : null, shown: session.shown ?? null, changes: [], phase: session.phase, kind };
+  return { ...session, turns: [...(session.turns ?? []), turn].slice(-MAX_TURNS) };
+}
+
 /** The answers and history before `turn`: its changes undone in reverse order. */
 export function undoTurn(session: Session, turn: Turn): Pick<Session, 'answers' | 'history'> {
   const answers = { ...session.answers };

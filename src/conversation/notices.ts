@@ -7,8 +7,8 @@ import type { Knowledge } from '../knowledge/load.ts';
 import { canStopAsking } from '../engine/chance.ts';
 import type { Confidence, Recommendation } from '../engine/types.ts';
 import type { ParsedText, TextMatch, UnknownReason } from './parse.ts';
-import type { AnswerChange, Reply, Session, SettledReply } from './types.ts';
-import { criterionOf, frameworkName, optionLabel, orList } from './labels.ts';
+import type { AnswerChange, NoticeReply, Reply, Session, SettledReply } from './types.ts';
+import { criterionOf, frameworkName, optionLabel, orList, plural } from './labels.ts';
 import { answeredReply, notice } from './views.ts';
 
 export const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
@@ -22,6 +22,19 @@ export const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
 };
 
 /** An event that needs a running interview, when none is. */
+/** A cancel is one more turn: undo (back) brings the interview back, so a "stop" typed by mistake loses nothing. */
+export function cancelledText(answers: number): string {
+  if (answers === 0) return 'Interview cancelled. Say start whenever you want to begin again (or undo to bring it back).';
+  return `Interview cancelled. Say undo to bring it back with your ${plural(answers, 'answer')}, or start to begin a new one.`;
+}
+
+/** `start` picking up an unfinished interview; `early`: one whose result was looked at before it ended. */
+export function resumedText(answered: number, early: boolean): string {
+  if (early) return `Picking up your unfinished interview (${plural(answered, 'answer')} so far, and a look at its result); say result to see it again, or restart to start over.`;
+  const sofar = answered === 0 ? 'no answers yet' : `${plural(answered, 'answer')} so far`;
+  return `Picking up your unfinished interview (${sofar}); type restart to start over.`;
+}
+
 export function notStartedText(cancelled: boolean): string {
   return cancelled ? 'This interview was cancelled. Start a new one (say start) whenever you like.' : 'No interview is running here yet. Say start to begin.';
 }
@@ -64,16 +77,18 @@ function recordedText(knowledge: Knowledge, match: TextMatch, before: string | u
  * it replaced. `answered` replies come for every match, since adapters only show those of a
  * question message they posted. `session` is the session before the message.
  */
+/** "Changed Team size from "Solo" to "Small team"." */
+export function changedNotice(knowledge: Knowledge, criterion: string, was: string, now: string): NoticeReply {
+  return notice('changed', `Changed ${criterionOf(knowledge, criterion).title} from "${optionLabel(knowledge, criterion, was)}" to "${optionLabel(knowledge, criterion, now)}".`);
+}
+
 export function recordedReplies(knowledge: Knowledge, session: Session, matches: readonly TextMatch[], typed: boolean): Reply[] {
   const replies: Reply[] = [];
   const asked = session.phase === 'asking' ? session.current : null;
   for (const match of matches) {
     // The open question asked again to change its answer ("change admin"): say what the answer replaced, as a click does.
     const was = session.answers[match.criterion];
-    if (typed && match.criterion === asked && was !== undefined && was !== match.option) {
-      const title = criterionOf(knowledge, match.criterion).title;
-      replies.push(notice('changed', `Changed ${title} from "${optionLabel(knowledge, match.criterion, was)}" to "${optionLabel(knowledge, match.criterion, match.option)}".`));
-    }
+    if (typed && match.criterion === asked && was !== undefined && was !== match.option) replies.push(changedNotice(knowledge, match.criterion, was, match.option));
     replies.push(answeredReply(knowledge, match.criterion, match.option, typed ? match.evidence : undefined));
     if (match.note) replies.push(notice('read_as', match.note));
   }
@@ -101,6 +116,14 @@ export function recordedReplies(knowledge: Knowledge, session: Session, matches:
  * is back to what it was; an answer it only repeated stays, and is said to. `answers`: the
  * answers before the undo.
  */
+/** `back` while an earlier answer is open again ("change team size"): it keeps its answer. */
+export function leftAsItWasText(knowledge: Knowledge, session: Session): string {
+  const criterion = session.current;
+  const answer = criterion === null ? undefined : session.answers[criterion];
+  if (criterion === null || answer === undefined || !knowledge.criterionById.has(criterion)) return 'Left that answer as it was.';
+  return `Left ${criterionOf(knowledge, criterion).title} as it was: "${optionLabel(knowledge, criterion, answer)}".`;
+}
+
 export function undoneText(knowledge: Knowledge, answers: Readonly<Record<string, string>>, changes: readonly AnswerChange[]): string {
   const title = (c: AnswerChange): string => criterionOf(knowledge, c.criterion).title;
   const label = (c: AnswerChange, option: string): string => `"${optionLabel(knowledge, c.criterion, option)}"`;

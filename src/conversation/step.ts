@@ -17,14 +17,13 @@ import { canStopAsking } from '../engine/chance.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
 import type { Recommendation } from '../engine/types.ts';
 import { parseText, type ParsedText, type TextMatch, type TypedCommand, type UnknownReason } from './parse.ts';
-import { NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, OFFER_HINT, recordedReplies, resultHintText, resultUpdate, topicsText, undoneText } from './notices.ts';
+import { cancelledText, changedNotice, leftAsItWasText, NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, OFFER_HINT, recordedReplies, resultHintText, resumedText, resultUpdate, topicsText, undoneText } from './notices.ts';
 import { offerReply } from './parsing/offer-replies.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
-import { asking, recordTurn, undoTurn } from './history.ts';
+import { asking, recordTurn, undoTurn, withMoveTurn } from './history.ts';
 import { detailsReplies } from './details-view.ts';
 import { ambiguityReply, withOpenAmbiguity } from './ambiguity.ts';
 import { deepFreeze } from '../deep-freeze.ts';
-import { plural } from './labels.ts';
 import { answeredReply, helpReply, notice, optionLabel, questionReply, recommendationView, resultIsFinal, settledReply, whyReply } from './views.ts';
 
 export interface Conversation {
@@ -163,8 +162,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     const changing = session.current !== criterion && session.answers[criterion] !== undefined;
     const result = applyAnswers(session, [{ criterion, option, evidence: '' }], false);
     if (!changing) return result;
-    const was = optionLabel(knowledge, criterion, session.answers[criterion]!);
-    return { ...result, replies: [notice('changed', `Changed ${c.title} from "${was}" to "${optionLabel(knowledge, criterion, option)}".`), ...result.replies] };
+    return { ...result, replies: [changedNotice(knowledge, criterion, session.answers[criterion]!, option), ...result.replies] };
   }
 
   function notStarted(session: Session): StepResult {
@@ -180,7 +178,10 @@ export function createConversation(knowledge: Knowledge): Conversation {
     }
     if (isStale(session, version)) return staleNotice(session);
     const current = session.current!;
-    return advance(session, recordTurn(session, [{ criterion: current, option: SKIP }]), [answeredReply(knowledge, current, SKIP)]);
+    // Skipping a revisited question replaces its answer with "Don't know": said, as any change is.
+    const was = session.answers[current];
+    const changed = was !== undefined && was !== SKIP ? [changedNotice(knowledge, current, was, SKIP)] : [];
+    return advance(session, recordTurn(session, [{ criterion: current, option: SKIP }]), [...changed, answeredReply(knowledge, current, SKIP)]);
   }
 
   /**
@@ -189,21 +190,27 @@ export function createConversation(knowledge: Knowledge): Conversation {
    * open then (with its number), the offer, or the result.
    */
   function onBack(session: Session, version: number | undefined): StepResult {
-    if (session.phase === 'new' || session.phase === 'cancelled') return notStarted(session);
-    if (isStale(session, version)) return staleNotice(session);
     const turns = session.turns ?? [];
     const turn = turns.at(-1);
+    const uncancel = session.phase === 'cancelled' && turn?.kind === 'cancel' && !isStale(session, version);
+    if (session.phase === 'new' || (session.phase === 'cancelled' && !uncancel)) return notStarted(session);
+    if (isStale(session, version)) return staleNotice(session);
     if (!turn) return backWithoutTurns(session);
     // A stored turn may name a criterion the pack no longer has: only known ones are restored.
     const known = { ...turn, changes: turn.changes.filter((c) => knowledge.criterionById.has(c.criterion)) };
     const draft: Session = { ...session, ...undoTurn(session, known), turns: turns.slice(0, -1), shown: turn.shown };
-    const replies: Reply[] = [notice('undone', undoneText(knowledge, session.answers, known.changes))];
+    const replies: Reply[] = [
+      uncancel ? notice('resumed', 'The interview is back, as you left it.')
+      : turn.kind === 'revisit' ? notice('undone', leftAsItWasText(knowledge, session))
+      : notice('undone', undoneText(knowledge, session.answers, known.changes)),
+    ];
     const target = turn.asked !== null && knowledge.criterionById.has(turn.asked) ? turn.asked : null;
     if (target !== null) {
       const back = asking({ ...draft, version: session.version + 1, shown: turn.shown }, target);
       return { session: back, replies: [...replies, questionReply(knowledge, back, evaluate(back), target)] };
     }
-    if (turn.phase === 'result' && session.phase === 'result') return updateResult(session, draft, replies);
+    if (turn.phase === 'result' && (session.phase === 'result' || turn.kind === 'revisit')) return updateResult(session, draft, replies);
+    if (uncancel && turn.phase === 'result') return showResult(session, draft, replies);
     return advance(session, draft, replies);
   }
 
@@ -229,7 +236,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
     }
     if (isStale(session, version)) return staleNotice(session);
     if (session.phase === 'asking' && session.current === criterion) return unchanged(session, restate(session));
-    const changing = asking({ ...session, version: session.version + 1 }, criterion);
+    // A turn of its own, so `back` leaves the answer as it was and returns to where the interview was.
+    const changing = asking({ ...withMoveTurn(session, 'revisit'), version: session.version + 1 }, criterion);
     return { session: changing, replies: [questionReply(knowledge, changing, evaluate(changing), criterion)] };
   }
 
@@ -269,11 +277,12 @@ export function createConversation(knowledge: Knowledge): Conversation {
     return advance(session, begin(session), [notice('restarted', 'Starting over with no answers.')]);
   }
 
+  /** Ends the interview, as one more turn: "stop" or "never mind" typed by mistake is undone by `back`. */
   function onCancel(session: Session, version: number | undefined): StepResult {
     if (session.phase === 'cancelled' || session.phase === 'new') return notStarted(session);
     if (isStale(session, version)) return staleNotice(session);
-    const cancelled: Session = { ...session, version: session.version + 1, phase: 'cancelled', current: null };
-    return { session: cancelled, replies: [notice('cancelled', 'Interview cancelled. Say start whenever you want to begin again.')] };
+    const cancelled: Session = { ...withMoveTurn(session, 'cancel'), version: session.version + 1, phase: 'cancelled', current: null };
+    return { session: cancelled, replies: [notice('cancelled', cancelledText(Object.keys(session.answers).length))] };
   }
 
   /** Starts an interview; picks up an unfinished one (saying so), but never a finished one: after its result a new one begins. */
@@ -283,11 +292,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
     // A result seen early, which more answers could still change, is an interview to pick up (asking on), not one that ended.
     const rec = session.phase === 'result' ? evaluate(session) : undefined;
     if (rec && resultIsFinal(rec)) return advance(session, begin(session), [notice('restarted', 'Your last interview ended with its result, so a new one begins.')]);
-    const early = `Picking up your unfinished interview (${plural(answered, 'answer')} so far, and a look at its result); say result to see it again, or restart to start over.`;
-    if (rec) return advance(session, { ...session, refining: canStopAsking(rec) }, [notice('resumed', early)]);
-    const sofar = answered === 0 ? 'no answers yet' : `${plural(answered, 'answer')} so far`;
-    const resumed = `Picking up your unfinished interview (${sofar}); type restart to start over.`;
-    return unchanged(session, [notice('resumed', resumed), ...restate(session, undefined, true)]);
+    if (rec) return advance(session, { ...session, refining: canStopAsking(rec) }, [notice('resumed', resumedText(answered, true))]);
+    return unchanged(session, [notice('resumed', resumedText(answered, false)), ...restate(session, undefined, true)]);
   }
 
   /** Everything behind the result so far (every reason, caveat and change, with sources); changes nothing. */

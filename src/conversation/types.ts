@@ -85,6 +85,12 @@ export interface Turn {
   changes: AnswerChange[];
   /** The phase it came in (absent in turns stored before): `back` returns there. */
   phase?: Phase;
+  /**
+   * A turn that recorded no answer but moved the interview (absent for answers): `cancel` ended it,
+   * `revisit` opened an earlier question ("change team size"). `back` undoes either: the interview
+   * comes back, or the revisited answer is left as it was.
+   */
+  kind?: 'cancel' | 'revisit';
 }
 
 export type ConversationEvent =

@@ -330,7 +330,7 @@ export const COMMANDS: HelpReply['commands'] = [
   { command: 'continue', description: 'keep answering after the verdict is settled' },
   { command: 'restart', description: 'start over with no answers' },
   { command: 'ask <question>', description: 'ask the sources about the frameworks, e.g. "ask does flask have an ORM?"' },
-  { command: 'cancel', description: 'end the interview' },
+  { command: 'cancel', description: 'end the interview (undo brings it back)' },
   { command: 'help', description: 'this list' },
 ];
 

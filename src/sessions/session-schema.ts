@@ -24,6 +24,7 @@ export const turnSchema = z.object({
   shown: shownSchema.nullable(),
   changes: z.array(z.object({ criterion: z.string(), before: z.string().nullable(), position: z.number().int().min(-1) })),
   phase: phaseSchema.optional(),
+  kind: z.enum(['cancel', 'revisit']).optional(),
 });
 
 export const sessionSchema = z.object({

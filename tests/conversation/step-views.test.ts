@@ -28,16 +28,20 @@ const notices = (replies: readonly Reply[]): string[] => replies.filter((r): r i
 const questionOf = (replies: readonly Reply[]): QuestionReply | undefined => replies.find((r): r is QuestionReply => r.kind === 'question');
 
 describe('back says exactly what it undid', () => {
-  it('after "change team size", back names the answer it undoes (story 11)', () => {
+  it('after "change team size", back leaves team size as it was and says so; the next back undoes the last answer (story 11)', () => {
     const { session } = run(['2 volunteers building a signup site', 'skip']);
     const asked = session.current!;
     const answered = run(['1'], session);
     const changing = run(['change team size'], answered.session);
     const back = run(['back'], changing.session);
+    expect(notices(back.replies)).toEqual(['Left Team size as it was: "Small team (2-5)".']);
+    expect(back.session.answers).toEqual(answered.session.answers);
+    expect(back.session.current).toBe(answered.session.current);
+    const again = run(['back'], back.session);
     const label = knowledge.criterionById.get(asked)!.options[0]!.label;
-    expect(notices(back.replies)).toEqual([`Undid ${knowledge.criterionById.get(asked)!.title}: "${label}". It is unanswered again.`]);
-    expect(back.session.answers[asked]).toBeUndefined();
-    expect(back.session.current).toBe(asked);
+    expect(notices(again.replies)).toEqual([`Undid ${knowledge.criterionById.get(asked)!.title}: "${label}". It is unanswered again.`]);
+    expect(again.session.answers[asked]).toBeUndefined();
+    expect(again.session.current).toBe(asked);
   });
 
   it('restores exactly the answers before the message, and says which came back (story 9)', () => {

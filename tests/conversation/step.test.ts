@@ -286,7 +286,12 @@ const VARIANTS: Variant[] = [
         expect(question(replies).currentAnswer).toBeUndefined();
       }),
       result: to('asking', 'notice(undone) question', (_, after) => expect(after.current).toBe('project_type')),
-      cancelled: NOT_STARTED,
+      // A cancel is undone like any turn: the interview comes back on the question it was cancelled at.
+      cancelled: to('asking', 'notice(resumed) question', (before, after) => {
+        expect(after.current).toBe('project_type');
+        expect(after.answers).toEqual(before.answers);
+        expect(after.turns).toHaveLength(1);
+      }),
     },
   },
   {
