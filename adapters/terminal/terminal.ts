@@ -102,6 +102,7 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
     const phase = session?.phase;
     if (phase === 'result' && session && resultIsFinal(recommend(options.knowledge, session.answers))) return 'This interview has shown its result, so the next npm start begins a new one.';
     if (phase === 'cancelled') return 'This interview was cancelled, so the next npm start begins a new one.';
+    if (session === undefined || Object.keys(session.answers).length === 0) return 'No answers yet; run npm start again whenever you are ready.';
     return 'Your answers are saved; run npm start again to pick up where you left off.';
   };
 
@@ -110,16 +111,19 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   await send({ kind: 'start' });
   prompt();
 
+  let quit = false;
   for await (const rawLine of rl) {
     const line = rawLine.trim();
     if (QUIT_WORDS.has(line.toLowerCase())) {
-      port.line(await farewell());
+      quit = true;
       break;
     }
     // Everything else, `ask …` and help included, is the core's to understand.
     if (line !== '') await send({ kind: 'text', text: rawLine });
     prompt();
   }
+  // Ctrl-D at the prompt leaves as quit does, on a line of its own; piped input just ends.
+  if (quit || interactive) port.line(`${quit ? '' : '\n'}${await farewell()}`);
   rl.close();
   await turns.idle();
 }

@@ -17,11 +17,11 @@ export const NOT_UNDERSTOOD: Record<UnknownReason, string> = {
   no_match: "I didn't catch that.",
   ambiguous: 'That could mean more than one option.',
   out_of_range: 'There is no option with that number.',
+  no_open_question: 'No question is open, so a number picks nothing.',
   ask_without_question: 'Ask what? Put your question after ask, for example: ask does flask have an ORM?',
   change_without_topic: 'Change which answer? Name its topic, for example: change team size.',
 };
 
-/** An event that needs a running interview, when none is. */
 /** A cancel is one more turn: undo (back) brings the interview back, so a "stop" typed by mistake loses nothing. */
 export function cancelledText(answers: number): string {
   if (answers === 0) return 'Interview cancelled. Say start whenever you want to begin again (or undo to bring it back).';
@@ -35,6 +35,7 @@ export function resumedText(answered: number, early: boolean): string {
   return `Picking up your unfinished interview (${sofar}); type restart to start over.`;
 }
 
+/** An event that needs a running interview, when none is. */
 export function notStartedText(cancelled: boolean): string {
   return cancelled ? 'This interview was cancelled. Start a new one (say start) whenever you like.' : 'No interview is running here yet. Say start to begin.';
 }

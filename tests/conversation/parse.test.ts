@@ -247,7 +247,8 @@ describe('parseText on a small test pack', () => {
       ['edit banana', 'scale', unknown('change_without_topic')],
       ['option 9', 'scale', outOfRange(9)],
       ['the second one', 'scale', answers(['scale', 'growing', 'the second one'])],
-      ['2', null, unknown('no_match')],
+      // A number picks an option of the open question only; with none open, it says so.
+      ['2', null, unknown('no_open_question')],
       ['Huge', null, answers(['scale', 'large', 'huge'])],
       // Label head before "(": "Small (few users)" answers to "small".
       ['small', 'scale', answers(['scale', 'small', 'small'])],
@@ -307,7 +308,9 @@ describe('parseText on a small test pack', () => {
       ['we ship in 2 weeks', null, unknown('no_match')],
       // Where the options count people, a bare number is a head count; "option 3" is still the third option.
       ['3', 'team_size', noted('team_size', 'small', '3', 'Read "3" as 3 people; to pick option 3, say "option 3".')],
-      ['1', 'team_size', noted('team_size', 'solo', '1', 'Read "1" as 1 person; to pick option 1, say "option 1".')],
+      // Where both readings agree there is nothing to say.
+      ['1', 'team_size', answers(['team_size', 'solo', '1'])],
+      ['2', 'team_size', answers(['team_size', 'small', '2'])],
       ['4', 'team_size', answers(['team_size', 'small', '4'])],
       ['6', 'team_size', answers(['team_size', 'large', '6'])],
       ['three', 'team_size', answers(['team_size', 'small', 'three'])],
@@ -414,7 +417,7 @@ describe('parseText on a small test pack', () => {
   });
 
   it('treats an unknown current criterion as none being asked', () => {
-    expect(parseText(k, '2', 'nonexistent')).toEqual(unknown('no_match'));
+    expect(parseText(k, '2', 'nonexistent')).toEqual(unknown('no_open_question'));
     expect(parseText(k, 'small', 'nonexistent')).toEqual(unknown('ambiguous'));
   });
 });
@@ -708,7 +711,7 @@ const COMMAND_TYPES = ['back', 'skip', 'why', 'result', 'refine', 'restart', 'ca
 function assertValid(knowledge: Knowledge, parsed: ParsedText): void {
   switch (parsed.kind) {
     case 'unknown':
-      expect(['empty', 'too_long', 'no_match', 'ambiguous', 'out_of_range', 'ask_without_question', 'change_without_topic']).toContain(parsed.reason);
+      expect(['empty', 'too_long', 'no_match', 'ambiguous', 'out_of_range', 'no_open_question', 'ask_without_question', 'change_without_topic']).toContain(parsed.reason);
       if (parsed.reason === 'out_of_range') expect(parsed.number).toBeTypeOf('number');
       return;
     case 'question':

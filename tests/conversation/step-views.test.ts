@@ -115,6 +115,18 @@ describe('short replies', () => {
     expect(why.impacts.at(-1)).toMatch(/^…and \d+ more cited point.*ask .* say details/);
   });
 
+  it('an option number with no question open says so, and how to go on, at the offer and after the result', () => {
+    const offered = run(["we're moving our online shop off Rails, conventions are fine, admin from day one"]);
+    expect(offered.session.phase).toBe('settled');
+    const atOffer = run(['2'], offered.session);
+    expect(atOffer.session).toBe(offered.session);
+    expect(notices(atOffer.replies)[0]).toMatch(/^No question is open, so a number picks nothing\./);
+    expect(atOffer.replies.map((r) => r.kind)).toEqual(['notice', 'settled']);
+    const result = run(['result'], offered.session);
+    const afterResult = run(['option 3'], result.session);
+    expect(notices(afterResult.replies)).toEqual([expect.stringMatching(/^No question is open, so a number picks nothing\. The result is above: .*continue to answer more/)]);
+  });
+
   it('non-answers at the offer get a one-line reminder, not the offer again (story 4, 7)', () => {
     const offered = run(["we're moving our online shop off Rails, conventions are fine, admin from day one"]);
     for (const text of ['skip', 'idk', 'skip']) {

@@ -90,6 +90,7 @@ describe('terminal sessions across runs (spawned, piped stdin)', { timeout: 180_
   it('quit says truthfully what the next start does: a final result or a cancel ends the interview, a result seen early does not', async () => {
     const everySkipped = knowledge.criteria.map(() => 'skip');
     for (const [lines, farewell] of [
+      [['quit'], /No answers yet; run npm start again whenever you are ready\.\n/],
       [[...everySkipped, 'result', 'quit'], /This interview has shown its result, so the next npm start begins a new one\.\n/],
       [['1', 'cancel', 'quit'], /This interview was cancelled, so the next npm start begins a new one\.\n/],
       [['1', 'result', 'quit'], /Your answers are saved; run npm start again to pick up where you left off\.\n/],

@@ -233,8 +233,10 @@ describe('terminal front end (in-process, interactive)', () => {
       const option = optionAt(first, last - 1);
       await waitFor(new RegExp(`✓ ${escape(`${title(first)}: ${label(first, option.id)} (from "${last}")`)}[\\s\\S]*> $`));
       expect((await store.load(key))?.session.answers).toEqual({ [first]: option.id });
+      // Ctrl-D at the prompt (end of input) leaves as quit does: on a new line, saying the answers are kept.
       input.end();
       await done;
+      expect(text).toMatch(/> (\u001b\[\d+G)?\nYour answers are saved; run npm start again to pick up where you left off\.\n$/);
     } finally {
       input.destroy();
       await store.close();

@@ -248,12 +248,13 @@ export function optionByNumber(knowledge: Knowledge, vocab: Vocabulary, tokens: 
   const count = positional ? null : number;
   if (position === null && count === null) return null;
   const criterion = current === null ? undefined : knowledge.criterionById.get(current);
-  if (!criterion || current === null) return position === null ? null : { kind: 'unknown', reason: 'no_match' };
+  if (!criterion || current === null) return position === null ? null : { kind: 'unknown', reason: 'no_open_question' };
   // Tokens drop signs: "-1" (or "option -1") is neither the first option nor a head count; "ok - 2" is still 2.
   if (digits !== null && NEGATIVE_NUMBER.test(norm)) return { kind: 'unknown', reason: 'out_of_range', number: -digits };
   const amount = count !== null && count >= 1 ? countAnswer(vocab, current, criterion.options.length, count) : null;
   if (amount) {
-    const shown = position !== null && position <= criterion.options.length ? position : null;
+    // Said only where the two readings part ("3" people is option 2, not option 3); "1" or "2" mean the same either way.
+    const shown = position !== null && position <= criterion.options.length && criterion.options[position - 1]!.id !== amount.option ? position : null;
     const note = shown === null ? undefined : `Read "${word}" as ${amount.what}; to pick option ${shown}, say "option ${shown}".`;
     return { kind: 'answers', matches: [{ criterion: current, option: amount.option, evidence: norm, ...(note ? { note } : {}) }] };
   }

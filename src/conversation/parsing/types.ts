@@ -24,7 +24,16 @@ export interface TextMatch {
 }
 
 /** Why nothing was understood; `ask_without_question` and `change_without_topic`: a command word with nothing it could apply to. */
-export type UnknownReason = 'empty' | 'too_long' | 'no_match' | 'ambiguous' | 'out_of_range' | 'ask_without_question' | 'change_without_topic';
+export type UnknownReason =
+  | 'empty'
+  | 'too_long'
+  | 'no_match'
+  | 'ambiguous'
+  | 'out_of_range'
+  /** An option number ("2", "option 2") with no question open: at the offer or after the result. */
+  | 'no_open_question'
+  | 'ask_without_question'
+  | 'change_without_topic';
 
 export type ParsedText =
   | { kind: 'command'; command: TypedCommand }
