@@ -24,7 +24,7 @@
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import type { Caveat, Flip, Recommendation, Reason } from '../engine/types.ts';
-import { criterionOf, frameworkName, optionLabel, plural, pointsText } from './labels.ts';
+import { criterionOf, frameworkName, optionLabel, orList, plural, pointsText } from './labels.ts';
 import type { ReasonGroup, RecommendationView, ResultSummary } from './types.ts';
 
 /** Reasons shown for the leader, and for every other framework. */
@@ -43,12 +43,7 @@ const SHORT_CORRECTION = 90;
  * `If you changed "Admin panel" from "Yes, from the start" to "No", Flask would lead.`
  */
 export function flipText(knowledge: Knowledge, flip: Flip): string {
-  const title = criterionOf(knowledge, flip.criterion).title;
-  const to = optionLabel(knowledge, flip.criterion, flip.to);
-  const outcome = flip.winner === null ? 'it would be a tie' : `${frameworkName(knowledge, flip.winner)} would lead`;
-  if (flip.from === null) return `If you answered "${title}" (not answered yet) with "${to}", ${outcome}.`;
-  if (flip.from === SKIP) return `If you answered "${title}" with "${to}" instead of "don't know", ${outcome}.`;
-  return `If you changed "${title}" from "${optionLabel(knowledge, flip.criterion, flip.from)}" to "${to}", ${outcome}.`;
+  return answerFlipsText(knowledge, [flip]);
 }
 
 /** Reasons with an effect: answered (not "don't know") and giving some framework points. */
@@ -208,23 +203,40 @@ export function rankFlips(knowledge: Knowledge, flips: readonly Flip[]): Flip[] 
     .map((r) => r.flip);
 }
 
+/** Options named per outcome in the compact result; the rest are counted (details lists them). */
+const FLIP_OPTIONS = 3;
+
+/**
+ * Every change of one answer in one sentence, a new winner before a tie, so a tie never hides a lead:
+ * `If you changed "Project type" from "Content site / CMS" to "API / backend service" or "A microservice",
+ * Flask would lead; to "Dashboard / internal tool", it would be a tie.` One flip reads as `flipText`.
+ */
+export function answerFlipsText(knowledge: Knowledge, flips: readonly Flip[]): string {
+  const { criterion, from } = flips[0]!;
+  const title = criterionOf(knowledge, criterion).title;
+  const winners = [...new Set(flips.map((f) => f.winner))].sort((a, b) => Number(a === null) - Number(b === null));
+  const outcomes = winners.map((winner) => {
+    const labels = flips.filter((f) => f.winner === winner).map((f) => `"${optionLabel(knowledge, criterion, f.to)}"`);
+    const cut = labels.length - FLIP_OPTIONS;
+    const tos = orList(cut > 0 ? [...labels.slice(0, FLIP_OPTIONS - 1), plural(cut + 1, 'other option')] : labels);
+    return { tos, outcome: winner === null ? 'it would be a tie' : `${frameworkName(knowledge, winner)} would lead` };
+  });
+  const [first, ...rest] = outcomes;
+  const word = from === null || from === SKIP ? 'with' : 'to';
+  const others = rest.map((o) => `; ${word} ${o.tos}, ${o.outcome}`).join('');
+  if (from === null) return `If you answered "${title}" (not answered yet) with ${first!.tos}, ${first!.outcome}${others}.`;
+  if (from === SKIP) return `If you answered "${title}" with ${first!.tos} instead of "don't know", ${first!.outcome}${others}.`;
+  return `If you changed "${title}" from "${optionLabel(knowledge, criterion, from)}" to ${first!.tos}, ${first!.outcome}${others}.`;
+}
+
+/** One line per answer that could change the verdict, the most actionable answers first; the rest counted. */
 function flipSummary(knowledge: Knowledge, rec: Recommendation): Pick<ResultSummary, 'flips' | 'moreFlips'> {
   const ranked = rankFlips(knowledge, rec.flips);
-  const firstPerCriterion = ranked.filter((flip, i) => ranked.findIndex((f) => f.criterion === flip.criterion) === i);
-  const shown = firstPerCriterion.slice(0, MAX_FLIPS);
-  // Fewer answers could change it than there are places: the places left show their other options, a new winner
-  // before a tie, so "Dashboard would make it a tie" never hides "API would put Flask ahead".
-  const others = ranked.filter((flip) => !shown.includes(flip)).sort((a, b) => Number(a.winner === null) - Number(b.winner === null));
-  shown.push(...others.slice(0, MAX_FLIPS - shown.length));
-  const criteria = firstPerCriterion.length;
-  const shownCriteria = new Set(shown.map((flip) => flip.criterion)).size;
-  const moreFlips =
-    criteria > shownCriteria
-      ? `…and ${plural(criteria - shownCriteria, 'more answer')} could change it (${plural(ranked.length, 'change')} in all).`
-      : ranked.length > shown.length
-        ? `…and ${plural(ranked.length - shown.length, 'more option')} of ${shownCriteria === 1 ? 'this answer' : 'these answers'} would also change it (details lists them).`
-        : null;
-  return { flips: shown.map((f) => flipText(knowledge, f)), moreFlips };
+  const criteria = [...new Set(ranked.map((flip) => flip.criterion))];
+  const shown = criteria.slice(0, MAX_FLIPS);
+  const flips = shown.map((criterion) => answerFlipsText(knowledge, ranked.filter((flip) => flip.criterion === criterion)));
+  const moreFlips = criteria.length > shown.length ? `…and ${plural(criteria.length - shown.length, 'more answer')} could change it (${plural(ranked.length, 'change')} in all).` : null;
+  return { flips, moreFlips };
 }
 
 /** The compact default result for a recommendation. */

@@ -113,8 +113,17 @@ describe('the compact result', () => {
         expect(summary.flips.length).toBeLessThanOrEqual(2);
         const ranked = rankFlips(knowledge, rec.flips);
         const criteria = new Set(ranked.map((f) => f.criterion));
-        // Two changes of different answers where two answers could; else the one answer's options fill the places.
-        expect(summary.flips.length).toBe(Math.min(2, ranked.length));
+        // One line per answer that could change it, two at most, each naming every outcome of that answer.
+        expect(summary.flips.length).toBe(Math.min(2, criteria.size));
+        const lineOf = (criterion: string): string | undefined => summary.flips.find((f) => f.includes(`"${knowledge.criterionById.get(criterion)!.title}"`));
+        for (const flip of ranked) {
+          const line = lineOf(flip.criterion);
+          if (line === undefined) continue;
+          const outcome = flip.winner === null ? 'it would be a tie' : `${knowledge.frameworks.find((f) => f.id === flip.winner)!.name} would lead`;
+          expect(line).toContain(outcome);
+          // A tie is said after every new leader.
+          if (line.includes('a tie')) expect(line.indexOf('a tie')).toBeGreaterThan(line.lastIndexOf('would lead') === -1 ? -1 : line.lastIndexOf('would lead'));
+        }
         if (criteria.size > summary.flips.length) {
           expect(summary.moreFlips).toBe(
             `…and ${criteria.size - summary.flips.length} more answer${criteria.size - summary.flips.length === 1 ? '' : 's'} could change it (${ranked.length} change${ranked.length === 1 ? '' : 's'} in all).`,
@@ -126,16 +135,27 @@ describe('the compact result', () => {
     );
   });
 
-  it('when only one answer could change it, its other options fill the places, a new winner before a tie, and the rest are counted plainly', () => {
+  it('says every outcome of an answer in its one line, a new leader before a tie, so a tie never hides a lead', () => {
     // A content site for a large team: only the project type could change it; Dashboard, its neighbour, would tie,
     // while API or microservice would put Flask ahead (what a new user found hidden behind "would too").
     const rec = recommend(knowledge, { project_type: 'content_site', team_size: 'large' });
     const ranked = rankFlips(knowledge, rec.flips);
     expect(ranked.map((f) => `${f.criterion}=${f.to}:${f.winner}`)).toEqual(['project_type=dashboard:null', 'project_type=api:flask', 'project_type=microservice:flask']);
     const summary = resultSummary(knowledge, rec);
-    expect(summary.flips).toEqual([flipText(knowledge, ranked[0]!), flipText(knowledge, ranked[1]!)]);
-    expect(summary.flips[1]).toMatch(/Flask would lead\.$/);
-    expect(summary.moreFlips).toBe('…and 1 more option of this answer would also change it (details lists them).');
+    expect(summary.flips).toEqual([
+      'If you changed "Project type" from "Content site / CMS" to "API / backend service" or "A microservice", Flask would lead; to "Dashboard / internal tool", it would be a tie.',
+    ]);
+    expect(summary.moreFlips).toBeNull();
+    // A startup MVP: two answers could change it; the project type's line leads with what would put Flask ahead.
+    const mvp = resultSummary(knowledge, recommend(knowledge, { project_type: 'prototype', time_to_market: 'urgent', scale: 'growing' }));
+    expect(mvp.flips[0]).toMatch(/^If you changed "Project type" from "Prototype \/ MVP" to .*"API \/ backend service".*, Flask would lead; to "Dashboard \/ internal tool", it would be a tie\.$/);
+    expect(mvp.flips.filter((f) => f.includes('"Project type"'))).toHaveLength(1);
+  });
+
+  it('names at most three options per outcome and counts the rest', () => {
+    const summary = resultSummary(knowledge, recommend(knowledge, {}));
+    const project = summary.flips.find((f) => f.includes('"Project type"'))!;
+    expect(project).toMatch(/with "[^"]+", "[^"]+" or \d+ other options, (Django|Flask) would lead; with "[^"]+", "[^"]+" or \d+ other options, (Django|Flask) would lead\.$/);
   });
 
   it('names the caveats that bear on the lead first (the deciding dispute before all), one line each with the answer they bear on', () => {
