@@ -5,6 +5,7 @@
  */
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP, type Criterion } from '../knowledge/schema.ts';
+import { disputeHeading } from '../engine/dispute-sources.ts';
 import type { OptionView } from './types.ts';
 
 export const SKIP_LABEL = "Don't know";
@@ -30,6 +31,16 @@ export function frameworkName(knowledge: Knowledge, id: string | null): string |
 
 export function sourceLabels(knowledge: Knowledge, ids: readonly string[]): string[] {
   return ids.map((id) => knowledge.sourceById.get(id)?.label ?? id);
+}
+
+/** The short name of a source: its label up to a colon ("STX Next"), else the whole label. */
+export function shortSourceName(knowledge: Knowledge, id: string): string {
+  return (knowledge.sourceById.get(id)?.label ?? id).split(':')[0]!;
+}
+
+/** "Sources disagree", or "<article> contradicts itself" when every side of the dispute rests on that one article. */
+export function disputeHeadingOf(knowledge: Knowledge, sides: readonly (readonly string[])[]): string {
+  return disputeHeading(sides, (id) => shortSourceName(knowledge, id));
 }
 
 /** "1 point", "2 points", "0 questions"; `many` for irregular plurals ("1 person", "3 people"). */

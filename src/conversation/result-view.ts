@@ -24,7 +24,7 @@
 import type { Knowledge } from '../knowledge/load.ts';
 import { SKIP } from '../knowledge/schema.ts';
 import type { Caveat, Flip, Recommendation, Reason } from '../engine/types.ts';
-import { criterionOf, frameworkName, optionLabel, orList, plural, pointsText } from './labels.ts';
+import { criterionOf, disputeHeadingOf, frameworkName, optionLabel, orList, plural, pointsText } from './labels.ts';
 import type { ReasonGroup, RecommendationView, ResultSummary } from './types.ts';
 
 /** Reasons shown for the leader, and for every other framework. */
@@ -145,7 +145,7 @@ export function shortCaveat(knowledge: Knowledge, rec: Recommendation, caveat: C
     .sort((a, b) => b.weight - a.weight || a.order - b.order);
   const first = heaviest[0];
   const answers = first === undefined ? '' : ` (your ${criterionOf(knowledge, first.criterion).title} answer)`;
-  if (caveat.kind === 'dispute') return `Sources disagree: ${caveat.topic}${answers}`;
+  if (caveat.kind === 'dispute') return `${disputeHeadingOf(knowledge, caveat.sides.map((s) => s.sources))}: ${caveat.topic}${answers}`;
   return `Correction to a source${answers}: ${firstSentences(caveat.correction, SHORT_CORRECTION)}`;
 }
 

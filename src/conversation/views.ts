@@ -23,7 +23,8 @@ import type {
   Session,
   SettledReply,
 } from './types.ts';
-import { criterionOf, frameworkName, optionLabel, optionView, plural, pointsText, sourceLabels } from './labels.ts';
+import { soleSource } from '../engine/dispute-sources.ts';
+import { criterionOf, disputeHeadingOf, frameworkName, optionLabel, optionView, plural, pointsText, sourceLabels } from './labels.ts';
 import { flipText, rankFlips, resultSummary } from './result-view.ts';
 import { questionNumber as questionNumberOf, questionsAsked } from './history.ts';
 
@@ -207,8 +208,11 @@ function reasonViews(knowledge: Knowledge, rec: Recommendation): ReasonView[] {
 
 export function caveatView(knowledge: Knowledge, caveat: Caveat): CaveatView {
   if (caveat.kind === 'dispute') {
-    const sides = caveat.sides.map((s) => `${s.position} (${sourceLabels(knowledge, s.sources).join('; ')})`);
-    return { kind: 'dispute', title: `Sources disagree: ${caveat.topic}`, text: `${caveat.summary} ${sides.join(' Versus: ')}` };
+    const sources = caveat.sides.map((s) => s.sources);
+    // One article at odds with itself is named in the title, not again after every side.
+    const self = soleSource(sources) !== undefined;
+    const sides = caveat.sides.map((s) => (self ? s.position : `${s.position} (${sourceLabels(knowledge, s.sources).join('; ')})`));
+    return { kind: 'dispute', title: `${disputeHeadingOf(knowledge, sources)}: ${caveat.topic}`, text: `${caveat.summary} ${sides.join(' Versus: ')}` };
   }
   return {
     kind: 'correction',

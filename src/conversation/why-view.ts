@@ -15,7 +15,8 @@
 import type { Knowledge } from '../knowledge/load.ts';
 import { optionImpacts } from '../engine/recommend.ts';
 import type { Answers, ClaimRef, OptionImpact } from '../engine/types.ts';
-import { criterionOf, frameworkName, orList, plural, pointsText, sourceLabels } from './labels.ts';
+import { disputeSideSources } from '../engine/dispute-sources.ts';
+import { criterionOf, disputeHeadingOf, frameworkName, orList, plural, pointsText, shortSourceName, sourceLabels } from './labels.ts';
 import type { WhyReply } from './types.ts';
 
 /** Cited points a `why` shows at most. */
@@ -28,9 +29,7 @@ interface Point {
 
 /** The short name of a source in a cited point: its label up to a colon ("STX Next"), else the whole label. */
 function shortSources(knowledge: Knowledge, ids: readonly string[]): string {
-  return sourceLabels(knowledge, ids)
-    .map((label) => label.split(':')[0]!)
-    .join(', ');
+  return ids.map((id) => shortSourceName(knowledge, id)).join(', ');
 }
 
 /** How much an option gives `framework` over the best other framework. */
@@ -102,7 +101,7 @@ export function whyReply(knowledge: Knowledge, answers: Answers, criterionId: st
     ...favourLines(knowledge, impacts),
     ...(outcome === null ? [] : [outcome]),
     ...shown.map((p) => `${p.label}: ${p.claim.text} (${shortSources(knowledge, p.claim.sources)})`),
-    ...(dispute ? [`Sources disagree on ${dispute.topic}: ${dispute.summary}`] : []),
+    ...(dispute ? [`${disputeHeadingOf(knowledge, disputeSideSources(knowledge, dispute))} on ${dispute.topic}: ${dispute.summary}`] : []),
   ];
   const left = [
     ...(points.length > shown.length ? [plural(points.length - shown.length, 'more cited point')] : []),

@@ -7,6 +7,7 @@
 import MiniSearch from 'minisearch';
 import type { Knowledge } from '../knowledge/load.ts';
 import type { AskAnswer, AskItem } from './ask-types.ts';
+import { disputeHeading, disputeSideSources, soleSource } from './dispute-sources.ts';
 
 /** At most this many claims in one answer: enough to show both sides, short enough for chat. */
 export const MAX_ASK_ITEMS = 5;
@@ -132,7 +133,12 @@ export function askKnowledge(knowledge: Knowledge, rawQuestion: string): AskAnsw
   });
   const relevant = results.filter((r) => onTopic(r.match, topical));
   const best = relevant[0]?.score ?? 0;
-  const kept = relevant.filter((r) => r.score >= best * RELATIVE_CUTOFF).slice(0, MAX_ASK_ITEMS);
+  // A claim the official docs correct goes after those that stand, so an answer never leads with what is known to be wrong.
+  const corrected = (id: string | number): boolean => knowledge.claimById.get(String(id))?.correction !== undefined;
+  const kept = relevant
+    .filter((r) => r.score >= best * RELATIVE_CUTOFF)
+    .slice(0, MAX_ASK_ITEMS)
+    .sort((a, b) => Number(corrected(a.id)) - Number(corrected(b.id)));
   if (kept.length === 0) {
     return notFound(knowledge, question, `The knowledge base has nothing on "${topical.join(' ')}".`);
   }
@@ -158,11 +164,20 @@ export function askKnowledge(knowledge: Knowledge, rawQuestion: string): AskAnsw
     for (const dispute of knowledge.disputesByClaim.get(String(result.id)) ?? []) {
       if (seen.has(dispute.id)) continue;
       seen.add(dispute.id);
-      const sides = dispute.sides.map((side) => {
-        const ids = [...new Set(side.claims.flatMap((id) => knowledge.claimById.get(id)?.sources ?? []))];
-        return `${side.position} (${labels(knowledge, ids).join('; ')})`;
+      const sideSources = disputeSideSources(knowledge, dispute);
+      const heading = disputeHeading(sideSources, (id) => labels(knowledge, [id])[0]!.split(':')[0]!);
+      const self = soleSource(sideSources) !== undefined;
+      const sides = dispute.sides.map((side, index) => {
+        const cited = self ? [] : labels(knowledge, sideSources[index]!);
+        // A side resting only on corrected claims says so, so the disagreement never restates a known error as an open question.
+        const claims = side.claims.map((id) => knowledge.claimById.get(id));
+        const corrections = claims.every((c) => c?.correction !== undefined)
+          ? [`corrected by ${[...new Set(claims.flatMap((c) => labels(knowledge, c?.correction?.sources ?? [])))].join('; ')}`]
+          : [];
+        const notes = [...cited, ...corrections];
+        return notes.length === 0 ? side.position : `${side.position} (${notes.join('; ')})`;
       });
-      caveats.push(`Sources disagree on ${dispute.topic}: ${sides.join(' Versus: ')}`);
+      caveats.push(`${heading} on ${dispute.topic}: ${sides.join(' Versus: ')}`);
     }
   }
 

@@ -557,6 +557,11 @@ describe('understanding (issue 9) on the real knowledge pack', () => {
       ['what do we need an admin panel for?', 'admin_panel', question('what do we need an admin panel for?')],
       ['why', 'scale', cmd('why')],
       ['what do you recommend', 'scale', cmd('result')],
+      // Asking for the verdict so far is the result command, not a question for the knowledge base.
+      ['what do you recommend so far?', 'scale', cmd('result')],
+      ["What's your recommendation?", 'scale', cmd('result')],
+      ['results so far', 'scale', cmd('result')],
+      ['where do we stand?', 'scale', cmd('result')],
       ['how does this work', 'scale', cmd('help')],
     ]);
   });

@@ -168,6 +168,21 @@ describe('the compact result', () => {
     if (rec.caveats.length > summary.caveats.length) expect(summary.moreCaveats).toMatch(/^…and \d+ more caveats?\.$/);
   });
 
+  it('says an article contradicts itself, by name, where every side of a dispute rests on that one article', () => {
+    // Both sides of the popularity dispute come from STX Next alone.
+    const rec = recommend(knowledge, { team_size: 'large' });
+    const popularity = rec.caveats.find((c) => c.kind === 'dispute' && c.id === 'popularity')!;
+    expect(new Set(popularity.kind === 'dispute' ? popularity.sides.flatMap((s) => s.sources) : [])).toEqual(new Set(['stx_next']));
+    expect(resultSummary(knowledge, rec).caveats).toContain('STX Next contradicts itself: Popularity (your Team size answer)');
+    const shown = detailsOf(rec).flatMap((p) => p.sections.flatMap((s) => s.items)).find((i) => i.title?.endsWith(': Popularity'))!;
+    expect(shown.title).toBe('STX Next contradicts itself: Popularity');
+    // The title names the article, so its sides do not repeat it.
+    expect(shown.text).not.toContain('(STX Next');
+    // Disputes between articles keep their heading.
+    const mvp = resultSummary(knowledge, recommend(knowledge, { project_type: 'prototype', time_to_market: 'urgent', scale: 'growing' }));
+    expect(mvp.caveats[0]).toMatch(/^Sources disagree: MVPs/);
+  });
+
   it('lists one change per criterion, the most actionable first: a neighbouring option, then an open question, then a further option', () => {
     const answers = { ...allAnswered((_, options) => options[0]!), admin_panel: 'later' };
     const rec = recommend(knowledge, answers);
@@ -222,7 +237,9 @@ describe('details', () => {
           expect(found[0]!.text).toBe(reason.claims.map((c) => c.text).join(' '));
         }
         for (const caveat of rec.caveats) {
-          const title = caveat.kind === 'dispute' ? `Sources disagree: ${caveat.topic}` : 'Correction to a source';
+          const articles = new Set(caveat.kind === 'dispute' ? caveat.sides.flatMap((s) => s.sources) : []);
+          const self = articles.size === 1 ? knowledge.sourceById.get([...articles][0]!)!.label.split(':')[0] : undefined;
+          const title = caveat.kind === 'correction' ? 'Correction to a source' : self ? `${self} contradicts itself: ${caveat.topic}` : `Sources disagree: ${caveat.topic}`;
           expect(titles.filter((t) => t === title).length).toBeGreaterThan(0);
         }
         for (const flip of rankFlips(knowledge, rec.flips)) {

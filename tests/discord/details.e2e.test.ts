@@ -14,6 +14,7 @@ import { effectiveReasons, favouring } from '../../src/conversation/result-view.
 import { recommend } from '../../src/engine/recommend.ts';
 import { BotUnderTest, components, firstEmbed, testKnowledge } from './harness/bot-under-test.ts';
 import type { StoredMessage } from './harness/fake-rest.ts';
+import { disputeHeadingOf } from '../../src/conversation/labels.ts';
 
 const knowledge = testKnowledge();
 let t: BotUnderTest;
@@ -121,7 +122,9 @@ describe('the result and Details in Discord', () => {
       expect(all).toContain(`${c.title}: ${c.options.find((o) => o.id === reason.answer)!.label} (`);
       expect(all).toContain(reason.claims[0]!.text);
     }
-    for (const caveat of rec.caveats) if (caveat.kind === 'dispute') expect(all).toContain(`Sources disagree: ${caveat.topic}`);
+    for (const caveat of rec.caveats) {
+      if (caveat.kind === 'dispute') expect(all).toContain(`${disputeHeadingOf(knowledge, caveat.sides.map((side) => side.sources))}: ${caveat.topic}`);
+    }
     expect(firstEmbed(pages.at(-1)!).footer?.text).toMatch(/^Sources: .*USSLLC/);
     // The result keeps its controls.
     expect(components(fake.message(card.id)).map((c) => c.label)).toContain('Details');

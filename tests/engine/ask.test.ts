@@ -91,8 +91,21 @@ describe('askKnowledge finds what the sources say', () => {
     expect(item).toBeDefined();
     expect(item!.correction).toContain('JsonResponse');
     expect(item!.correction).toContain('(Django docs: Request and response objects)');
-    expect(answer.caveats.some((c) => c.startsWith('Sources disagree on APIs in Django:'))).toBe(true);
+    // The claim the docs correct never leads, and the disagreement names the one article at odds with itself and the correction.
+    expect(claimByText.get(answer.items[0]!.text)?.correction).toBeUndefined();
+    const caveat = answer.caveats.find((c) => c.startsWith('Positiwise contradicts itself on APIs in Django:'));
+    expect(caveat).toContain('Django does not support APIs. (corrected by Django docs: Request and response objects)');
+    expect(answer.caveats.some((c) => c.startsWith('Sources disagree on APIs in Django'))).toBe(false);
     expectWellCited(answer);
+  });
+
+  it('comparatives find their topic: "slower" and "quicker" reach the performance claims and their dispute', () => {
+    for (const question of ['is django slower than flask?', 'which one is quicker?']) {
+      const answer = askKnowledge(knowledge, question);
+      expect(answer.found, question).toBe(true);
+      expect(answer.items.map((i) => claimByText.get(i.text)?.id)).toContain('flask_faster');
+      expect(answer.caveats.some((c) => c.startsWith('Sources disagree on Performance:'))).toBe(true);
+    }
   });
 
   it('learning curve: both sides of the disagreement, with their sources, in the caveats', () => {

@@ -14,6 +14,7 @@ import { blockKitViolations } from './harness/block-kit-rules.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, controls, posts, readableText, type PostedMessage } from './harness/recorded.ts';
 import { startHttpRig, storedSession, testKnowledge, type HttpRig } from './harness/rig.ts';
+import { disputeHeadingOf } from '../../src/conversation/labels.ts';
 
 const knowledge = testKnowledge();
 let rig: HttpRig;
@@ -127,7 +128,9 @@ describe('the result and Details in Slack', () => {
       const c = knowledge.criterionById.get(reason.criterion)!;
       expect(all).toContain(`*${c.title}: ${c.options.find((o) => o.id === reason.answer)!.label}`.replace(/&/g, '&amp;'));
     }
-    for (const caveat of rec.caveats) if (caveat.kind === 'dispute') expect(all).toContain(`Sources disagree: ${caveat.topic}`.replace(/&/g, '&amp;'));
+    for (const caveat of rec.caveats) {
+      if (caveat.kind === 'dispute') expect(all).toContain(`${disputeHeadingOf(knowledge, caveat.sides.map((side) => side.sources))}: ${caveat.topic}`.replace(/&/g, '&amp;'));
+    }
     expect(readableText(pages.at(-1)!.blocks)).toMatch(/Sources: .*USSLLC/);
     // The card keeps its controls: nothing was retired.
     expect(rig.webApi.callsTo('chat.update')).toEqual([]);

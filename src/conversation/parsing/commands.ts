@@ -26,7 +26,9 @@ const COMMAND_PHRASES: ReadonlyArray<readonly [SimpleCommand, readonly string[]]
     'result',
     ['result', 'results', 'show result', 'show results', 'show me the result', 'show me the results', 'recommendation', 'show recommendation',
       'give me the recommendation', 'verdict', 'show verdict', 'done', 'finish', 'finished', "i'm done", 'we are done', "that's all", 'what do you recommend',
-      'tell me', 'final answer', 'see result', 'see results', 'get result', 'recommend'],
+      'tell me', 'final answer', 'see result', 'see results', 'get result', 'recommend', 'what do you recommend so far', 'result so far',
+      'results so far', 'recommendation so far', 'what do you have so far', "what's your recommendation", 'what is your recommendation',
+      'where do we stand', 'which one wins', 'who wins', 'current result', 'current recommendation'],
   ],
   [
     'details',
