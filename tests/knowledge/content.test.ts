@@ -117,6 +117,15 @@ describe('disputes', () => {
     expect(new Set(sideSources).size, `sides of ${dispute.id} cite ${sideSources.join(' | ')}`).toBeGreaterThanOrEqual(2);
   });
 
+  it('a team that already knows a framework gains from it without resting on how hard that framework is to learn (a disputed point it does not face)', () => {
+    for (const known of ['django', 'flask']) {
+      const rec = recommend(knowledge, { team_experience: known });
+      expect(rec.winner).toBe(known);
+      expect(rec.caveats.filter((c) => c.kind === 'dispute').map((c) => c.id)).toEqual([]);
+      expect(rec.confidence_basis.deciding_dispute).toBeNull();
+    }
+  });
+
   it('the MVP dispute has a side for Flask and a side for Django', () => {
     const dispute = disputeAbout(/mvp|prototype/i);
     const about = dispute.sides.map((side) => new Set(side.claims.flatMap((id) => knowledge.claimById.get(id)!.about)));
