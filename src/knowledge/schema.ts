@@ -188,6 +188,12 @@ export const criterionSchema = z
     options: z.array(optionSchema).min(2, 'a criterion needs at least two options'),
     /** The option a negated answer selects: "we don't need an admin panel" -> `no`. Without it, a negated phrase is dropped. */
     negative_option: idSchema.optional(),
+    /**
+     * The other options are alternatives, not degrees of one thing: a negated option phrase ("we don't use
+     * MongoDB") rules that option out and picks none, while a negated mention of the criterion itself ("no
+     * database") still picks `negative_option`.
+     */
+    options_are_alternatives: z.boolean().optional(),
     /** The option a bare "yes" (or "sure", "yep", ...) picks while this question is asked. */
     yes_option: idSchema.optional(),
     /** The option a bare "no" (or "nope", "not really", ...) picks while this question is asked. */

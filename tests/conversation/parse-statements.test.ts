@@ -194,6 +194,25 @@ describe('free text answers the current question first', () => {
   });
 });
 
+describe('where the options are alternatives, saying no to one rules it out and picks no other', () => {
+  table([
+    // Not one kind of store is not "no database".
+    ["we don't use mongodb", 'database', noMatch],
+    ['no mongo', 'database', noMatch],
+    ['mongo is not needed', 'database', noMatch],
+    ["we don't use mongodb", 'scale', noMatch],
+    // So the kind that is named wins, and no conflict is left.
+    ['we use postgres, not mongo', 'database', answers(['database', 'relational', 'postgres'])],
+    ['we use postgres, not mongo', 'scale', answers(['database', 'relational', 'postgres'])],
+    ['mongo, not postgres', 'database', answers(['database', 'nosql', 'mongo'])],
+    // The topic itself negated still does without it.
+    ['no database', 'database', answers(['database', 'none', 'no database'])],
+    ["we don't need a database", 'scale', answers(['database', 'none', "don't need a database"])],
+    // Degrees of one thing keep their negative option: no admin is "no admin needed".
+    ["we don't need an admin panel", 'admin_panel', answers(['admin_panel', 'no', "don't need an admin panel"])],
+  ]);
+});
+
 describe('a "no" deferred by "for now" or "not yet" is the later option', () => {
   table([
     ['nah we dont need one for now', 'admin_panel', answers(['admin_panel', 'later', 'dont need one for now'])],

@@ -27,6 +27,16 @@ export function negativeOption(m: Message, criterion: string): string | undefine
 }
 
 /**
+ * The option a negated phrase of `option` picks: the negative option, except where the options are
+ * alternatives ("we don't use MongoDB" rules NoSQL out; it does not say "no database").
+ */
+function negatedOption(m: Message, criterion: string, option: string): string | undefined {
+  const negative = negativeOption(m, criterion);
+  if (negative === undefined || negative === option) return negative;
+  return m.knowledge.criterionById.get(criterion)?.options_are_alternatives ? undefined : negative;
+}
+
+/**
  * The option a bare "not needed" / "we don't need one" picks at the asked question: its negative
  * option only when that means doing without something (the "no" option, or a label that says
  * "No database"), not a position such as "Happy with conventions".
@@ -173,7 +183,7 @@ export function applyModifier(m: Message, readings: readonly Reading[], modifier
   if (modifier.kind === 'unsure') return uniqueReadings(readings.map((r) => ({ criterion: r.criterion, option: SKIP })));
   const out: Reading[] = [];
   for (const r of readings) {
-    const negative = negativeOption(m, r.criterion);
+    const negative = negatedOption(m, r.criterion, r.option);
     if (negative && negative !== r.option) out.push({ criterion: r.criterion, option: negative });
     // "we haven't used either": a phrase that already means "neither" (only said under a negation) stays.
     else if (!negative && neitherOption(m, r.criterion) === r.option) out.push(r);
