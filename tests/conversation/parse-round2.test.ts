@@ -89,6 +89,21 @@ describe('several amounts for one criterion: the peak decides', () => {
     ['normally 300 visitors a day but 2 million on black friday', 'scale', answers(['scale', 'large', '2 million'])],
     ['about 500 users, maybe 20k at peak', 'project_type', answers(['scale', 'growing', '20k'])],
     ['2 devs at first, then 7 developers', 'team_size', answers(['team_size', 'large', '7 developers'])],
+    // A count with its noun left out counts what the sentence's other count does.
+    ['500 users at launch and millions later', 'scale', answers(['scale', 'large', 'millions'])],
+    ['500 users now, 2 million eventually', 'project_type', answers(['scale', 'large', '2 million'])],
+    // A phrase of a size takes part too.
+    ['about 500 users, heavy traffic later', 'scale', answers(['scale', 'large', 'heavy traffic'])],
+  ]);
+});
+
+describe('"only" or "just" singles out the count that counts', () => {
+  table([
+    ['200 engineers, but only 2 on this project', 'team_size', answers(['team_size', 'small', '2'])],
+    ['we have 200 engineers but only 2 work on this', 'scale', answers(['team_size', 'small', '2'])],
+    ['40 developers in the company, just 3 developers on this app', 'team_size', answers(['team_size', 'small', '3 developers'])],
+    // Without it, the peak.
+    ['3 devs now, 10 later', 'team_size', answers(['team_size', 'large', '10'])],
   ]);
 
   it('picks the option of the largest user count, in either order (property)', () => {

@@ -224,14 +224,15 @@ function countAfterTeam(w: Words, read: NumberRead): Amount | null {
   return null;
 }
 
-/** Words after a count whose noun was left out: "2 million on black friday", "100k at peak". */
-const ELIDED_BEFORE = new Set('on at during when in around at peak tops max or'.split(' '));
+/** Words after a count whose noun was left out: "2 million on black friday", "100k at peak", "millions later". */
+const ELIDED_BEFORE = new Set('on at during when in around at peak tops max or later eventually soon after within next'.split(' '));
 /** Units of a rate that are no duration of a project: "100k per minute". */
 const RATE_UNITS = new Set('second seconds sec secs minute minutes min mins hour hours hr hrs'.split(' '));
 
 /**
  * "50 requests a day normally, then 100k per minute": a rate with its noun left out counts what the
- * sentence's other user count counts.
+ * sentence's other user count counts; a count standing alone counts what the sentence's other count
+ * does, users or people ("500 users at launch and millions later", "200 engineers, but only 2 on this project").
  */
 function elidedCounts(w: Words, reads: readonly NumberRead[], amounts: readonly Amount[]): Amount[] {
   const out: Amount[] = [];
@@ -240,9 +241,13 @@ function elidedCounts(w: Words, reads: readonly NumberRead[], amounts: readonly 
     const isRate = (rate === 'per' || rate === 'a' || rate === 'an' || rate === 'every' || rate === 'each') && (UNITS.has(unit) || RATE_UNITS.has(unit)) && w.sameClause(read.end - 1, read.end + 1);
     // "but 2 million on black friday", "then 100k at peak": the count stands alone before a time.
     const alone = rate === undefined || !w.sameClause(read.end - 1, read.end) || ELIDED_BEFORE.has(rate);
-    if ((!isRate && !alone) || read.value < 1) continue;
     const sentence = w.tokens[read.start]!.sentence;
-    if (amounts.some((a) => a.kind === 'users' && w.tokens[a.start]!.sentence === sentence)) out.push({ kind: 'users', value: read.value, start: read.start, end: read.end });
+    const kinds = new Set(amounts.filter((a) => w.tokens[a.start]!.sentence === sentence && (a.kind === 'users' || a.kind === 'people')).map((a) => a.kind));
+    const kind = kinds.size === 1 ? [...kinds][0]! : undefined;
+    // "only 2 work on it": people who build, with their noun left out.
+    const builds = kind === 'people' && rate !== undefined && BUILD_WORDS.has(rate);
+    if ((!isRate && !alone && !builds) || read.value < 1) continue;
+    if (kind === 'users' || (kind === 'people' && !isRate)) out.push({ kind, value: read.value, start: read.start, end: read.end });
   }
   return out;
 }

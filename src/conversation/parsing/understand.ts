@@ -16,12 +16,13 @@ import { deferPicks, leadingYesNo, negatedListPicks, negatedSubjects, applyModif
 import { quantityCandidates, rateRegions } from './quantities.ts';
 import { findMentions, findUnsureCues, markUsed, phraseCandidates, pickOf, selectSpans, type Message, type Pick, type Span } from './spans.ts';
 import type { TextMatch } from './types.ts';
+import { NEGATION_CUES } from './grammar.ts';
 import type { MatchToken, Reading, Vocabulary } from './vocabulary.ts';
 
 export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: MatchToken[], norm: string, current: string | null): Message {
   // Amounts are chosen apart from phrases, so "3 django developers" is both a team size and an experience.
   // A phrase about an amount inside an amount ("a year" in "within a year") gives way to it: the amount read in context decides.
-  const amounts = peakAmounts(selectSpans(quantityCandidates(vocab, tokens, current)));
+  const amounts = selectSpans(quantityCandidates(vocab, tokens, current));
   const ranged = new Set([...vocab.ranges.values()].flatMap((list) => list.map((c) => c.criterion)));
   // So do phrases inside a rate ("a year" in "200000 customers a year"): no duration there.
   const contexts = [...amounts, ...rateRegions(tokens)];
@@ -32,7 +33,9 @@ export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: Mat
       !amounts.some((q) => q.horizon && q.start <= p.start && p.end <= q.end) &&
       !subjects.some((q) => q.start <= p.start && p.end <= q.end && p.end - p.start < q.end - q.start),
   );
-  const spans = [...phrases, ...amounts.filter((a) => a.readings.length > 0)].sort((a, b) => a.start - b.start);
+  const spans = decideSizes(vocab, tokens, [...phrases, ...amounts])
+    .filter((s) => s.readings.length > 0)
+    .sort((a, b) => a.start - b.start);
   const spanAt: (Span | undefined)[] = tokens.map((_, i) => spans.find((s) => s.start <= i && i < s.end));
   return {
     knowledge,
@@ -50,14 +53,45 @@ export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: Mat
   };
 }
 
+/** Words that single out the amount that counts: "200 engineers, but only 2 on this project". */
+const SINGLING_OUT: ReadonlySet<string> = new Set(['only', 'just']);
+
 /**
- * "50 requests a day normally, then 100k per minute": several amounts for one criterion in a message,
- * the largest (the peak) decides; the others keep their readings of other criteria only.
+ * Several sizes of one ranged criterion in a message (amounts, or phrases of its ranged options such as
+ * "millions"): the peak decides ("50 requests a day normally, then 100k per minute", "500 users at launch and
+ * millions later"), unless "only" or "just" singles one out. A phrase under a negation ("not large") is no size.
+ * Only that criterion's readings of the other spans go; their readings of other criteria stay.
  */
-function peakAmounts(amounts: readonly Span[]): Span[] {
-  const peak = new Map<string, number>();
-  for (const a of amounts) for (const r of a.readings) peak.set(r.criterion, Math.max(peak.get(r.criterion) ?? -Infinity, a.amount ?? -Infinity));
-  return amounts.map((a) => ({ ...a, readings: a.readings.filter((r) => a.amount === undefined || a.amount >= peak.get(r.criterion)!) }));
+function decideSizes(vocab: Vocabulary, tokens: readonly MatchToken[], spans: readonly Span[]): Span[] {
+  const rankOf = (r: Reading): number | undefined => {
+    for (const list of vocab.ranges.values()) {
+      const options = list.find((l) => l.criterion === r.criterion)?.options;
+      const option = options?.find((o) => o.option === r.option);
+      if (option) return option.min;
+    }
+    return undefined;
+  };
+  const before = (span: Span, words: ReadonlySet<string>, reach: number): boolean =>
+    tokens.slice(Math.max(0, span.start - reach), span.start).some((t) => t.clause === tokens[span.start]!.clause && words.has(t.key));
+  // A phrase that could answer several criteria ("small": the team or the traffic) is settled later, not sized here.
+  const sized = (span: Span): boolean => span.amount !== undefined || new Set(span.readings.map((r) => r.criterion)).size === 1;
+  const sizes = spans.filter(sized).flatMap((span) =>
+    span.readings.flatMap((r) => {
+      const rank = rankOf(r);
+      if (rank === undefined || (span.amount === undefined && before(span, NEGATION_CUES, 4))) return [];
+      return [{ span, criterion: r.criterion, rank: span.amount ?? rank, singled: before(span, SINGLING_OUT, 2) }];
+    }),
+  );
+  const keep = new Map<string, Set<Span>>();
+  for (const criterion of new Set(sizes.map((s) => s.criterion))) {
+    const mine = sizes.filter((s) => s.criterion === criterion);
+    const contenders = mine.some((s) => s.singled) ? mine.filter((s) => s.singled) : mine;
+    const peak = Math.max(...contenders.map((s) => s.rank));
+    keep.set(criterion, new Set(contenders.filter((s) => s.rank >= peak).map((s) => s.span)));
+  }
+  return spans.map((span) =>
+    sized(span) ? { ...span, readings: span.readings.filter((r) => !keep.has(r.criterion) || rankOf(r) === undefined || keep.get(r.criterion)!.has(span)) } : span,
+  );
 }
 
 /** A span read with its cue, before its criterion is settled. */
