@@ -97,6 +97,17 @@ describe('several amounts for one criterion: the peak decides', () => {
   ]);
 });
 
+describe('what comes after "with" is a part of what was named before it', () => {
+  table([
+    ['a CMS with an API', 'project_type', answers(['project_type', 'content_site', 'cms'])],
+    ['an API with a CMS', 'project_type', answers(['project_type', 'api', 'api'])],
+    ['a blog with an online store', 'scale', answers(['project_type', 'content_site', 'blog'])],
+    ['postgres with redis for caching', 'database', answers(['database', 'relational', 'postgres'])],
+    // Two things side by side are still unclear.
+    ['postgres and redis', 'database', { kind: 'unknown', reason: 'ambiguous' }],
+  ]);
+});
+
 describe('"only" or "just" singles out the count that counts', () => {
   table([
     ['200 engineers, but only 2 on this project', 'team_size', answers(['team_size', 'small', '2'])],

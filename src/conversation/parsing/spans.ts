@@ -275,13 +275,22 @@ export interface Pick extends Reading {
   /** Words of the phrase behind it: the longer phrase wins within a criterion. */
   words: number;
   evidence: string;
+  /** Said of something else ("a CMS with an API"): it gives way to a phrase of the same criterion that is not. */
+  attached: boolean;
 }
+
+/** Words that make what follows a part of something named before: "a CMS with an API", "postgres plus redis for caching". */
+const ATTACHING_WORDS: ReadonlySet<string> = new Set(['with', 'including', 'plus', 'featuring']);
+const ARTICLES: ReadonlySet<string> = new Set(['a', 'an', 'the', 'some', 'its', 'their', 'our']);
 
 export function pickOf(m: Message, reading: Reading, start: number, end: number, real: boolean, words: number): Pick {
   const first = m.tokens[start];
   const last = m.tokens[end - 1];
   const evidence = first && last ? m.norm.slice(first.start, last.end + (last.plus ? 1 : 0)) : '';
-  return { ...reading, real, words, evidence };
+  let before = start - 1;
+  while (before >= 0 && ARTICLES.has(m.tokens[before]!.key)) before--;
+  const attached = before > 0 && first !== undefined && m.tokens[before]!.clause === first.clause && ATTACHING_WORDS.has(m.tokens[before]!.key);
+  return { ...reading, real, words, evidence, attached };
 }
 
 export function markUsed(m: Message, cue: Cue): void {

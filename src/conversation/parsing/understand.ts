@@ -170,17 +170,17 @@ function resolveDeferred(m: Message, deferred: readonly ReadSpan[], picks: Pick[
   return ambiguous;
 }
 
-/** One match per criterion: a real option before a skip, then the longer phrase; a tie leaves it out. */
+/** One match per criterion: a real option before a skip, then one not said of something else, then the longer phrase; a tie leaves it out. */
 function resolvePicks(knowledge: Knowledge, picks: readonly Pick[]): { matches: TextMatch[]; ambiguous: boolean } {
   const matches: TextMatch[] = [];
   let ambiguous = false;
   for (const criterion of knowledge.criteria) {
     const mine = picks
       .filter((p) => p.criterion === criterion.id)
-      .sort((a, b) => Number(b.real) - Number(a.real) || b.words - a.words);
+      .sort((a, b) => Number(b.real) - Number(a.real) || Number(a.attached) - Number(b.attached) || b.words - a.words);
     const best = mine[0];
     if (!best) continue;
-    const rivals = mine.filter((p) => p.real === best.real && p.words === best.words && p.option !== best.option);
+    const rivals = mine.filter((p) => p.real === best.real && p.attached === best.attached && p.words === best.words && p.option !== best.option);
     if (rivals.length > 0) ambiguous = true;
     else matches.push({ criterion: criterion.id, option: best.option, evidence: best.evidence });
   }
