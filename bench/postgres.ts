@@ -57,7 +57,8 @@ async function turnLatencies(store: SessionStore, knowledge: Knowledge, turns: n
 
 async function figure(name: string, store: SessionStore, knowledge: Knowledge, turns: number, target: string): Promise<string> {
   try {
-    await turnLatencies(store, knowledge, Math.min(200, turns), `${name}-warm`);
+    // Each bench section runs in a fresh process: the warm-up lets the JIT settle as in a bot that has been running.
+    await turnLatencies(store, knowledge, Math.min(1_000, turns), `${name}-warm`);
     const { median, p99 } = summarise(await turnLatencies(store, knowledge, turns, name));
     return `turn on ${name}: median ${fmtMs(median)}, p99 ${fmtMs(p99)} (${turns} turns${target})`;
   } finally {
