@@ -301,7 +301,7 @@ describe('everyday answers at their question', () => {
     ['not in a rush', 'time_to_market', answers(['time_to_market', 'normal', 'not in a rush'])],
     ['there is no pressure', 'time_to_market', answers(['time_to_market', 'normal', 'no pressure'])],
     ['we are in a hurry', 'time_to_market', answers(['time_to_market', 'urgent', 'in a hurry'])],
-    ['mostly node people tbh, none of us has used either', 'team_experience', answers(['team_experience', 'neither', 'none of us'])],
+    ['mostly node people tbh, none of us has used either', 'team_experience', answers(['team_experience', 'neither', 'none of us has used either'])],
     ["we haven't used either", 'team_experience', answers(['team_experience', 'neither', "haven't used either"])],
     ["we don't know either", 'team_experience', answers(['team_experience', 'neither', "don't know either"])],
     ['we always try the newest async stuff', 'emerging_tech', answers(['emerging_tech', 'yes', 'the newest'])],

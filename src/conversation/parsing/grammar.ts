@@ -23,6 +23,8 @@ export const ACKNOWLEDGEMENTS = ['thanks', 'thank you', 'thx', 'ty', 'cool', 'gr
 export const NEGATION_CUES: ReadonlySet<string> = new Set(
   'no not dont doesnt didnt wont without never nor isnt arent nothing cant wouldnt shouldnt hardly zero non nobody havent hasnt hadnt'.split(' '),
 );
+/** Words that turn the negation just before them into a yes: "we wouldn't mind an admin panel", "it wouldn't hurt to have i18n". */
+export const NEGATION_CANCELLERS: ReadonlySet<string> = new Set(['mind', 'hurt']);
 /** Subjects that negate what they say: "none of us know django or flask", "no one here has used it". */
 export const NEGATED_SUBJECTS: readonly (readonly string[])[] = [
   'none of us', 'none of them', 'none of the', 'none of our', 'nobody', 'no one', 'noone', 'neither of us', 'neither of them', 'not one of us',

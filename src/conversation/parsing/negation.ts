@@ -6,7 +6,7 @@
  * is dropped, never guessed.
  */
 import { SKIP } from '../../knowledge/schema.ts';
-import { DEFERRAL_CUES, IMPORTANCE_FILLERS, IMPORTANCE_WORDS, LATER_WORDS, NEGATED_SUBJECTS, NEITHER_WORD, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
+import { DEFERRAL_CUES, IMPORTANCE_FILLERS, NEGATION_CANCELLERS, IMPORTANCE_WORDS, LATER_WORDS, NEGATED_SUBJECTS, NEITHER_WORD, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
 import { hasReading, markUsed, pickOf, type Cue, type Mention, type Message, type Pick, type Span } from './spans.ts';
 import { keysOf } from './normalise.ts';
 import { answerOption, type Reading } from './vocabulary.ts';
@@ -20,7 +20,8 @@ const SUBJECT_WINDOW = 8;
 /** How many words after an option phrase a trailing cue may stand ("admin panel is not needed"). */
 const TRAILING_WINDOW = 3;
 
-export type Modifier = { kind: 'negate' | 'unsure'; cue: Cue } | null;
+/** `affirm`: a negation spent on "mind" or "hurt" ("wouldn't mind an admin panel"): the phrase stands, and nothing after it negates it. */
+export type Modifier = { kind: 'negate' | 'unsure' | 'affirm'; cue: Cue } | null;
 
 export function negativeOption(m: Message, criterion: string): string | undefined {
   return answerOption(m.knowledge, criterion, 'negative_option');
@@ -32,8 +33,11 @@ export function negativeOption(m: Message, criterion: string): string | undefine
  */
 function negatedOption(m: Message, criterion: string, option: string): string | undefined {
   const negative = negativeOption(m, criterion);
-  if (negative === undefined || negative === option) return negative;
-  return m.knowledge.criterionById.get(criterion)?.options_are_alternatives ? undefined : negative;
+  const c = m.knowledge.criterionById.get(criterion);
+  if (negative === undefined || c?.options_are_alternatives) return negative === option ? negative : undefined;
+  if (negative !== option) return negative;
+  // Of two options, not wanting the negative one is wanting the other: "we don't want conventions" is maximum freedom.
+  return c && c.options.length === 2 ? c.options.find((o) => o.id !== option)?.id : negative;
 }
 
 /**
@@ -66,9 +70,17 @@ export function cueBefore(m: Message, span: Span): Modifier {
     if (before) return sharesNegation(m, before, span) ? { kind: 'negate', cue: { start: span.start, end: span.start } } : null;
     const unsure = m.unsure.find((c) => c.start <= j && j < c.end);
     if (unsure) return { kind: 'unsure', cue: unsure };
-    if (span.start - j <= NEGATION_WINDOW && NEGATION_CUES.has(m.tokens[j]!.key) && !m.used.has(j)) return { kind: 'negate', cue: { start: j, end: j + 1 } };
+    if (span.start - j <= NEGATION_WINDOW && NEGATION_CUES.has(m.tokens[j]!.key) && !m.used.has(j)) {
+      // "wouldn't mind an admin panel" wants one: the negation is spent on "mind".
+      return cancelsNegation(m, j) ? { kind: 'affirm', cue: { start: j, end: j + 2 } } : { kind: 'negate', cue: { start: j, end: j + 1 } };
+    }
   }
   return null;
+}
+
+function cancelsNegation(m: Message, cue: number): boolean {
+  const next = m.tokens[cue + 1];
+  return next !== undefined && next.clause === m.tokens[cue]!.clause && NEGATION_CANCELLERS.has(next.key);
 }
 
 /** Token ranges of negated subjects ("none of us", "no one"): a word inside one ("none") answers nothing alone. */
@@ -179,7 +191,7 @@ export function needWordAfter(m: Message, j: number): number | null {
 }
 
 export function applyModifier(m: Message, readings: readonly Reading[], modifier: Modifier): Reading[] {
-  if (!modifier) return [...readings];
+  if (!modifier || modifier.kind === 'affirm') return [...readings];
   if (modifier.kind === 'unsure') return uniqueReadings(readings.map((r) => ({ criterion: r.criterion, option: SKIP })));
   const out: Reading[] = [];
   for (const r of readings) {

@@ -4,7 +4,7 @@
  * cues, and the choice between overlapping spans.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { AUDIENCE_NOUNS, COMPARISON_FRAME, DETERMINERS, FILLERS, INNER_WORDS, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
+import { AUDIENCE_NOUNS, COMPARISON_FRAME, DETERMINERS, FILLERS, INNER_WORDS, NEGATION_CUES, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
 import type { MatchToken, Reading, VocabEntry, Vocabulary } from './vocabulary.ts';
 
 export interface Span {
@@ -107,7 +107,17 @@ export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[
       if (readings.length > 0) spans.push({ start: i, end: j + 1, readings, chars: t.end - tokens[i]!.start });
     }
   }
-  return [...spans, ...kindSpans(vocab, tokens)];
+  return [...withoutNegatedAsked(spans, tokens, current), ...kindSpans(vocab, tokens)];
+}
+
+/**
+ * At the asked question, a negation and one of its options ("not critical" at the security question) is that
+ * option negated, not another criterion's phrase of the same words (performance's "not critical").
+ */
+function withoutNegatedAsked(spans: readonly Span[], tokens: readonly MatchToken[], current: string | null): Span[] {
+  if (current === null) return [...spans];
+  const readsAsked = (start: number, end: number): boolean => spans.some((o) => o.start === start && o.end === end && o.readings.some((r) => r.criterion === current));
+  return spans.filter((s) => !(NEGATION_CUES.has(tokens[s.start]!.key) && !s.readings.some((r) => r.criterion === current) && readsAsked(s.start + 1, s.end)));
 }
 
 /** "for healthcare workers", "banking customers": a domain word describing people, not the product. */

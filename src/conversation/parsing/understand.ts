@@ -110,13 +110,27 @@ export function answersOf(m: Message): { matches: TextMatch[]; ambiguous: boolea
   const negations = readNegationPhrases(m);
   const picks = [...negations.picks];
   const deferred: ReadSpan[] = [];
+  const cues: { start: number; end: number }[] = [];
+  const picksOf = new Map<Span, Pick[]>();
   for (const span of m.spans) {
     if (negations.consumed.has(span)) continue;
     const read = readSpan(m, span, negations.negatedBy.get(span));
-    if (read.negation) picks.push(...negatedListPicks(m, span, read.negation));
+    if (read.negation) {
+      cues.push(read.negation);
+      picks.push(...negatedListPicks(m, span, read.negation));
+    }
     const chosen = chooseCriterion(m, read.readings, span);
     if (chosen === 'deferred') deferred.push(read);
-    else for (const r of chosen) picks.push(pickOf(m, r, read.start, read.end, read.real, read.words));
+    else {
+      const own = chosen.map((r) => pickOf(m, r, read.start, read.end, read.real, read.words));
+      picksOf.set(span, own);
+      picks.push(...own);
+    }
+  }
+  // A phrase that served as another's negation ("none of us" in "none of us knows flask") answers nothing itself.
+  for (const [span, own] of picksOf) {
+    if (!cues.some((cue) => cue.start <= span.start && span.end <= cue.end)) continue;
+    for (const pick of own) picks.splice(picks.indexOf(pick), 1);
   }
   const ambiguousSpans = resolveDeferred(m, deferred, picks);
   picks.push(...mentionNegationPicks(m, negations.negatedBy), ...floatingCuePicks(m, negations.negatedBy));

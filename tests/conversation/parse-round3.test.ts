@@ -1,0 +1,54 @@
+/**
+ * Understanding, round 3: negations that mean yes ("wouldn't mind"), negating one of two options,
+ * a negated subject that serves another phrase, and a negation of the asked question's own option
+ * that another criterion's phrase spells the same way. The phrasings of a new user's trial and a review.
+ */
+import { describe } from 'vitest';
+import { answers, noMatch, table } from './parse-table.ts';
+
+describe('"wouldn\'t mind" and "wouldn\'t hurt" say yes', () => {
+  table([
+    ["we wouldn't mind an admin panel", 'admin_panel', answers(['admin_panel', 'yes', "wouldn't mind an admin panel"])],
+    ["an admin panel wouldn't hurt", 'admin_panel', answers(['admin_panel', 'yes', 'admin panel'])],
+    ["we don't mind conventions", 'flexibility', answers(['flexibility', 'low', "don't mind conventions"])],
+    // The negation spent on "mind" negates nothing after it; a later one still does.
+    [
+      "we wouldn't mind an admin panel and we don't care about conventions",
+      null,
+      answers(['admin_panel', 'yes', "wouldn't mind an admin panel"], ['flexibility', 'high', "don't care about conventions"]),
+    ],
+  ]);
+});
+
+describe('of two options, not the negative one is the other', () => {
+  table([
+    ["we don't want conventions", 'flexibility', answers(['flexibility', 'high', "don't want conventions"])],
+    ['no conventions please', 'flexibility', answers(['flexibility', 'high', 'no conventions'])],
+    ['not well defined yet', 'requirements', answers(['requirements', 'evolving', 'not well defined'])],
+    ['not just english', 'i18n', answers(['i18n', 'yes', 'not just english'])],
+    // The negative option itself, negated elsewhere, is unchanged.
+    ["we don't need freedom", 'flexibility', answers(['flexibility', 'low', "don't need freedom"])],
+    ["we're not in a hurry", 'time_to_market', answers(['time_to_market', 'normal', 'not in a hurry'])],
+    // Alternatives are not opposites: not MongoDB is not "no database".
+    ["we don't use mongodb", 'database', noMatch],
+  ]);
+});
+
+describe('a negated subject that negates a phrase answers nothing itself', () => {
+  table([
+    // "None of us knows Flask" says nothing of Django: asked again, never "Neither".
+    ['none of us knows flask', 'team_experience', noMatch],
+    ['no one here knows django', 'team_experience', noMatch],
+    ['none of us', 'team_experience', answers(['team_experience', 'neither', 'none of us'])],
+    ['none of us has used either', 'team_experience', answers(['team_experience', 'neither', 'none of us has used either'])],
+  ]);
+});
+
+describe("the asked question's own option, negated, before another criterion's phrase of the same words", () => {
+  table([
+    ['not critical', 'security', answers(['security', 'standard', 'not critical'])],
+    ["it's not critical", 'security', answers(['security', 'standard', 'not critical'])],
+    ['not critical', 'performance', answers(['performance', 'normal', 'not critical'])],
+    ['not critical', null, answers(['performance', 'normal', 'not critical'])],
+  ]);
+});
