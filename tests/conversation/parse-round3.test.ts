@@ -52,3 +52,19 @@ describe("the asked question's own option, negated, before another criterion's p
     ['not critical', null, answers(['performance', 'normal', 'not critical'])],
   ]);
 });
+
+describe('"with" attaches a phrase to the one of its criterion just before it, not to a verb', () => {
+  table([
+    ['a CMS with an API', null, answers(['project_type', 'content_site', 'cms'])],
+    ['a CMS with an API', 'scale', answers(['project_type', 'content_site', 'cms'])],
+    ['an API with a CMS', 'project_type', answers(['project_type', 'api', 'api'])],
+    // "replace X with Y": the replacement is the answer.
+    ['replace our monolith with microservices', 'architecture', answers(['architecture', 'microservices', 'microservices'])],
+    ["we're replacing our wordpress blog with an online shop", 'project_type', answers(['project_type', 'ecommerce', 'online shop'])],
+    ['replace mongo with postgres', 'database', answers(['database', 'relational', 'postgres'])],
+    // A verb before "with" attaches nothing: two options stay unclear.
+    ["we'd rather go with a monolith than microservices", 'architecture', { kind: 'unknown', reason: 'ambiguous' }],
+    ['we used mongo before, now going with postgres', 'database', { kind: 'unknown', reason: 'ambiguous' }],
+    ["full control, but we're fine with sensible defaults", 'flexibility', { kind: 'unknown', reason: 'ambiguous' }],
+  ]);
+});

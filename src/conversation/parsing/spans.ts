@@ -5,6 +5,7 @@
  */
 import type { Knowledge } from '../../knowledge/load.ts';
 import { AUDIENCE_NOUNS, COMPARISON_FRAME, DETERMINERS, FILLERS, INNER_WORDS, NEGATION_CUES, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
+import { isAttached } from './attachment.ts';
 import type { MatchToken, Reading, VocabEntry, Vocabulary } from './vocabulary.ts';
 
 export interface Span {
@@ -289,18 +290,11 @@ export interface Pick extends Reading {
   attached: boolean;
 }
 
-/** Words that make what follows a part of something named before: "a CMS with an API", "postgres plus redis for caching". */
-const ATTACHING_WORDS: ReadonlySet<string> = new Set(['with', 'including', 'plus', 'featuring']);
-const ARTICLES: ReadonlySet<string> = new Set(['a', 'an', 'the', 'some', 'its', 'their', 'our']);
-
 export function pickOf(m: Message, reading: Reading, start: number, end: number, real: boolean, words: number): Pick {
   const first = m.tokens[start];
   const last = m.tokens[end - 1];
   const evidence = first && last ? m.norm.slice(first.start, last.end + (last.plus ? 1 : 0)) : '';
-  let before = start - 1;
-  while (before >= 0 && ARTICLES.has(m.tokens[before]!.key)) before--;
-  const attached = before > 0 && first !== undefined && m.tokens[before]!.clause === first.clause && ATTACHING_WORDS.has(m.tokens[before]!.key);
-  return { ...reading, real, words, evidence, attached };
+  return { ...reading, real, words, evidence, attached: isAttached(m, reading.criterion, start, end) };
 }
 
 export function markUsed(m: Message, cue: Cue): void {

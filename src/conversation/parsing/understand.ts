@@ -175,8 +175,11 @@ function chooseCriterion(m: Message, readings: readonly Reading[], span: Span): 
 function resolveDeferred(m: Message, deferred: readonly ReadSpan[], picks: Pick[]): boolean {
   let ambiguous = false;
   for (const item of deferred) {
-    const determined = new Set(picks.map((p) => p.criterion));
-    const open = uniqueCriteria(item.readings).filter((c) => !determined.has(c));
+    // A phrase said of something else does not settle its criterion: in "a CMS with an API", "cms" is the project type.
+    const determined = new Set(picks.filter((p) => !p.attached).map((p) => p.criterion));
+    let open = uniqueCriteria(item.readings).filter((c) => !determined.has(c));
+    const attachedTo = open.filter((c) => picks.some((p) => p.attached && p.criterion === c));
+    if (open.length > 1 && attachedTo.length === 1) open = attachedTo;
     if (open.length === 1) {
       for (const r of item.readings.filter((x) => x.criterion === open[0])) picks.push(pickOf(m, r, item.start, item.end, item.real, item.words));
     } else if (open.length > 1) ambiguous = true;
