@@ -68,3 +68,18 @@ describe('"with" attaches a phrase to the one of its criterion just before it, n
     ["full control, but we're fine with sensible defaults", 'flexibility', { kind: 'unknown', reason: 'ambiguous' }],
   ]);
 });
+
+describe('a year is no count, and "only" about time is "merely"', () => {
+  table([
+    ['we are 3 developers, launching in 2025', 'team_size', answers(['team_size', 'small', '3 developers'])],
+    ['3 devs, deadline march 2026', 'team_size', answers(['team_size', 'small', '3 devs'])],
+    ['500 users, launching in 2025', 'scale', answers(['scale', 'small', '500 users'])],
+    // Four digits without a year's lead-in still count.
+    ['500 users at launch and 2000 later', 'scale', answers(['scale', 'growing', '2000'])],
+    ['only 500 users at first, then 100k', 'scale', answers(['scale', 'growing', '100k'])],
+    ['just 500 users at launch but millions later', 'scale', answers(['scale', 'large', 'millions'])],
+    ['just 2 of us at first, then 8 developers', 'team_size', answers(['team_size', 'large', '8 developers'])],
+    // Without time, "only" still singles out the count that counts.
+    ['200 engineers, but only 2 on this project', 'team_size', answers(['team_size', 'small', '2'])],
+  ]);
+});

@@ -155,3 +155,16 @@ export function applyBound(tokens: readonly Token[], read: NumberRead): NumberRe
   if (k1 === 'under' || k1 === 'below') return { ...read, value: Math.max(0, read.value - step), start: read.start - 1, digits: false };
   return read;
 }
+
+/** Words before a year: "launching in 2025", "by march 2026", "since 2019". */
+const YEAR_LEAD_INS: ReadonlySet<string> = new Set(
+  ('in by since until till before after from of early late mid end q1 q2 q3 q4 ' +
+    'january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec')
+    .split(' '),
+);
+
+/** "launching in 2025": four digits 19xx or 20xx after a month or "in", "by", ... are a year, not a count ("2000 later" is one). */
+export function isYear(tokens: readonly Token[], read: NumberRead): boolean {
+  const lead = read.start > 0 ? tokens[read.start - 1]?.key : undefined;
+  return read.end - read.start === 1 && /^(19|20)\d\d$/.test(tokens[read.start]?.key ?? '') && lead !== undefined && YEAR_LEAD_INS.has(lead);
+}

@@ -10,7 +10,7 @@ import type { QuantityKind } from '../../knowledge/schema.ts';
 import { DAYS_PER_UNIT } from '../../knowledge/schema.ts';
 import { DEFERRAL_CUES, LATER_WORDS } from './grammar.ts';
 import { Words, type Token } from './normalise.ts';
-import { applyBound, readNumberAt, type NumberRead } from './numbers.ts';
+import { applyBound, isYear, readNumberAt, type NumberRead } from './numbers.ts';
 import type { Span } from './spans.ts';
 import { optionForAmount, type MatchToken, type Reading, type Vocabulary } from './vocabulary.ts';
 
@@ -246,7 +246,7 @@ function elidedCounts(w: Words, reads: readonly NumberRead[], amounts: readonly 
     const kind = kinds.size === 1 ? [...kinds][0]! : undefined;
     // "only 2 work on it": people who build, with their noun left out.
     const builds = kind === 'people' && rate !== undefined && BUILD_WORDS.has(rate);
-    if ((!isRate && !alone && !builds) || read.value < 1) continue;
+    if ((!isRate && !alone && !builds) || read.value < 1 || isYear(w.tokens, read)) continue;
     if (kind === 'users' || (kind === 'people' && !isRate)) out.push({ kind, value: read.value, start: read.start, end: read.end });
   }
   return out;

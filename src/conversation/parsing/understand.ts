@@ -55,11 +55,13 @@ export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: Mat
 
 /** Words that single out the amount that counts: "200 engineers, but only 2 on this project". */
 const SINGLING_OUT: ReadonlySet<string> = new Set(['only', 'just']);
+/** Words of sizes over time: with one in the sentence, "only" means "merely" ("only 500 users at first, then 100k"), and the peak decides. */
+const OVER_TIME: ReadonlySet<string> = new Set('then later eventually someday afterwards future next first initially grow grows growing years'.split(' '));
 
 /**
  * Several sizes of one ranged criterion in a message (amounts, or phrases of its ranged options such as
  * "millions"): the peak decides ("50 requests a day normally, then 100k per minute", "500 users at launch and
- * millions later"), unless "only" or "just" singles one out. A phrase under a negation ("not large") is no size.
+ * millions later"), unless "only" or "just" singles one out in a sentence that is not about time. A phrase under a negation ("not large") is no size.
  * Only that criterion's readings of the other spans go; their readings of other criteria stay.
  */
 function decideSizes(vocab: Vocabulary, tokens: readonly MatchToken[], spans: readonly Span[]): Span[] {
@@ -79,7 +81,9 @@ function decideSizes(vocab: Vocabulary, tokens: readonly MatchToken[], spans: re
     span.readings.flatMap((r) => {
       const rank = rankOf(r);
       if (rank === undefined || (span.amount === undefined && before(span, NEGATION_CUES, 4))) return [];
-      return [{ span, criterion: r.criterion, rank: span.amount ?? rank, singled: before(span, SINGLING_OUT, 2) }];
+      const sentence = tokens[span.start]!.sentence;
+      const overTime = tokens.some((t) => t.sentence === sentence && OVER_TIME.has(t.key));
+      return [{ span, criterion: r.criterion, rank: span.amount ?? rank, singled: !overTime && before(span, SINGLING_OUT, 2) }];
     }),
   );
   const keep = new Map<string, Set<Span>>();
