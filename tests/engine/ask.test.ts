@@ -108,6 +108,21 @@ describe('askKnowledge finds what the sources say', () => {
     }
   });
 
+  it('"slow to learn" is about learning, not speed: the learning claims only', () => {
+    const answer = askKnowledge(knowledge, 'is django slow to learn?');
+    expect(answer.found).toBe(true);
+    const ids = answer.items.map((i) => claimByText.get(i.text)?.id);
+    expect(ids).toEqual(expect.arrayContaining(['flask_easier_to_learn', 'django_steeper_learning', 'positiwise_learning_weeks']));
+    expect(ids).not.toContain('flask_faster');
+    expect(answer.caveats.some((c) => c.startsWith('Sources disagree on Performance:'))).toBe(false);
+  });
+
+  it('a word that only joins the sentence ("instead") finds nothing: a framework outside the pack is not matched by chance', () => {
+    const answer = askKnowledge(knowledge, 'should I use fastapi instead?');
+    expect(answer.found).toBe(false);
+    expect(answer.headline).toContain('"fastapi"');
+  });
+
   it('learning curve: both sides of the disagreement, with their sources, in the caveats', () => {
     const answer = askKnowledge(knowledge, 'what is the learning curve like?');
     expect(answer.found).toBe(true);
