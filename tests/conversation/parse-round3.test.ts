@@ -83,3 +83,17 @@ describe('a year is no count, and "only" about time is "merely"', () => {
     ['200 engineers, but only 2 on this project', 'team_size', answers(['team_size', 'small', '2'])],
   ]);
 });
+
+describe('phrases that name no topic answer only their own question', () => {
+  table([
+    // "maybe later" at the languages question is no admin panel.
+    ['not now, maybe later', 'i18n', noMatch],
+    ['not now, maybe later', 'admin_panel', answers(['admin_panel', 'later', 'maybe later'])],
+    // "next year" says when, not how long the project lives.
+    ['next year', 'emerging_tech', noMatch],
+    ['next year', 'lifetime', noMatch],
+    ['we ship next year', 'time_to_market', answers(['time_to_market', 'normal', 'next year'])],
+    ["we'll maintain it for the next year", 'lifetime', answers(['lifetime', 'medium', 'next year'])],
+    ['over the next decade', 'lifetime', answers(['lifetime', 'long', 'next decade'])],
+  ]);
+});

@@ -343,6 +343,9 @@ export function leadingYesNo(m: Message): Pick | null {
  * deferred by a cue in its sentence is the pack's `later_option` for that criterion, when it has one;
  * so is a yes put off by "later" or "eventually" in its clause ("an admin would be nice later").
  */
+/** Hedges before a deferral ("maybe later") belong to it. */
+const HEDGES: ReadonlySet<string> = new Set(['maybe', 'perhaps', 'possibly', 'probably']);
+
 export function deferPicks(m: Message, picks: readonly Pick[]): Pick[] {
   const cues: { start: number; end: number; later: boolean }[] = [];
   for (let i = 0; i < m.tokens.length; i++) {
@@ -358,7 +361,9 @@ export function deferPicks(m: Message, picks: readonly Pick[]): Pick[] {
     const cue = cues.find((c) => c.start > 0 && (NEGATION_CUES.has(m.tokens[c.start - 1]!.key) || NO_PHRASES.includes(m.tokens[c.start - 1]!.key)));
     if (cue) return [...picks, pickOf(m, { criterion: m.current!, option: later }, cue.start - 1, cue.end, true, cue.end - cue.start + 1)];
   }
-  return picks.map((p) => {
+  const deferredIn = new Set<number>();
+  const deferredCriteria = new Set<string>();
+  const mapped = picks.map((p) => {
     const laterOption = answerOption(m.knowledge, p.criterion, 'later_option');
     if (laterOption === undefined || !p.real || p.option === laterOption) return p;
     const no = p.option === negativeOption(m, p.criterion) || p.option === answerOption(m.knowledge, p.criterion, 'no_option');
@@ -372,6 +377,12 @@ export function deferPicks(m: Message, picks: readonly Pick[]): Pick[] {
     if (!cue) return p;
     const start = Math.min(at, cue.start);
     const end = Math.max(at + p.evidence.split(' ').length, cue.end);
+    deferredIn.add(here.sentence);
+    deferredCriteria.add(p.criterion);
     return { ...pickOf(m, { criterion: p.criterion, option: laterOption }, start, end, true, p.words), words: p.words };
   });
+  // The cues of a sentence that deferred an answer are spent on it: in "no admin for now, maybe later", "later" is no timeline.
+  const hedged = (c: { start: number }): number => (c.start > 0 && HEDGES.has(m.tokens[c.start - 1]!.key) ? c.start - 1 : c.start);
+  const spent = cues.filter((c) => deferredIn.has(m.tokens[c.start]!.sentence)).map((c) => m.norm.slice(m.tokens[hedged(c)]!.start, m.tokens[c.end - 1]!.end));
+  return mapped.filter((p) => deferredCriteria.has(p.criterion) || p.evidence === '' || !spent.some((text) => text.includes(p.evidence)));
 }

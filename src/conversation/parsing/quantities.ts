@@ -391,6 +391,8 @@ function durationKind(w: Words, start: number, unitAt: number, days: number, cur
     if (!['the', 'next', 'least', 'at', 'about', 'around', 'roughly', 'maybe', 'another'].includes(k)) break;
   }
   if (w.tokens[start]?.plus || (unitAt > start && w.tokens[unitAt - 1]?.plus)) return 'lifespan';
+  // A bare "next year" says when, not how long: a deadline where the clause or the question is about shipping, else nothing.
+  if (w.key(start) === 'next') return clause.some((k) => DEADLINE_CUES.has(k)) || currentKinds.has('deadline') ? 'deadline' : null;
   const goLive = clause.some((k, n) => k === 'live' && clause[n - 1] === 'go');
   const deadline = goLive || clause.some((k) => DEADLINE_CUES.has(k));
   const lifespan = !goLive && clause.some((k) => LIFESPAN_CUES.has(k));
