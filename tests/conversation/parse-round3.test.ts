@@ -97,3 +97,16 @@ describe('phrases that name no topic answer only their own question', () => {
     ['over the next decade', 'lifetime', answers(['lifetime', 'long', 'next decade'])],
   ]);
 });
+
+describe('what a new user typed at the question in front of them', () => {
+  table([
+    // The words in an option's brackets answer its question.
+    ['every ms counts', 'performance', answers(['performance', 'critical', 'every ms counts'])],
+    // A head count with a word of when after it.
+    ['eight now', 'team_size', answers(['team_size', 'large', 'eight'])],
+    ["we're 4 now", 'team_size', answers(['team_size', 'small', "we're 4"])],
+    ['actually we are eight now', 'team_size', answers(['team_size', 'large', 'we are eight'])],
+    // Two neighbouring letters swapped is one slip.
+    ['we know djnago', 'team_experience', answers(['team_experience', 'django', 'we know djnago'])],
+  ]);
+});

@@ -129,7 +129,7 @@ function countsAt(w: Words, read: NumberRead, currentKinds: ReadonlySet<Quantity
 }
 
 /** Words that may follow a count with no noun: "maybe 300 a month", "about 50k or so", "4 at most". */
-const AFTER_BARE_COUNT = new Set('a an per each every monthly daily weekly or maybe roughly total tops at max'.split(' '));
+const AFTER_BARE_COUNT = new Set('a an per each every monthly daily weekly or maybe roughly total tops at max now today currently altogether'.split(' '));
 /** Words that may stand before it ("python 3" and "version 2" are no counts). */
 const BEFORE_BARE_COUNT = new Set(
   'about around maybe roughly approximately only just like say be are were is expect expecting perhaps probably some over under than least most to of up'.split(' '),
@@ -294,7 +294,9 @@ function pairsWithMe(w: Words): Amount[] {
 function countAfterWeAre(w: Words, read: NumberRead): Amount | null {
   const i = read.start;
   const last = read.end - 1;
-  const endsClause = read.end === w.tokens.length || !w.sameClause(last, read.end);
+  // "we are eight now": a word of when may close the clause.
+  const closing = w.key(read.end) === 'now' || w.key(read.end) === 'today' ? read.end + 1 : read.end;
+  const endsClause = closing === w.tokens.length || !w.sameClause(last, closing);
   if (!endsClause || !w.sameClause(i - 1, i)) return null;
   if (w.key(i - 1) === 'were') return { kind: 'people', value: read.value, start: i - 1, end: read.end };
   if (w.key(i - 1) === 'are' && w.key(i - 2) === 'we' && w.sameClause(i - 2, i)) return { kind: 'people', value: read.value, start: i - 2, end: read.end };

@@ -69,7 +69,7 @@ export class Speller {
     for (let length = word.length - allowed; length <= word.length + allowed; length++) {
       for (const candidate of byLength.get(length) ?? []) {
         if (candidate.length < MIN_LENGTH) continue;
-        const distance = leven(word, candidate, { maxDistance: allowed + 1 });
+        const distance = isTransposition(word, candidate) ? 1 : leven(word, candidate, { maxDistance: allowed + 1 });
         if (distance < bestDistance) {
           best = candidate;
           bestDistance = distance;
@@ -79,4 +79,16 @@ export class Speller {
     }
     return best !== null && !tie ? best : null;
   }
+}
+
+/** Two neighbouring letters swapped ("djnago" for "django"): one slip of the fingers, though Levenshtein counts two. */
+function isTransposition(typed: string, known: string): boolean {
+  if (typed.length !== known.length) return false;
+  let first = -1;
+  for (let i = 0; i < typed.length; i++) {
+    if (typed[i] === known[i]) continue;
+    if (first >= 0) return i === first + 1 && typed[i] === known[first] && typed[first] === known[i] && typed.slice(i + 1) === known.slice(i + 1);
+    first = i;
+  }
+  return false;
 }

@@ -100,6 +100,12 @@ export function labelVariants(label: string): string[] {
   return [label, ...head.split(/\s[/–—-]\s|\s\/|\/\s/)];
 }
 
+/** The words in a label's brackets, when they are a phrase: "Critical (every ms counts)" -> "every ms counts" (not "SQL" or "6+"). */
+function labelAside(label: string): string[] {
+  const aside = /\(([^)]*)\)/.exec(label)?.[1] ?? '';
+  return keysOf(aside).length >= 2 && /\p{L}/u.test(aside) && !aside.includes(',') ? [aside] : [];
+}
+
 function canonicalMap(knowledge: Knowledge): Map<string, string> {
   const map = new Map<string, string>();
   for (const group of knowledge.sameWords) for (const word of group) map.set(word, group[0]!);
@@ -167,6 +173,8 @@ function buildVocabulary(knowledge: Knowledge): Vocabulary {
       const reading = { criterion: criterion.id, option: option.id };
       // A label's single word ("Standard", "Normal") is weak when another criterion uses it too (see `sharedLabelWords`).
       for (const text of labelVariants(option.label)) add(text, reading, keysOf(text).length === 1 ? 'weak' : 'strong');
+      // What the brackets say answers the question they are shown at.
+      for (const text of labelAside(option.label)) add(text, reading, 'asked');
       for (const text of option.synonyms) add(text, reading, 'strong');
       for (const text of option.synonyms_when_asked ?? []) add(text, reading, 'asked');
       add(option.id, reading, option.id.includes('_') ? 'strong' : 'id');
