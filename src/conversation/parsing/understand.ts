@@ -13,7 +13,8 @@
  */
 import type { Knowledge } from '../../knowledge/load.ts';
 import { deferPicks, leadingYesNo, negatedListPicks, negatedSubjects, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
-import { quantityCandidates, rateRegions } from './quantities.ts';
+import { rateRegions } from './durations.ts';
+import { quantityCandidates } from './quantities.ts';
 import { findMentions, findUnsureCues, markUsed, phraseCandidates, pickOf, selectSpans, type Message, type Pick, type Span } from './spans.ts';
 import type { TextMatch } from './types.ts';
 import { NEGATION_CUES } from './grammar.ts';
