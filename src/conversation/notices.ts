@@ -170,3 +170,16 @@ export function resultUpdate(knowledge: Knowledge, session: Session, before: Rec
     version: session.version,
   };
 }
+
+/**
+ * The result was offered as very likely settled (the person kept answering, or is refining), and an answer
+ * changed who leads: the chance of change was never zero, so say so rather than let the new leader slip by.
+ */
+export function verdictTurned(knowledge: Knowledge, before: Session, was: Recommendation, now: Recommendation): string | null {
+  const offered = before.phase === 'settled' || before.refining;
+  if (!offered || was.decided || was.winner === now.winner || was.winner === null) return null;
+  const earlier = frameworkName(knowledge, was.winner);
+  const leader = frameworkName(knowledge, now.winner);
+  const verdict = leader === null ? `made it a tie (${earlier} led)` : `changed the verdict: ${leader} now leads (it was ${earlier})`;
+  return `That answer ${verdict}, although the verdict had looked very likely settled.`;
+}

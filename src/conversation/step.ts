@@ -17,7 +17,7 @@ import { canStopAsking } from '../engine/chance.ts';
 import { rankQuestions, recommend } from '../engine/recommend.ts';
 import type { Recommendation } from '../engine/types.ts';
 import { parseText, type ParsedText, type TextMatch, type TypedCommand, type UnknownReason } from './parse.ts';
-import { cancelledText, changedNotice, leftAsItWasText, NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, OFFER_HINT, recordedReplies, resultHintText, resumedText, resultUpdate, topicsText, undoneText } from './notices.ts';
+import { cancelledText, changedNotice, verdictTurned, leftAsItWasText, NOT_UNDERSTOOD, notStartedText, notUnderstoodHint, OFFER_HINT, recordedReplies, resultHintText, resumedText, resultUpdate, topicsText, undoneText } from './notices.ts';
 import { offerReply } from './parsing/offer-replies.ts';
 import type { ConversationEvent, Reply, Session, SessionKey, StepResult } from './types.ts';
 import { asking, recordTurn, undoTurn, withMoveTurn } from './history.ts';
@@ -144,6 +144,8 @@ export function createConversation(knowledge: Knowledge): Conversation {
     const draft = recordTurn(started, matches);
     const replies = recordedReplies(knowledge, started, matches, typed);
     if (question !== undefined) replies.push({ kind: 'ask', answer: askKnowledge(knowledge, question) });
+    const turned = verdictTurned(knowledge, session, evaluate(session), evaluate(draft));
+    if (turned) replies.push(notice('verdict_changed', turned));
     if (session.phase !== 'result') return advance(session, draft, replies);
     return updateResult(session, draft, replies);
   }

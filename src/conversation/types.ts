@@ -338,7 +338,9 @@ export type NoticeCode =
   | 'resumed'
   /** Something typed after the result that is not understood: a short hint, not the whole result again. */
   | 'result_hint'
-  | 'offer_hint';
+  | 'offer_hint'
+  /** After the result was offered as very likely settled, an answer changed who leads: said plainly. */
+  | 'verdict_changed';
 
 export interface NoticeReply {
   kind: 'notice';

@@ -84,7 +84,7 @@ export function progressOf(session: Session, rec: Recommendation): Progress {
   const text = rec.decided
     ? `${where} · the verdict is settled; more answers only add detail`
     : canStopAsking(rec)
-      ? `${where} · the verdict is very likely settled; more answers only add detail`
+      ? `${where} · the verdict is very likely settled; more answers rarely change it`
       : `${where} · verdict not settled yet`;
   return { answered, remaining: rec.unanswered.length, questionNumber, settled: rec.decided, text };
 }

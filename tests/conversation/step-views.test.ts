@@ -218,3 +218,27 @@ describe('third round of user tries', () => {
     );
   });
 });
+
+describe('a verdict that looked very likely settled and then turned is said to have turned', () => {
+  it('after the offer, an answer that puts the other framework ahead says so once; one that keeps the leader says nothing', () => {
+    const start = conversation.step(createSession(KEY), { type: 'start' }).session;
+    const answer = (session: Session, criterion: string, option: string): { session: Session; replies: Reply[] } =>
+      conversation.step(session, { type: 'answer', criterion, option, version: session.version });
+    // Conventions and an online shop: Django very likely stays ahead, and the result is offered.
+    let step = answer(answer(start, 'flexibility', 'low').session, 'project_type', 'ecommerce');
+    expect(step.session.phase).toBe('settled');
+    step = conversation.step(step.session, { type: 'refine', version: step.session.version });
+    step = answer(step.session, 'architecture', 'microservices');
+    expect(notices(step.replies).filter((n) => n.startsWith('That answer'))).toEqual([]);
+    step = answer(step.session, 'team_experience', 'flask');
+    expect(recommend(knowledge, step.session.answers).winner).toBe('flask');
+    expect(notices(step.replies)).toContain('That answer changed the verdict: Flask now leads (it was Django), although the verdict had looked very likely settled.');
+    // Before any offer, a change of leader is the interview going on: no notice.
+    const flaskAhead = answer(start, 'flexibility', 'high').session;
+    const early = answer(flaskAhead, 'admin_panel', 'yes');
+    expect(recommend(knowledge, flaskAhead.answers).winner).toBe('flask');
+    expect(recommend(knowledge, early.session.answers).winner).not.toBe('flask');
+    expect(early.session.phase).toBe('asking');
+    expect(notices(early.replies).filter((n) => n.startsWith('That answer'))).toEqual([]);
+  });
+});

@@ -177,7 +177,7 @@ const VARIANTS: Variant[] = [
       new: NOT_STARTED,
       asking: to('asking', 'notice(changed) answered question', (_, after) => expect(after.answers).toEqual({ flexibility: 'high' })),
       // Conventions -> maximum freedom puts Flask ahead and opens the verdict again.
-      settled: to('asking', 'notice(changed) answered question', (_, after) => expect(after.answers['flexibility']).toBe('high')),
+      settled: to('asking', 'notice(changed) answered notice(verdict_changed) question', (_, after) => expect(after.answers['flexibility']).toBe('high')),
       result: to('result', 'notice(changed) answered recommendation', (_, after) => expect(after.answers['flexibility']).toBe('high')),
       cancelled: NOT_STARTED,
     },
@@ -230,7 +230,7 @@ const VARIANTS: Variant[] = [
         'answered answered answered notice(recorded_several) question',
         answeredOnly({ flexibility: 'low', project_type: 'api', scale: 'small', team_size: 'solo' }),
       ),
-      settled: to('asking', 'answered answered answered notice(recorded_several) question'),
+      settled: to('asking', 'answered answered answered notice(recorded_several) notice(verdict_changed) question'),
       result: to('result', 'answered answered answered notice(recorded_several) recommendation'),
       cancelled: to('asking', 'answered answered answered notice(recorded_several) question', answeredOnly({ project_type: 'api', scale: 'small', team_size: 'solo' })),
     },
@@ -686,7 +686,7 @@ describe('the interview', () => {
       remaining: CRITERIA - 2,
       questionNumber: 3,
       settled: false,
-      text: 'Question 3 · the verdict is very likely settled; more answers only add detail',
+      text: 'Question 3 · the verdict is very likely settled; more answers rarely change it',
     });
     let s = r.session;
     let replies: Reply[] = r.replies;

@@ -92,7 +92,7 @@ export function questionBlock(criterion: string, answers: Record<string, string>
   const progress = rec.decided
     ? `${where} · the verdict is settled; more answers only add detail`
     : canStopAsking(rec)
-      ? `${where} · the verdict is very likely settled; more answers only add detail`
+      ? `${where} · the verdict is very likely settled; more answers rarely change it`
       : `${where} · verdict not settled yet`;
   return wrapText(
     [
