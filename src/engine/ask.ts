@@ -14,6 +14,8 @@ export const MAX_ASK_ITEMS = 5;
 /** Claims scoring below this share of the best match are dropped as noise. */
 const RELATIVE_CUTOFF = 0.3;
 const MAX_QUESTION_LENGTH = 500;
+/** A corrected claim ranks as if this share of its score: behind a standing claim nearly as relevant, ahead of one far less so. */
+const CORRECTED_WEIGHT = 0.6;
 
 const STOPWORDS = new Set(
   ('a an and are as at be been but by can could do does did for from has have having how i if in into is it its ' +
@@ -133,12 +135,14 @@ export function askKnowledge(knowledge: Knowledge, rawQuestion: string): AskAnsw
   });
   const relevant = results.filter((r) => onTopic(r.match, topical));
   const best = relevant[0]?.score ?? 0;
-  // A claim the official docs correct goes after those that stand, so an answer never leads with what is known to be wrong.
+  // A claim the official docs correct goes after those that stand about as well, so an answer does not lead with what is
+  // known to be wrong; but not after a claim far less on topic ("async views" leads with the async claims and their corrections).
   const corrected = (id: string | number): boolean => knowledge.claimById.get(String(id))?.correction !== undefined;
+  const rank = (r: { id: string | number; score: number }): number => r.score * (corrected(r.id) ? CORRECTED_WEIGHT : 1);
   const kept = relevant
     .filter((r) => r.score >= best * RELATIVE_CUTOFF)
     .slice(0, MAX_ASK_ITEMS)
-    .sort((a, b) => Number(corrected(a.id)) - Number(corrected(b.id)));
+    .sort((a, b) => rank(b) - rank(a));
   if (kept.length === 0) {
     return notFound(knowledge, question, `The knowledge base has nothing on "${topical.join(' ')}".`);
   }

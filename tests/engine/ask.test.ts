@@ -123,6 +123,16 @@ describe('askKnowledge finds what the sources say', () => {
     expect(answer.headline).toContain('"fastapi"');
   });
 
+  it('async: leads with the async claims and their corrections from the Django docs, not with a claim far less on topic', () => {
+    const answer = askKnowledge(knowledge, 'does django support async views?');
+    expect(claimByText.get(answer.items[0]!.text)?.id).toBe('django_no_builtin_async');
+    expect(answer.items[0]!.correction).toContain('(Django docs: Asynchronous support)');
+    // The roadmap claim ("Django is working on better async support") carries the docs' answer too.
+    const roadmap = answer.items.find((i) => claimByText.get(i.text)?.id === 'frameworks_future');
+    expect(roadmap?.correction).toContain('since version 3.1');
+    expectWellCited(answer);
+  });
+
   it('learning curve: both sides of the disagreement, with their sources, in the caveats', () => {
     const answer = askKnowledge(knowledge, 'what is the learning curve like?');
     expect(answer.found).toBe(true);
