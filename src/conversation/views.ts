@@ -242,6 +242,7 @@ function confidenceText(knowledge: Knowledge, rec: Recommendation): string {
   if (deciding) parts.push(`the lead hinges on a point the sources dispute (${deciding.topic})`);
   else if (basis.rests_on_disputes) parts.push('the lead rests on claims the sources dispute');
   else if (!basis.tied) parts.push('the lead does not depend on disputed claims');
+  if (!basis.tied && basis.unknown_could_flip) parts.push('a question answered "don\'t know" could still change it');
   return `${CONFIDENCE_NAME[rec.confidence]}: ${parts.join('; ')}.`;
 }
 

@@ -3,8 +3,10 @@
  * exactly (the README's "Confidence" section says the same).
  *
  * - `high`: the verdict is settled or very likely to hold (decided, or a chance of
- *   change of at most 5%), and the lead does not lean on disputed claims.
- * - `medium`: settled or very likely to hold but leaning on disputed claims; or not
+ *   change of at most 5%), the lead does not lean on disputed claims, and no question
+ *   answered "don't know" could change it (skipping never buys certainty).
+ * - `medium`: settled or very likely to hold but leaning on disputed claims, or
+ *   resting on a "don't know" that an answer could turn; or not
  *   yet likely to hold, but with a modest chance of change (at most
  *   `MEDIUM_CHANCE`, 20%), no single remaining answer able to flip it, and no
  *   disputed lean.
@@ -92,6 +94,7 @@ export interface ConfidenceFacts {
   decided: boolean;
   chanceOfChange: number;
   oneAnswerCouldFlip: boolean;
+  unknownCouldFlip: boolean;
 }
 
 export function confidenceBasis(knowledge: Knowledge, model: Model, answers: Answers, facts: ConfidenceFacts): ConfidenceBasis {
@@ -102,6 +105,7 @@ export function confidenceBasis(knowledge: Knowledge, model: Model, answers: Ans
     unlikely_to_change: facts.chanceOfChange <= STOP_CHANCE,
     modest_chance_of_change: facts.chanceOfChange <= MEDIUM_CHANCE,
     one_answer_could_flip: facts.oneAnswerCouldFlip,
+    unknown_could_flip: facts.unknownCouldFlip,
     rests_on_disputes: !tied && restsOnDisputes(knowledge, model, answers, facts.w),
     deciding_dispute: tied ? null : decidingDispute(knowledge, model, answers, facts.w),
   };
@@ -111,6 +115,6 @@ export function confidenceOf(basis: ConfidenceBasis): Confidence {
   if (basis.tied) return 'low';
   const holds = basis.settled || basis.unlikely_to_change;
   const leansOnDisputes = basis.rests_on_disputes || basis.deciding_dispute !== null;
-  if (holds) return leansOnDisputes ? 'medium' : 'high';
+  if (holds) return leansOnDisputes || basis.unknown_could_flip ? 'medium' : 'high';
   return basis.modest_chance_of_change && !basis.one_answer_could_flip && !leansOnDisputes ? 'medium' : 'low';
 }

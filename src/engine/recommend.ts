@@ -194,6 +194,7 @@ export function recommend(knowledge: Knowledge, answers: Answers): Recommendatio
     decided,
     chanceOfChange: chance,
     oneAnswerCouldFlip: flips.some((f) => f.from === null),
+    unknownCouldFlip: flips.some((f) => f.from === SKIP),
   });
   const next = decided || open.length === 0 ? null : rankOpen(model, scores, open, w)[0]!.criterion.id;
 

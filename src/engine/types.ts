@@ -74,6 +74,8 @@ export interface ConfidenceBasis {
   modest_chance_of_change: boolean;
   /** Some single unanswered question has an answer that would change the winner. */
   one_answer_could_flip: boolean;
+  /** Some question answered "don't know" has an answer that would change the winner: the verdict holds only while it stays unknown. */
+  unknown_could_flip: boolean;
   /** Without the effects that rest only on disputed claims, the winner would not lead. */
   rests_on_disputes: boolean;
   /** A dispute that alone decides the lead: without the winner's points that cite a claim of it (either side), the winner would not lead. Null when none does. */

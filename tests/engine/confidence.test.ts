@@ -51,7 +51,7 @@ const packWithDisputes = fc
   .map((pack) => packKnowledge(pack));
 
 describe('the confidence rule', () => {
-  it('is high only when decided or unlikely to change, and the lead leans on no disputed claim; low on a tie', () => {
+  it('is high only when decided or unlikely to change, the lead leans on no disputed claim and no "don\'t know" could turn it; low on a tie', () => {
     fc.assert(
       fc.property(packWithDisputes.chain((knowledge) => randomAnswers(knowledge).map((answers) => ({ knowledge, answers }))), ({ knowledge, answers }) => {
         const rec = recommend(knowledge, answers);
@@ -60,8 +60,9 @@ describe('the confidence rule', () => {
         expect(basis.modest_chance_of_change).toBe(rec.chance_of_change <= MEDIUM_CHANCE);
         const holds = rec.decided || rec.chance_of_change <= STOP_CHANCE;
         const leans = basis.rests_on_disputes || basis.deciding_dispute !== null;
+        expect(basis.unknown_could_flip).toBe(rec.flips.some((f) => f.from === 'skip'));
         if (rec.winner === null) expect(rec.confidence).toBe('low');
-        else if (holds) expect(rec.confidence).toBe(leans ? 'medium' : 'high');
+        else if (holds) expect(rec.confidence).toBe(leans || basis.unknown_could_flip ? 'medium' : 'high');
         else expect(rec.confidence).toBe(rec.chance_of_change > MEDIUM_CHANCE || basis.one_answer_could_flip || leans ? 'low' : 'medium');
         // Whatever else holds, "medium" and "high" never come with a chance of change above 20%.
         if (rec.confidence !== 'low') expect(rec.chance_of_change).toBeLessThanOrEqual(MEDIUM_CHANCE);
@@ -130,6 +131,19 @@ describe('confidence on the real pack', () => {
     expect(open.confidence_basis).toMatchObject({ settled: false, one_answer_could_flip: false, rests_on_disputes: false, deciding_dispute: null, modest_chance_of_change: false });
     expect(open.chance_of_change).toBeGreaterThan(MEDIUM_CHANCE);
     expect(open.confidence).toBe('low');
+  });
+
+  it('"don\'t know" never buys certainty: one answer among six skips that could each turn it is medium, not high', () => {
+    const answers = { admin_panel: 'yes', project_type: 'skip', architecture: 'skip', flexibility: 'skip', team_experience: 'skip', scale: 'skip', performance: 'skip' };
+    const rec = recommend(real, answers);
+    expect(rec.winner).toBe('django');
+    expect(rec.chance_of_change).toBeLessThanOrEqual(STOP_CHANCE);
+    expect(rec.confidence_basis.unknown_could_flip).toBe(true);
+    expect(rec.confidence).not.toBe('high');
+    // Answered instead of skipped, the same lead with nothing a "don't know" could turn is high again.
+    const known = recommend(real, { flexibility: 'low', project_type: 'content_site' });
+    expect(known.confidence_basis.unknown_could_flip).toBe(false);
+    expect(known.confidence).toBe('high');
   });
 
   it('a decided Django profile with no disputed lean is high', () => {
