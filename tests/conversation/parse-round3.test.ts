@@ -110,3 +110,16 @@ describe('what a new user typed at the question in front of them', () => {
     ['we know djnago', 'team_experience', answers(['team_experience', 'django', 'we know djnago'])],
   ]);
 });
+
+describe('hedged noes and everyday phrasings of a new user', () => {
+  table([
+    ['probably not', 'admin_panel', answers(['admin_panel', 'no', 'probably not'])],
+    ["i don't think so", 'hiring', answers(['hiring', 'no', "i don't think so"])],
+    ['i doubt it', 'i18n', answers(['i18n', 'no', 'i doubt it'])],
+    // A criterion without a "no" takes no hedged no.
+    ['probably not', null, noMatch],
+    ["not many, it's internal", 'scale', answers(['scale', 'small', 'not many'])],
+    ['forever hopefully', 'lifetime', answers(['lifetime', 'long', 'forever'])],
+    ['the client takes it over', 'hiring', answers(['hiring', 'yes', 'takes it over'])],
+  ]);
+});

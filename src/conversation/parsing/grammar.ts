@@ -12,7 +12,7 @@ export const FILLERS: ReadonlySet<string> = new Set(
 );
 
 export const YES_PHRASES = ['yes', 'yeah', 'yea', 'yep', 'yup', 'ya', 'y', 'sure', 'definitely', 'absolutely', 'certainly', 'correct', 'indeed', 'affirmative', 'of course'];
-export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', 'no thanks', 'not at all'];
+export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', 'no thanks', 'not at all', 'probably not', 'dont think so', 'i dont think so', 'i doubt it', 'doubt it', 'unlikely'];
 
 /** Whole-message replies to the offer of the result (see offer-replies.ts): take it, decline it, or only acknowledge. */
 export const OFFER_ACCEPT_PHRASES = [...YES_PHRASES, 'ok', 'okay', 'please', 'show me', 'show it', 'go ahead', 'do it'];
