@@ -22,7 +22,8 @@ const STOPWORDS = new Set(
     'me my of on or our should so than that the their them then there these they this to use used using vs versus was ' +
     'we were what when where which who why will with would you your about any better best more most much compare ' +
     'comparison between framework frameworks python web good bad really need needs support supports tell say sources ' +
-    'like one instead also other rather just over still even get make want wants go going think')
+    'like one instead also other rather just over still even get make want wants go going think ' +
+    'whats hows whys wheres whos thats theres against')
     .split(' '),
 );
 

@@ -133,6 +133,11 @@ describe('askKnowledge finds what the sources say', () => {
     expectWellCited(answer);
   });
 
+  it('the headline names the topic, not the words around it ("whats", "against")', () => {
+    expect(askKnowledge(knowledge, 'whats orm').headline).toBe('What the sources say about orm:');
+    expect(askKnowledge(knowledge, 'is django secure against csrf?').headline).toBe('What the sources say about secure csrf:');
+  });
+
   it('learning curve: both sides of the disagreement, with their sources, in the caveats', () => {
     const answer = askKnowledge(knowledge, 'what is the learning curve like?');
     expect(answer.found).toBe(true);
