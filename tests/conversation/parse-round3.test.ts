@@ -123,3 +123,12 @@ describe('hedged noes and everyday phrasings of a new user', () => {
     ['the client takes it over', 'hiring', answers(['hiring', 'yes', 'takes it over'])],
   ]);
 });
+
+describe('"a lot" after a verb of caring says how much, not how many', () => {
+  table([
+    ['latency matters a lot', 'scale', answers(['performance', 'critical', 'latency'])],
+    ['we care a lot about speed', 'scale', noMatch],
+    ['a lot', 'scale', answers(['scale', 'large', 'a lot'])],
+    ['a lot of users', 'scale', answers(['scale', 'large', 'a lot'])],
+  ]);
+});

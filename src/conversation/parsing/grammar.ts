@@ -109,6 +109,10 @@ export const AUDIENCE_NOUNS: ReadonlySet<string> = new Set(
     .split(' '),
 );
 /** Words a pack phrase may carry inside it: "edit their own pages" reads as "edit pages", "edit the records" as "edit records". */
+/** Verbs after which "a lot", "very much" say how much, not how many: "latency matters a lot", "we care a lot about speed". */
+export const DEGREE_VERBS: ReadonlySet<string> = new Set(
+  'matter matters mattered count counts care cares cared like likes liked love loves help helps appreciate worry worries'.split(' '),
+);
 export const INNER_WORDS: ReadonlySet<string> = new Set('the their our its his her my your own'.split(' '));
 
 /** Words between "for" and the noun it governs that say nothing of that noun: "for the local food banks" keeps "local". */

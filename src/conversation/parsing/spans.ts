@@ -4,7 +4,7 @@
  * cues, and the choice between overlapping spans.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { AUDIENCE_NOUNS, COMPARISON_FRAME, DETERMINERS, FILLERS, INNER_WORDS, NEGATION_CUES, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
+import { AUDIENCE_NOUNS, COMPARISON_FRAME, DEGREE_VERBS, DETERMINERS, FILLERS, INNER_WORDS, NEGATION_CUES, SELF_NOUNS, UNSURE_CUES } from './grammar.ts';
 import { isAttached } from './attachment.ts';
 import type { MatchToken, Reading, VocabEntry, Vocabulary } from './vocabulary.ts';
 
@@ -103,6 +103,7 @@ export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[
       // Another word heading a compound after "for" ("a site for food banks") names whom the product is for,
       // and says nothing of its data, even at its own question.
       if (derived && compoundAfterFor(tokens, i)) continue;
+      if (found.every((e) => e.strength !== 'strong') && saysHowMuch(tokens, i, j)) continue;
       const entries = derived || (j === i && modifiesPeople(tokens, i)) ? found.map((e) => ({ ...e, strength: weaker(e.strength) })) : found;
       const readings = withoutSizeOfSelf(vocab, tokens, i, j, current, spanReadings(vocab, tokens, entries, current, i, () => wholeMessage(i, j + 1)));
       if (readings.length > 0) spans.push({ start: i, end: j + 1, readings, chars: t.end - tokens[i]!.start });
@@ -119,6 +120,15 @@ function withoutNegatedAsked(spans: readonly Span[], tokens: readonly MatchToken
   if (current === null) return [...spans];
   const readsAsked = (start: number, end: number): boolean => spans.some((o) => o.start === start && o.end === end && o.readings.some((r) => r.criterion === current));
   return spans.filter((s) => !(NEGATION_CUES.has(tokens[s.start]!.key) && !s.readings.some((r) => r.criterion === current) && readsAsked(s.start + 1, s.end)));
+}
+
+/** "latency matters a lot", "we care a lot about speed": right after a verb of caring, a when-asked phrase says how much. */
+function saysHowMuch(tokens: readonly MatchToken[], i: number, j: number): boolean {
+  let b = i - 1;
+  while (b >= 0 && ['a', 'an', 'very', 'so', 'really'].includes(tokens[b]!.key)) b--;
+  const [before, after] = [tokens[b], tokens[j + 1]];
+  if (!before || before.clause !== tokens[i]!.clause || !DEGREE_VERBS.has(before.key)) return false;
+  return !after || after.clause !== tokens[j]!.clause || ['about', 'for', 'to', 'that'].includes(after.key);
 }
 
 /** "for healthcare workers", "banking customers": a domain word describing people, not the product. */
