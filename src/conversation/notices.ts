@@ -172,12 +172,14 @@ export function resultUpdate(knowledge: Knowledge, session: Session, before: Rec
 }
 
 /**
- * The result was offered as very likely settled (the person kept answering, or is refining), and an answer
- * changed who leads: the chance of change was never zero, so say so rather than let the new leader slip by.
+ * The verdict looked very likely settled (the result was offered, and its chance of change was still at most 5%), and
+ * an answer to a question not yet answered changed who leads: the chance was never zero, so say so rather than let the
+ * new leader slip by. A changed earlier answer is not that chance coming true; its own notice says what changed.
  */
-export function verdictTurned(knowledge: Knowledge, before: Session, was: Recommendation, now: Recommendation): string | null {
-  const offered = before.phase === 'settled' || before.refining;
-  if (!offered || was.decided || was.winner === now.winner || was.winner === null) return null;
+export function verdictTurned(knowledge: Knowledge, before: Session, matches: readonly TextMatch[], was: Recommendation, now: Recommendation): string | null {
+  const offered = (before.phase === 'settled' || before.refining) && canStopAsking(was);
+  const answersOpenQuestion = matches.some((m) => before.answers[m.criterion] === undefined);
+  if (!offered || !answersOpenQuestion || was.decided || was.winner === now.winner || was.winner === null) return null;
   const earlier = frameworkName(knowledge, was.winner);
   const leader = frameworkName(knowledge, now.winner);
   const verdict = leader === null ? `made it a tie (${earlier} led)` : `changed the verdict: ${leader} now leads (it was ${earlier})`;

@@ -144,7 +144,7 @@ export function createConversation(knowledge: Knowledge): Conversation {
     const draft = recordTurn(started, matches);
     const replies = recordedReplies(knowledge, started, matches, typed);
     if (question !== undefined) replies.push({ kind: 'ask', answer: askKnowledge(knowledge, question) });
-    const turned = verdictTurned(knowledge, session, evaluate(session), evaluate(draft));
+    const turned = verdictTurned(knowledge, started, matches, evaluate(started), evaluate(draft));
     if (turned) replies.push(notice('verdict_changed', turned));
     if (session.phase !== 'result') return advance(session, draft, replies);
     return updateResult(session, draft, replies);

@@ -11,6 +11,8 @@ describe('"wouldn\'t mind" and "wouldn\'t hurt" say yes', () => {
     ["we wouldn't mind an admin panel", 'admin_panel', answers(['admin_panel', 'yes', "wouldn't mind an admin panel"])],
     ["an admin panel wouldn't hurt", 'admin_panel', answers(['admin_panel', 'yes', 'admin panel'])],
     ["we don't mind conventions", 'flexibility', answers(['flexibility', 'low', "don't mind conventions"])],
+    // "never mind" dismisses.
+    ['never mind the admin panel', 'admin_panel', answers(['admin_panel', 'no', 'never mind the admin panel'])],
     // The negation spent on "mind" negates nothing after it; a later one still does.
     [
       "we wouldn't mind an admin panel and we don't care about conventions",
@@ -23,7 +25,17 @@ describe('"wouldn\'t mind" and "wouldn\'t hurt" say yes', () => {
 describe('of two options, not the negative one is the other', () => {
   table([
     ["we don't want conventions", 'flexibility', answers(['flexibility', 'high', "don't want conventions"])],
-    ['no conventions please', 'flexibility', answers(['flexibility', 'high', 'no conventions'])],
+    // A reply word that opens the message is no negation to reverse: "no same team" is "No, same team"; nothing is guessed.
+    ['no conventions please', 'flexibility', noMatch],
+    ['no same team', 'hiring', noMatch],
+    ['no proven tech only', 'emerging_tech', noMatch],
+    ["no there's no rush", 'time_to_market', answers(['time_to_market', 'normal', 'no rush'])],
+    ['no we have several months', 'time_to_market', answers(['time_to_market', 'normal', 'several months'])],
+    ["no we're happy with conventions", 'flexibility', answers(['flexibility', 'low', 'happy with conventions'])],
+    ["no they're well defined", 'requirements', answers(['requirements', 'stable', 'well defined'])],
+    ["not really it's fine", 'performance', answers(['performance', 'normal', 'fine'])],
+    // Only a negation that plainly governs the phrase picks the other option.
+    ['nothing special just standard security', 'security', noMatch],
     ['not well defined yet', 'requirements', answers(['requirements', 'evolving', 'not well defined'])],
     ['not just english', 'i18n', answers(['i18n', 'yes', 'not just english'])],
     // The negative option itself, negated elsewhere, is unchanged.
@@ -50,6 +62,10 @@ describe("the asked question's own option, negated, before another criterion's p
     ["it's not critical", 'security', answers(['security', 'standard', 'not critical'])],
     ['not critical', 'performance', answers(['performance', 'normal', 'not critical'])],
     ['not critical', null, answers(['performance', 'normal', 'not critical'])],
+    ["that's not critical", 'security', answers(['security', 'standard', 'not critical'])],
+    // A topic named first keeps its phrase.
+    ['performance is not critical', 'security', answers(['performance', 'normal', 'performance is not critical'])],
+    ['speed is not critical but security is', 'security', answers(['performance', 'normal', 'not critical'])],
   ]);
 });
 
@@ -61,6 +77,8 @@ describe('"with" attaches a phrase to the one of its criterion just before it, n
     // "replace X with Y": the replacement is the answer.
     ['replace our monolith with microservices', 'architecture', answers(['architecture', 'microservices', 'microservices'])],
     ["we're replacing our wordpress blog with an online shop", 'project_type', answers(['project_type', 'ecommerce', 'online shop'])],
+    // A replacing verb counts only right before what it replaces: "switched to postgres" replaces nothing named.
+    ['we switched to postgres with redis for caching', 'database', answers(['database', 'relational', 'postgres'])],
     ['replace mongo with postgres', 'database', answers(['database', 'relational', 'postgres'])],
     // A verb before "with" attaches nothing: two options stay unclear.
     ["we'd rather go with a monolith than microservices", 'architecture', { kind: 'unknown', reason: 'ambiguous' }],
@@ -79,8 +97,12 @@ describe('a year is no count, and "only" about time is "merely"', () => {
     ['only 500 users at first, then 100k', 'scale', answers(['scale', 'growing', '100k'])],
     ['just 500 users at launch but millions later', 'scale', answers(['scale', 'large', 'millions'])],
     ['just 2 of us at first, then 8 developers', 'team_size', answers(['team_size', 'large', '8 developers'])],
-    // Without time, "only" still singles out the count that counts.
+    // Without time, "only" still singles out the count that counts; so it does with the larger count before it.
     ['200 engineers, but only 2 on this project', 'team_size', answers(['team_size', 'small', '2'])],
+    ['our org has 40 engineers but only 3 on this project next year', 'team_size', answers(['team_size', 'small', '3'])],
+    // A size word at first and a count then: the peak.
+    ['tiny at first, then 100k', 'scale', answers(['scale', 'growing', '100k'])],
+    ['not a lot at first, a million later', 'scale', answers(['scale', 'large', 'a million'])],
   ]);
 });
 
@@ -89,6 +111,8 @@ describe('phrases that name no topic answer only their own question', () => {
     // "maybe later" at the languages question is no admin panel.
     ['not now, maybe later', 'i18n', noMatch],
     ['not now, maybe later', 'admin_panel', answers(['admin_panel', 'later', 'maybe later'])],
+    // The cues spent on a deferral are positions, not words: the leading "no" still answers the languages question.
+    ['no, and no admin for now', 'i18n', answers(['admin_panel', 'later', 'no admin for now'], ['i18n', 'no', 'no'])],
     // "next year" says when, not how long the project lives.
     ['next year', 'emerging_tech', noMatch],
     ['next year', 'lifetime', noMatch],

@@ -9,6 +9,8 @@ import type { Message } from './spans.ts';
 
 const ATTACHING_WORDS: ReadonlySet<string> = new Set(['with', 'including', 'plus', 'featuring']);
 const ARTICLES: ReadonlySet<string> = new Set(['a', 'an', 'the', 'some', 'its', 'their', 'our', 'my']);
+/** Words that end the search for a replacing verb: "switched to postgres", "moved from mongo". */
+const STOPPERS: ReadonlySet<string> = new Set(['to', 'from', 'with', 'and', 'or', 'into']);
 const REPLACING_VERBS: ReadonlySet<string> = new Set(
   'replace replaces replacing replaced swap swaps swapping swapped switch switching switched substitute substituting substituted'.split(' '),
 );
@@ -24,14 +26,28 @@ export function isAttached(m: Message, criterion: string, start: number, end: nu
   const first = m.tokens[start];
   if (!first) return false;
   const inClause = (k: number): boolean => m.tokens[k]?.clause === first.clause;
-  const replacingBefore = (k: number): boolean => m.tokens.slice(0, k).some((t) => t.clause === first.clause && REPLACING_VERBS.has(t.key));
   let joiner = start - 1;
   while (joiner >= 0 && ARTICLES.has(m.tokens[joiner]!.key)) joiner--;
   if (joiner > 0 && inClause(joiner) && ATTACHING_WORDS.has(m.tokens[joiner]!.key) && phraseOf(m, joiner - 1, criterion, 'end')) {
-    return !replacingBefore(joiner);
+    return !replaced(m, m.spanAt[joiner - 1]!.start);
   }
   if (m.tokens[end]?.key !== 'with' || !inClause(end)) return false;
   let next = end + 1;
   while (next < m.tokens.length && ARTICLES.has(m.tokens[next]!.key)) next++;
-  return inClause(next) && phraseOf(m, next, criterion, 'start') && replacingBefore(start);
+  return inClause(next) && phraseOf(m, next, criterion, 'start') && replaced(m, start);
+}
+
+/**
+ * "replace our monolith", "replacing our wordpress blog": a replacing verb just before the phrase (articles and up
+ * to two other words between); "switched to postgres" replaces nothing it names.
+ */
+function replaced(m: Message, phraseStart: number): boolean {
+  let others = 0;
+  for (let k = phraseStart - 1; k >= 0 && m.tokens[k]!.clause === m.tokens[phraseStart]!.clause; k--) {
+    const key = m.tokens[k]!.key;
+    if (REPLACING_VERBS.has(key)) return true;
+    if (ARTICLES.has(key)) continue;
+    if (STOPPERS.has(key) || ++others > 2) return false;
+  }
+  return false;
 }

@@ -31,13 +31,34 @@ export function negativeOption(m: Message, criterion: string): string | undefine
  * The option a negated phrase of `option` picks: the negative option, except where the options are
  * alternatives ("we don't use MongoDB" rules NoSQL out; it does not say "no database").
  */
-function negatedOption(m: Message, criterion: string, option: string): string | undefined {
+function negatedOption(m: Message, criterion: string, option: string, governs: boolean): string | undefined {
   const negative = negativeOption(m, criterion);
   const c = m.knowledge.criterionById.get(criterion);
   if (negative === undefined || c?.options_are_alternatives) return negative === option ? negative : undefined;
   if (negative !== option) return negative;
-  // Of two options, not wanting the negative one is wanting the other: "we don't want conventions" is maximum freedom.
-  return c && c.options.length === 2 ? c.options.find((o) => o.id !== option)?.id : negative;
+  // Of two options, not wanting the negative one is wanting the other ("we don't want conventions" is maximum freedom),
+  // but only where the negation plainly governs the phrase; otherwise nothing is guessed.
+  return governs && c && c.options.length === 2 ? c.options.find((o) => o.id !== option)?.id : negative;
+}
+
+/** Words that may stand between a negation and the phrase it governs: "don't want conventions", "not the same team". */
+const GOVERNED_VIA: ReadonlySet<string> = new Set('want wants wanted need needs like care about for any a an the our really have'.split(' '));
+
+/**
+ * Whether a negation cue plainly governs the span: only words of wanting between them, the phrase not itself a
+ * negation ("no rush"), and the cue no reply word ("no same team" is "No, same team").
+ */
+function governs(m: Message, cue: Cue, span: Span): boolean {
+  if (NEGATION_CUES.has(m.tokens[span.start]!.key) || leadingReplyEndsAt(m, cue.end - 1)) return false;
+  return m.tokens.slice(cue.end, span.start).every((t) => GOVERNED_VIA.has(t.key));
+}
+
+/** Whether the tokens from the start of the sentence to `j` are a reply word ("no", "nope", "not really"). */
+function leadingReplyEndsAt(m: Message, j: number): boolean {
+  let first = j;
+  while (first > 0 && m.tokens[first - 1]!.sentence === m.tokens[j]!.sentence) first--;
+  const words = m.tokens.slice(first, j + 1).map((t) => t.key).join(' ');
+  return NO_PHRASES.includes(words);
 }
 
 /**
@@ -70,6 +91,8 @@ export function cueBefore(m: Message, span: Span): Modifier {
     if (before) return sharesNegation(m, before, span) ? { kind: 'negate', cue: { start: span.start, end: span.start } } : null;
     const unsure = m.unsure.find((c) => c.start <= j && j < c.end);
     if (unsure) return { kind: 'unsure', cue: unsure };
+    // "no there's no rush": a reply word that opens the sentence answers the question; the phrase after it stands.
+    if (span.start - j > 1 && leadingReplyEndsAt(m, j)) return null;
     if (span.start - j <= NEGATION_WINDOW && NEGATION_CUES.has(m.tokens[j]!.key) && !m.used.has(j)) {
       // "wouldn't mind an admin panel" wants one: the negation is spent on "mind".
       return cancelsNegation(m, j) ? { kind: 'affirm', cue: { start: j, end: j + 2 } } : { kind: 'negate', cue: { start: j, end: j + 1 } };
@@ -80,7 +103,8 @@ export function cueBefore(m: Message, span: Span): Modifier {
 
 function cancelsNegation(m: Message, cue: number): boolean {
   const next = m.tokens[cue + 1];
-  return next !== undefined && next.clause === m.tokens[cue]!.clause && NEGATION_CANCELLERS.has(next.key);
+  // "never mind the admin panel" dismisses it.
+  return next !== undefined && next.clause === m.tokens[cue]!.clause && NEGATION_CANCELLERS.has(next.key) && m.tokens[cue]!.key !== 'never';
 }
 
 /** Token ranges of negated subjects ("none of us", "no one"): a word inside one ("none") answers nothing alone. */
@@ -190,12 +214,14 @@ export function needWordAfter(m: Message, j: number): number | null {
   return null;
 }
 
-export function applyModifier(m: Message, readings: readonly Reading[], modifier: Modifier): Reading[] {
+export function applyModifier(m: Message, span: Span, modifier: Modifier): Reading[] {
+  const readings = span.readings;
   if (!modifier || modifier.kind === 'affirm') return [...readings];
   if (modifier.kind === 'unsure') return uniqueReadings(readings.map((r) => ({ criterion: r.criterion, option: SKIP })));
   const out: Reading[] = [];
+  const governed = governs(m, modifier.cue, span);
   for (const r of readings) {
-    const negative = negatedOption(m, r.criterion, r.option);
+    const negative = negatedOption(m, r.criterion, r.option, governed);
     if (negative && negative !== r.option) out.push({ criterion: r.criterion, option: negative });
     // "we haven't used either": a phrase that already means "neither" (only said under a negation) stays.
     else if (!negative && neitherOption(m, r.criterion) === r.option) out.push(r);
@@ -383,6 +409,11 @@ export function deferPicks(m: Message, picks: readonly Pick[]): Pick[] {
   });
   // The cues of a sentence that deferred an answer are spent on it: in "no admin for now, maybe later", "later" is no timeline.
   const hedged = (c: { start: number }): number => (c.start > 0 && HEDGES.has(m.tokens[c.start - 1]!.key) ? c.start - 1 : c.start);
-  const spent = cues.filter((c) => deferredIn.has(m.tokens[c.start]!.sentence)).map((c) => m.norm.slice(m.tokens[hedged(c)]!.start, m.tokens[c.end - 1]!.end));
-  return mapped.filter((p) => deferredCriteria.has(p.criterion) || p.evidence === '' || !spent.some((text) => text.includes(p.evidence)));
+  const spent = cues.filter((c) => deferredIn.has(m.tokens[c.start]!.sentence)).map((c) => ({ start: hedged(c), end: c.end }));
+  const inSpent = (p: Pick): boolean => {
+    const at = m.tokens.findIndex((t) => p.evidence.length > 0 && m.norm.startsWith(p.evidence, t.start));
+    const end = at + p.evidence.split(' ').length;
+    return at >= 0 && spent.some((c) => c.start <= at && end <= c.end);
+  };
+  return mapped.filter((p) => deferredCriteria.has(p.criterion) || !inSpent(p));
 }

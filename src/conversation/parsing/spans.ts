@@ -114,12 +114,15 @@ export function phraseCandidates(vocab: Vocabulary, tokens: readonly MatchToken[
 
 /**
  * At the asked question, a negation and one of its options ("not critical" at the security question) is that
- * option negated, not another criterion's phrase of the same words (performance's "not critical").
+ * option negated, not another criterion's phrase of the same words (performance's "not critical"), when nothing
+ * but fillers comes before it in its clause ("it's not critical"); "speed is not critical" keeps the other topic.
  */
 function withoutNegatedAsked(spans: readonly Span[], tokens: readonly MatchToken[], current: string | null): Span[] {
   if (current === null) return [...spans];
   const readsAsked = (start: number, end: number): boolean => spans.some((o) => o.start === start && o.end === end && o.readings.some((r) => r.criterion === current));
-  return spans.filter((s) => !(NEGATION_CUES.has(tokens[s.start]!.key) && !s.readings.some((r) => r.criterion === current) && readsAsked(s.start + 1, s.end)));
+  const filler = (key: string): boolean => FILLERS.has(key) || ['its', 'thats', 'that', 'this'].includes(key);
+  const opensClause = (s: Span): boolean => tokens.slice(0, s.start).every((t) => t.clause !== tokens[s.start]!.clause || filler(t.key));
+  return spans.filter((s) => !(NEGATION_CUES.has(tokens[s.start]!.key) && !s.readings.some((r) => r.criterion === current) && readsAsked(s.start + 1, s.end) && opensClause(s)));
 }
 
 /** "latency matters a lot", "we care a lot about speed": right after a verb of caring, a when-asked phrase says how much. */

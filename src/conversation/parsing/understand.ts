@@ -56,7 +56,7 @@ export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: Mat
 
 /** Words that single out the amount that counts: "200 engineers, but only 2 on this project". */
 const SINGLING_OUT: ReadonlySet<string> = new Set(['only', 'just']);
-/** Words of sizes over time: with one in the sentence, "only" means "merely" ("only 500 users at first, then 100k"), and the peak decides. */
+/** Words of sizes over time: with one in the sentence and a larger size after, "only" means "merely" ("only 500 users at first, then 100k"). */
 const OVER_TIME: ReadonlySet<string> = new Set('then later eventually someday afterwards future next first initially grow grows growing years'.split(' '));
 
 /**
@@ -82,15 +82,19 @@ function decideSizes(vocab: Vocabulary, tokens: readonly MatchToken[], spans: re
     span.readings.flatMap((r) => {
       const rank = rankOf(r);
       if (rank === undefined || (span.amount === undefined && before(span, NEGATION_CUES, 4))) return [];
-      const sentence = tokens[span.start]!.sentence;
-      const overTime = tokens.some((t) => t.sentence === sentence && OVER_TIME.has(t.key));
-      return [{ span, criterion: r.criterion, rank: span.amount ?? rank, singled: !overTime && before(span, SINGLING_OUT, 2) }];
+      return [{ span, criterion: r.criterion, rank: span.amount ?? rank, singled: before(span, SINGLING_OUT, 2) }];
     }),
   );
   const keep = new Map<string, Set<Span>>();
   for (const criterion of new Set(sizes.map((s) => s.criterion))) {
     const mine = sizes.filter((s) => s.criterion === criterion);
-    const contenders = mine.some((s) => s.singled) ? mine.filter((s) => s.singled) : mine;
+    // "only 500 users at first, then 100k": a larger size later in a sentence about time makes "only" mean "merely".
+    const sentenceOf = (s: (typeof mine)[number]): number => tokens[s.span.start]!.sentence;
+    const overTime = (sentence: number): boolean => tokens.some((t) => t.sentence === sentence && OVER_TIME.has(t.key));
+    const outgrown = (s: (typeof mine)[number]): boolean =>
+      overTime(sentenceOf(s)) && mine.some((o) => o.span.start > s.span.start && o.rank > s.rank && sentenceOf(o) === sentenceOf(s));
+    const singled = mine.filter((s) => s.singled && !outgrown(s));
+    const contenders = singled.length > 0 ? singled : mine;
     const peak = Math.max(...contenders.map((s) => s.rank));
     keep.set(criterion, new Set(contenders.filter((s) => s.rank >= peak).map((s) => s.span)));
   }
@@ -152,7 +156,7 @@ function readSpan(m: Message, span: Span, negation: Span | undefined): ReadSpan 
   if (modifier) markUsed(m, modifier.cue);
   if (modifier?.kind === 'negate') m.negated.add(span);
   return {
-    readings: applyModifier(m, span.readings, modifier),
+    readings: applyModifier(m, span, modifier),
     start: Math.min(span.start, modifier?.cue.start ?? span.start),
     end: Math.max(span.end, modifier?.cue.end ?? span.end),
     words: span.end - span.start,
