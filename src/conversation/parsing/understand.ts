@@ -12,7 +12,8 @@
  *   criterion out. A real option always beats a skip.
  */
 import type { Knowledge } from '../../knowledge/load.ts';
-import { deferPicks, leadingYesNo, negatedListPicks, negatedSubjects, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
+import { deferPicks } from './deferral.ts';
+import { leadingYesNo, negatedListPicks, negatedSubjects, applyModifier, cueAfter, cueBefore, floatingCuePicks, mentionNegationPicks, readNegationPhrases, type Modifier } from './negation.ts';
 import { rateRegions } from './durations.ts';
 import { quantityCandidates } from './quantities.ts';
 import { findMentions, findUnsureCues, markUsed, phraseCandidates, pickOf, selectSpans, type Message, type Pick, type Span } from './spans.ts';
