@@ -242,7 +242,11 @@ function confidenceText(knowledge: Knowledge, rec: Recommendation): string {
   if (deciding) parts.push(`the lead hinges on a point the sources dispute (${deciding.topic})`);
   else if (basis.rests_on_disputes) parts.push('the lead rests on claims the sources dispute');
   else if (!basis.tied) parts.push('the lead does not depend on disputed claims');
-  if (!basis.tied && basis.unknown_could_flip) parts.push('a question answered "don\'t know" could still change it');
+  if (!basis.tied && basis.unknown_could_flip) {
+    const unknown = [...new Set(rec.flips.filter((f) => f.from === SKIP).map((f) => knowledge.criterionById.get(f.criterion)?.title ?? f.criterion))];
+    const named = unknown.length > 2 ? `${unknown.slice(0, 2).join(', ')} and ${plural(unknown.length - 2, 'other')}` : unknown.join(' or ');
+    parts.push(`a question answered "don't know" (${named}) could still change it`);
+  }
   return `${CONFIDENCE_NAME[rec.confidence]}: ${parts.join('; ')}.`;
 }
 

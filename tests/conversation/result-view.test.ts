@@ -409,6 +409,14 @@ describe('the chance of change in words', () => {
     // It speaks of unanswered questions: changing a given answer is what "What would change it" lists (stories 11 and 12).
     expect(view.confidenceText).toMatch(/^Low: no single unanswered question could flip it, but together they have about a \d+% chance of changing it; /);
   });
+
+  it('names the "don\'t know" answers that could still change the verdict, and keeps it from High', () => {
+    const answers = { admin_panel: 'yes', project_type: SKIP, architecture: SKIP, flexibility: SKIP, team_experience: SKIP, scale: SKIP, performance: SKIP };
+    const rec = recommend(knowledge, answers);
+    const view = recommendationView(knowledge, answers, rec);
+    expect(view.confidenceText).toMatch(/^Medium: /);
+    expect(view.confidenceText).toContain('a question answered "don\'t know" (Project type, Architecture and 1 other) could still change it.');
+  });
 });
 
 describe('any pack (2 or 3 frameworks)', () => {
