@@ -1,14 +1,11 @@
 /**
  * The conversation state machine: a pure `step(session, event) -> { session, replies }`.
  *
- * It asks one criterion per turn in the engine's `next_question` order (an open
- * question stays open until it is answered, whatever else a message answers) and
- * offers the result (phase `settled`) as soon as the verdict is decided or its
- * chance of change is at most 5%; people can go on answering (refining). Every
- * event in every phase has a defined result:
- * an event that does not apply gets a notice, never an exception. The version goes
- * up by one whenever the session changes; an event carrying an older version
- * (a double click, a button on an old message) changes nothing.
+ * It asks one criterion per turn in the engine's `next_question` order (an open question stays open until it is
+ * answered, whatever else a message answers) and offers the result (phase `settled`) as soon as the verdict is decided
+ * or its chance of change is at most 5%; people can go on answering (refining). Every event in every phase has a
+ * defined result: an event that does not apply gets a notice, never an exception. The version goes up by one whenever
+ * the session changes; an event carrying an older version (a double click, a button on an old message) changes nothing.
  */
 import { askKnowledge } from '../engine/ask.ts';
 import type { Knowledge } from '../knowledge/load.ts';
@@ -309,18 +306,11 @@ export function createConversation(knowledge: Knowledge): Conversation {
   }
 
   function onCommand(session: Session, command: TypedCommand): StepResult {
-    switch (command.type) {
-      case 'change':
-        return onChange(session, command.criterion, undefined);
-      case 'skip':
-        return onSkip(session, undefined, undefined);
-      case 'why':
-        return onWhy(session, undefined);
-      case 'ask':
-        return unchanged(session, [{ kind: 'ask', answer: askKnowledge(knowledge, command.question) }]);
-      default:
-        return step(session, { type: command.type });
-    }
+    if (command.type === 'change') return onChange(session, command.criterion, undefined);
+    if (command.type === 'skip') return onSkip(session, undefined, undefined);
+    if (command.type === 'why') return onWhy(session, undefined);
+    if (command.type === 'ask') return unchanged(session, [{ kind: 'ask', answer: askKnowledge(knowledge, command.question) }]);
+    return step(session, { type: command.type });
   }
 
   function onText(session: Session, text: string): StepResult {
