@@ -25,10 +25,21 @@ describe('"wouldn\'t mind" and "wouldn\'t hurt" say yes', () => {
 describe('of two options, not the negative one is the other', () => {
   table([
     ["we don't want conventions", 'flexibility', answers(['flexibility', 'high', "don't want conventions"])],
-    // A reply word that opens the message is no negation to reverse: "no same team" is "No, same team"; nothing is guessed.
-    ['no conventions please', 'flexibility', noMatch],
-    ['no same team', 'hiring', noMatch],
-    ['no proven tech only', 'emerging_tech', noMatch],
+    // "no" before a noun negates it; a reply "no" (a pronoun or "just" next, or an answer of its own) does not.
+    ['no conventions please', 'flexibility', answers(['flexibility', 'high', 'no conventions'])],
+    ['no strict conventions please', 'flexibility', answers(['flexibility', 'high', 'no strict conventions'])],
+    ['no fixed requirements', 'requirements', answers(['requirements', 'evolving', 'no fixed'])],
+    ['no same team', 'hiring', answers(['hiring', 'no', 'same team'])],
+    ['no proven tech only', 'emerging_tech', answers(['emerging_tech', 'no', 'proven tech'])],
+    ['no just english', 'i18n', answers(['i18n', 'no', 'just english'])],
+    ['no real rush', 'time_to_market', answers(['time_to_market', 'normal', 'no real rush'])],
+    ['no highly sensitive data', 'security', answers(['security', 'standard', 'no highly sensitive data'])],
+    ['no need for an admin panel', 'admin_panel', answers(['admin_panel', 'no', 'no need for an admin panel'])],
+    ['no plans to hire', 'hiring', answers(['hiring', 'no', 'no plans to hire'])],
+    // Verbs of keeping and following carry the negation to the phrase.
+    ["we won't keep the same team", 'hiring', answers(['hiring', 'yes', "won't keep the same team"])],
+    ["it won't be english only", 'i18n', answers(['i18n', 'yes', "won't be english only"])],
+    ["i'd rather not be stuck with conventions", 'flexibility', answers(['flexibility', 'high', 'not be stuck with conventions'])],
     ["no there's no rush", 'time_to_market', answers(['time_to_market', 'normal', 'no rush'])],
     ['no we have several months', 'time_to_market', answers(['time_to_market', 'normal', 'several months'])],
     ["no we're happy with conventions", 'flexibility', answers(['flexibility', 'low', 'happy with conventions'])],

@@ -41,24 +41,33 @@ function negatedOption(m: Message, criterion: string, option: string, governs: b
   return governs && c && c.options.length === 2 ? c.options.find((o) => o.id !== option)?.id : negative;
 }
 
-/** Words that may stand between a negation and the phrase it governs: "don't want conventions", "not the same team". */
-const GOVERNED_VIA: ReadonlySet<string> = new Set('want wants wanted need needs like care about for any a an the our really have'.split(' '));
+/** Words that may stand between a negation and the phrase it governs: "don't want to follow conventions", "won't be english only". */
+const GOVERNED_VIA: ReadonlySet<string> = new Set(
+  'want wants wanted need needs like care about for any a an the our really have to be been being keep keeping follow following stay staying stick stuck with use using remain strict rigid fixed clear'.split(' '),
+);
 
-/**
- * Whether a negation cue plainly governs the span: only words of wanting between them, the phrase not itself a
- * negation ("no rush"), and the cue no reply word ("no same team" is "No, same team").
- */
+/** Whether a negation cue plainly governs the span: only words like these between them, and the phrase not itself a negation ("no rush"). */
 function governs(m: Message, cue: Cue, span: Span): boolean {
-  if (NEGATION_CUES.has(m.tokens[span.start]!.key) || leadingReplyEndsAt(m, cue.end - 1)) return false;
+  if (NEGATION_CUES.has(m.tokens[span.start]!.key)) return false;
   return m.tokens.slice(cue.end, span.start).every((t) => GOVERNED_VIA.has(t.key));
 }
 
-/** Whether the tokens from the start of the sentence to `j` are a reply word ("no", "nope", "not really"). */
-function leadingReplyEndsAt(m: Message, j: number): boolean {
+/** Words after which an opening "no" is a reply, not a determiner: "no we have months", "no there's no rush", "no just english". */
+const REPLY_FOLLOWERS: ReadonlySet<string> = new Set('we were weve i im ive it its there theres they theyre thats that this just only you our the'.split(' '));
+/** Words that make a phrase an answer of its own, so an opening "no" before it is a reply: "no same team", "no english only". */
+const RESTRICTIVE_WORDS: ReadonlySet<string> = new Set(['only', 'just', 'same']);
+
+/**
+ * Whether token `j` ends a reply word that opens its sentence ("no", "nope", "not really") and answers the question
+ * rather than negating what follows: a pronoun or "just" comes next, or the phrase is an answer of its own.
+ */
+function isLeadingReply(m: Message, j: number, span: Span): boolean {
   let first = j;
   while (first > 0 && m.tokens[first - 1]!.sentence === m.tokens[j]!.sentence) first--;
-  const words = m.tokens.slice(first, j + 1).map((t) => t.key).join(' ');
-  return NO_PHRASES.includes(words);
+  if (!NO_PHRASES.includes(m.tokens.slice(first, j + 1).map((t) => t.key).join(' '))) return false;
+  const next = m.tokens[j + 1];
+  // The phrase and the word after it: "proven tech only".
+  return (next !== undefined && REPLY_FOLLOWERS.has(next.key)) || m.tokens.slice(span.start, span.end + 1).some((t) => RESTRICTIVE_WORDS.has(t.key));
 }
 
 /**
@@ -91,8 +100,8 @@ export function cueBefore(m: Message, span: Span): Modifier {
     if (before) return sharesNegation(m, before, span) ? { kind: 'negate', cue: { start: span.start, end: span.start } } : null;
     const unsure = m.unsure.find((c) => c.start <= j && j < c.end);
     if (unsure) return { kind: 'unsure', cue: unsure };
-    // "no there's no rush": a reply word that opens the sentence answers the question; the phrase after it stands.
-    if (span.start - j > 1 && leadingReplyEndsAt(m, j)) return null;
+    // "no there's no rush", "no same team": a reply word that opens the sentence answers the question; the phrase stands.
+    if (isLeadingReply(m, j, span)) return null;
     if (span.start - j <= NEGATION_WINDOW && NEGATION_CUES.has(m.tokens[j]!.key) && !m.used.has(j)) {
       // "wouldn't mind an admin panel" wants one: the negation is spent on "mind".
       return cancelsNegation(m, j) ? { kind: 'affirm', cue: { start: j, end: j + 2 } } : { kind: 'negate', cue: { start: j, end: j + 1 } };
