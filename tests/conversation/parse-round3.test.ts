@@ -167,3 +167,20 @@ describe('"a lot" after a verb of caring says how much, not how many', () => {
     ['a lot of users', 'scale', answers(['scale', 'large', 'a lot'])],
   ]);
 });
+
+describe('"no X, just Y": the opening "no" negates X; "just" opens what comes next', () => {
+  table([
+    ['no admin, just the api', 'admin_panel', answers(['project_type', 'api', 'api'], ['admin_panel', 'no', 'no admin'])],
+    ['no admin just the api', 'admin_panel', answers(['project_type', 'api', 'api'], ['admin_panel', 'no', 'no admin'])],
+    ['no hiring, just us', 'hiring', answers(['hiring', 'no', 'no hiring'])],
+    ['no personal data, just public stuff', 'security', answers(['security', 'standard', 'no personal data'])],
+    ['no french, only english', 'i18n', answers(['i18n', 'no', 'no french, only english'])],
+    ['no mongo, just postgres', 'database', answers(['database', 'relational', 'postgres'])],
+    ['not really important, just internal', 'performance', answers(['performance', 'normal', 'not really important'])],
+    // Only "take it over" is a handover: "I'll take over maintenance myself" is not.
+    ["i'll take over maintenance myself", 'hiring', noMatch],
+    // A count after "but" or before "by" takes part in the peak.
+    ['not many at launch, but 100k by next year', 'scale', answers(['scale', 'growing', '100k'])],
+    ['not much traffic now, but millions later', 'scale', answers(['scale', 'large', 'millions'])],
+  ]);
+});

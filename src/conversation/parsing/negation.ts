@@ -66,8 +66,14 @@ function isLeadingReply(m: Message, j: number, span: Span): boolean {
   while (first > 0 && m.tokens[first - 1]!.sentence === m.tokens[j]!.sentence) first--;
   if (!NO_PHRASES.includes(m.tokens.slice(first, j + 1).map((t) => t.key).join(' '))) return false;
   const next = m.tokens[j + 1];
-  // The phrase and the word after it: "proven tech only".
-  return (next !== undefined && REPLY_FOLLOWERS.has(next.key)) || m.tokens.slice(span.start, span.end + 1).some((t) => RESTRICTIVE_WORDS.has(t.key));
+  // A restrictive word in the phrase, or an "only" closing its clause right after it ("proven tech only"); not the
+  // "just" that opens what comes next ("no admin, just the api", "no admin just the api").
+  const after = m.tokens[span.end];
+  const last = span.end + 1 >= m.tokens.length || m.tokens[span.end + 1]!.clause !== after?.clause;
+  const closingOnly = after !== undefined && after.clause === m.tokens[span.start]!.clause && after.key === 'only' && last;
+  // At either end of the phrase ("same team", "english only"), not between two named things ("spanish just english").
+  const [opening, closing] = [m.tokens[span.start]!, m.tokens[span.end - 1]!];
+  return (next !== undefined && REPLY_FOLLOWERS.has(next.key)) || closingOnly || RESTRICTIVE_WORDS.has(opening.key) || RESTRICTIVE_WORDS.has(closing.key);
 }
 
 /**

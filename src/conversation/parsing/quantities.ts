@@ -94,10 +94,10 @@ function countsAt(w: Words, read: NumberRead, currentKinds: ReadonlySet<Quantity
 }
 
 /** Words that may follow a count with no noun: "maybe 300 a month", "about 50k or so", "4 at most". */
-const AFTER_BARE_COUNT = new Set('a an per each every monthly daily weekly or maybe roughly total tops at max now today currently altogether later eventually soon'.split(' '));
+const AFTER_BARE_COUNT = new Set('a an per each every monthly daily weekly or maybe roughly total tops at max now today currently altogether later eventually soon by within'.split(' '));
 /** Words that may stand before it ("python 3" and "version 2" are no counts). */
 const BEFORE_BARE_COUNT = new Set(
-  'about around maybe roughly approximately only just like say be are were is expect expecting perhaps probably some over under than least most to of up then'.split(' '),
+  'about around maybe roughly approximately only just like say be are were is expect expecting perhaps probably some over under than least most to of up then for but and'.split(' '),
 );
 
 /** A count with no noun answers the asked question when its options count people or users: "a few hundred a month" at the traffic question. */
