@@ -184,3 +184,14 @@ describe('"no X, just Y": the opening "no" negates X; "just" opens what comes ne
     ['not much traffic now, but millions later', 'scale', answers(['scale', 'large', 'millions'])],
   ]);
 });
+
+describe('at a yes/no question, an opening reply "no" is not overturned by one thing named', () => {
+  table([
+    ['no its german', 'i18n', answers(['i18n', 'no', 'no'])],
+    ["no it's english, maybe french later", 'i18n', answers(['i18n', 'no', 'no'])],
+    ["no we're only in germany", 'i18n', answers(['i18n', 'no', 'no'])],
+    // Several languages named are a yes of their own; so is a language with no reply before it.
+    ['no, english and french', 'i18n', answers(['i18n', 'yes', 'english and french'])],
+    ['we need french', 'i18n', answers(['i18n', 'yes', 'french'])],
+  ]);
+});

@@ -12,6 +12,8 @@ export const FILLERS: ReadonlySet<string> = new Set(
 );
 
 export const YES_PHRASES = ['yes', 'yeah', 'yea', 'yep', 'yup', 'ya', 'y', 'sure', 'definitely', 'absolutely', 'certainly', 'correct', 'indeed', 'affirmative', 'of course'];
+/** Words after which an opening "no" is a reply, not a determiner: "no we have months", "no there's no rush", "no just english". */
+export const REPLY_FOLLOWERS: ReadonlySet<string> = new Set('we were weve i im ive it its there theres they theyre thats that this just only you our the'.split(' '));
 export const NO_PHRASES = ['no', 'nope', 'nah', 'n', 'negative', 'not really', 'no thanks', 'not at all', 'probably not', 'dont think so', 'i dont think so', 'i doubt it', 'doubt it', 'unlikely'];
 
 /** Whole-message replies to the offer of the result (see offer-replies.ts): take it, decline it, or only acknowledge. */

@@ -6,7 +6,7 @@
  * is dropped, never guessed.
  */
 import { SKIP } from '../../knowledge/schema.ts';
-import { IMPORTANCE_FILLERS, NEGATION_CANCELLERS, IMPORTANCE_WORDS, NEGATED_SUBJECTS, NEITHER_WORD, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
+import { IMPORTANCE_FILLERS, NEGATION_CANCELLERS, IMPORTANCE_WORDS, NEGATED_SUBJECTS, NEITHER_WORD, NEED_WORDS, NEGATION_CUES, NEGATION_PHRASE_WORDS, NO_PHRASES, REPLY_FOLLOWERS, TRAILING_NEGATIONS, YES_PHRASES } from './grammar.ts';
 import { hasReading, markUsed, pickOf, type Cue, type Mention, type Message, type Pick, type Span } from './spans.ts';
 import { keysOf } from './normalise.ts';
 import { answerOption, type Reading } from './vocabulary.ts';
@@ -52,8 +52,6 @@ function governs(m: Message, cue: Cue, span: Span): boolean {
   return m.tokens.slice(cue.end, span.start).every((t) => GOVERNED_VIA.has(t.key));
 }
 
-/** Words after which an opening "no" is a reply, not a determiner: "no we have months", "no there's no rush", "no just english". */
-const REPLY_FOLLOWERS: ReadonlySet<string> = new Set('we were weve i im ive it its there theres they theyre thats that this just only you our the'.split(' '));
 /** Words that make a phrase an answer of its own, so an opening "no" before it is a reply: "no same team", "no english only". */
 const RESTRICTIVE_WORDS: ReadonlySet<string> = new Set(['only', 'just', 'same']);
 

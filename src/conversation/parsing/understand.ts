@@ -18,8 +18,8 @@ import { rateRegions } from './durations.ts';
 import { quantityCandidates } from './quantities.ts';
 import { findMentions, findUnsureCues, markUsed, phraseCandidates, pickOf, selectSpans, type Message, type Pick, type Span } from './spans.ts';
 import type { TextMatch } from './types.ts';
-import { NEGATION_CUES } from './grammar.ts';
-import type { MatchToken, Reading, Vocabulary } from './vocabulary.ts';
+import { NEGATION_CUES, NO_PHRASES, REPLY_FOLLOWERS } from './grammar.ts';
+import { answerOption, type MatchToken, type Reading, type Vocabulary } from './vocabulary.ts';
 
 export function readMessage(knowledge: Knowledge, vocab: Vocabulary, tokens: MatchToken[], norm: string, current: string | null): Message {
   // Amounts are chosen apart from phrases, so "3 django developers" is both a team size and an experience.
@@ -104,6 +104,23 @@ function decideSizes(vocab: Vocabulary, tokens: readonly MatchToken[], spans: re
   );
 }
 
+/**
+ * "no its german", "no it's english, maybe french later" at a yes/no question: an opening reply "no" (a pronoun, a
+ * comma or nothing after it) is the answer; a content word read as "yes" (one language named) does not overturn it.
+ */
+function openingNoWins(m: Message, picks: Pick[]): void {
+  if (m.current === null) return;
+  const [yes, no] = [answerOption(m.knowledge, m.current, 'yes_option'), answerOption(m.knowledge, m.current, 'no_option')];
+  const yesPicks = picks.filter((p) => p.criterion === m.current && p.option === yes);
+  // Several things named ("english and french") is a yes of its own.
+  if (yes === undefined || no === undefined || yesPicks.length === 0 || yesPicks.some((p) => /\b(?:and|plus)\b/.test(p.evidence))) return;
+  const reply = NO_PHRASES.map((p) => p.split(' ')).find((words) => words.every((w, k) => m.tokens[k]?.key === w));
+  const next = reply ? m.tokens[reply.length] : undefined;
+  if (!reply || (next !== undefined && next.clause === m.tokens[0]!.clause && !REPLY_FOLLOWERS.has(next.key))) return;
+  for (let i = picks.length - 1; i >= 0; i--) if (picks[i]!.criterion === m.current) picks.splice(i, 1);
+  picks.push(pickOf(m, { criterion: m.current, option: no }, 0, reply.length, true, reply.length));
+}
+
 /** A span read with its cue, before its criterion is settled. */
 interface ReadSpan {
   readings: Reading[];
@@ -148,6 +165,7 @@ export function answersOf(m: Message): { matches: TextMatch[]; ambiguous: boolea
     const yesNo = leadingYesNo(m);
     if (yesNo) picks.push(yesNo);
   }
+  openingNoWins(m, picks);
   const resolved = resolvePicks(m.knowledge, deferPicks(m, picks));
   return { matches: resolved.matches, ambiguous: ambiguousSpans || resolved.ambiguous };
 }
