@@ -50,6 +50,9 @@ async function turnLatencies(store: SessionStore, knowledge: Knowledge, turns: n
     const committed = await service.commit(delivery(thread, `${label}-ev-${i}`), { kind: 'control', event: { type: 'answer', criterion: criterion.id, option, version: current.version } });
     samples.push(nowMs() - start);
     await committed.send();
+    // A bot goes back to its event loop between deliveries (as core.ts's turns do): without it the SQLite store, which
+    // answers at once, never lets the checkpoint timer run, and the WAL's safety checkpoint lands inside a measured turn.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await service.idle();
   return samples;
