@@ -42,7 +42,7 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
 
   /** Sends what the turn queued, through the delivery's live handle (a response_url, when it has one). */
   const send = (decoded: Decoded, committed: CommittedTurn<SlackLive>, command: boolean, respond?: RespondFn): void => {
-    const live: SlackLive = { user: decoded.delivery.actor, redelivered: committed.result.duplicate, command };
+    const live: SlackLive = { user: decoded.delivery.actor, command };
     if (respond) live.respond = (message) => respond({ text: message.text, blocks: message.blocks, response_type: 'ephemeral', replace_original: false }).then(() => undefined);
     void committed.send(live);
   };
@@ -90,7 +90,7 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
       if (skipped(decoded, kind, quietly)) return;
       const committed = await commit(decoded, kind, 'event not recorded; Slack will redeliver it');
       if ('failure' in committed) throw committed.failure;
-      // No response_url for an event, but a live handle all the same: it tells the port whether these sends may have gone out before.
+      // No response_url for an event; the live handle still names who acted.
       send(decoded, committed, false);
     };
   app.event('message', onEvent('message', decodeThreadMessage, true));

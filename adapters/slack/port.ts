@@ -34,13 +34,6 @@ export interface SlackLive {
   respond?: Respond;
   /** A slash command: private notes go through response_url first (it works in channels the bot is not in). */
   command: boolean;
-  /** The delivery was applied before (Slack's retry, a replay): what it queued may have gone out already. */
-  redelivered?: boolean;
-}
-
-/** Whether a send may repeat one that reached Slack: it is not the delivery's own first drain. */
-function mayHaveGoneOut(live: SlackLive | undefined): boolean {
-  return live === undefined || live.redelivered === true;
 }
 
 /** What chat.postMessage gives back when a knowledge answer could only be sent privately. */
@@ -82,7 +75,7 @@ export class SlackPort implements PlatformPort<SlackLive> {
     const place = parseConversation(thread.conversation);
     const channel = options.channel ?? place.channel;
     const threadTs = options.channel === undefined ? place.threadTs : undefined;
-    if (options.resend === true || mayHaveGoneOut(options.live)) {
+    if (options.resend === true) {
       const found = await this.calls.findPosted(channel, options.handle, threadTs);
       if (found !== undefined) return found;
     }
@@ -137,7 +130,7 @@ export class SlackPort implements PlatformPort<SlackLive> {
   async openThread(where: ThreadKey, content: Content, live?: SlackLive, options?: { handle: string; resend?: boolean }): Promise<{ conversation: string; messageId: string }> {
     const { channel } = parseConversation(where.conversation);
     const handle = options?.handle;
-    const found = (options?.resend === true || mayHaveGoneOut(live)) && handle !== undefined ? await this.calls.findPosted(channel, handle) : undefined;
+    const found = options?.resend === true && handle !== undefined ? await this.calls.findPosted(channel, handle) : undefined;
     const ts = found ?? (await this.calls.postMessage(channel, renderContent(content), handle === undefined ? {} : { handle }));
     return { conversation: threadConversation(channel, ts), messageId: ts };
   }

@@ -142,6 +142,24 @@ describe('a retried delivery whose messages did not all go out', () => {
   });
 });
 
+describe('a message that waited behind a failed one', () => {
+  it('is posted by the sweep without looking for it first: the store knows it was never tried', async () => {
+    const { parent } = await startInterview();
+    rig.webApi.fail('chat.update', { kind: 'http_error', status: 503 }, 1);
+    await rig.client.event(messageEvent({ eventId: 'Ev0BEHIND', threadTs: parent.ts, text: 'skip' }));
+    expect(rig.webApi.methods()[0]).toBe('chat.update');
+    expect(rig.webApi.methods()).not.toContain('chat.postMessage');
+    rig.webApi.clearFailures();
+    rig.webApi.reset();
+    now += 120_000;
+    await rig.turns.outbox.sweep();
+    await rig.turns.idle();
+    // Conversations.replies is rate-limited (Tier 3): only a send that may have gone out before looks first.
+    expect(rig.webApi.methods()).not.toContain('conversations.replies');
+    expect(posts(rig.webApi).filter((p) => p.threadTs === parent.ts)).toHaveLength(1);
+  });
+});
+
 describe('a message that reached Slack but whose answer was lost (a crash, a dropped connection)', () => {
   /**
    * Skips the first question; the next one reaches Slack but its answer is lost, so the outbox does not know it
