@@ -8,6 +8,7 @@
  * (Socket Mode, Discord only) `startHealthServer` serves it on HEALTH_PORT.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { configError } from '../src/config.ts';
 import { isAdvisorError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import type { SessionStore } from '../src/sessions/store.ts';
@@ -126,4 +127,21 @@ export async function startHealthServer(options: { port: number; host?: string; 
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A port a server cannot listen on, as a configuration problem naming its setting (PORT, HEALTH_PORT) and what to
+ * do; an error that is not about listening passes through unchanged.
+ */
+export function listenProblem(setting: string, port: number, error: unknown): unknown {
+  const { code, syscall, message } = (error ?? {}) as Partial<NodeJS.ErrnoException>;
+  const problem =
+    code === 'EADDRINUSE'
+      ? `port ${port} is already in use (another replica or program listens there); pick a free port`
+      : code === 'EACCES'
+        ? `this process may not listen on port ${port} (ports below 1024 need privileges); pick a port above 1023`
+        : syscall === 'listen'
+          ? `port ${port} cannot be listened on (${message ?? code}); pick another port`
+          : undefined;
+  return problem === undefined ? error : configError([`${setting}: ${problem}`], { cause: code });
 }

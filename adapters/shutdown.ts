@@ -14,8 +14,10 @@
  * 4. Close the platform clients, the health server and the store.
  *
  * Steps 1 to 3 share one time limit, so a platform that hangs cannot hold a
- * deploy forever; in step 4 each platform bounds its own stop, and the store's
- * last calls get 2 s each, so a database that stopped answering cannot either.
+ * deploy forever; in step 4 Slack's and Discord's stop wait at most 5 s more
+ * for their sends (`settleSends`), the shard manager's has its own limit, and
+ * the store's last calls get 2 s each, so a database that stopped answering
+ * cannot hold it either.
  */
 import type { Logger } from '../src/logger.ts';
 import type { SessionStore } from '../src/sessions/store.ts';
@@ -47,6 +49,8 @@ export interface ShutdownOptions {
 
 /** A database that stopped answering must not keep a supervisor waiting: each last store call gets this long. */
 const STORE_STEP_MS = 2_000;
+/** How long a platform's `stop` waits for its sends in flight before closing its client anyway. */
+const SETTLE_SENDS_MS = 5_000;
 
 export interface ShutdownReport {
   /** True when everything accepted was sent before the time limit. */
@@ -66,6 +70,14 @@ export async function within(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * For a platform's `stop`: waits for its turns' sends in flight, at most 5 s, so a send that hangs cannot hold
+ * shutdown; what was not sent stays in the outbox for the next start.
+ */
+export async function settleSends(turns: TurnsHandle, logger: Logger, ms = SETTLE_SENDS_MS): Promise<void> {
+  if (!(await within(turns.idle(), ms))) logger.warn({ afterMs: ms }, 'sends still in flight when stopping; what was not sent stays in the outbox');
 }
 
 /**
@@ -133,7 +145,7 @@ export async function shutDown(options: ShutdownOptions): Promise<ShutdownReport
     log.info({ pending }, 'outbox entries not due yet stay pending for the next start or another replica');
   }
 
-  // Each platform bounds its own stop (Slack waits at most 5 s more for its sends; shards have their own limit).
+  // Each platform bounds its own stop (settleSends for Slack and Discord; the shard manager kills a shard that overstays).
   await Promise.allSettled(platforms.map((p) => p.stop()));
   await options.closeHealth?.().catch((error: unknown) => log.warn({ err: error }, 'closing the health server failed'));
   const closed = await within(

@@ -8,7 +8,7 @@
  * port in HTTP mode, and on HEALTH_PORT when that is set. SIGTERM (or
  * SIGINT) shuts down gracefully (shutdown.ts): no new work, the turns in
  * flight finish, the outbox drains, then the store closes and the exit
- * status is 0.
+ * status is 0. A signal during start-up lets start-up finish, then stops.
  */
 import dotenv from 'dotenv';
 import { isAdvisorError } from '../src/errors.ts';
@@ -20,20 +20,14 @@ import { redactUrl } from '../src/sessions/pg-errors.ts';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.ts';
 import { WalCheckpointer } from '../src/sessions/wal-checkpointer.ts';
 import type { SessionStore } from '../src/sessions/store.ts';
-import { startBackground, sweepAll, type StoreUpkeep, type TurnsHandle } from './background.ts';
-import { createHealthCheck, startHealthServer, type HealthCheck, type HealthServer } from './health.ts';
+import { startBackground, sweepAll, type StoreUpkeep } from './background.ts';
+import { createHealthCheck, listenProblem, startHealthServer, type HealthCheck, type HealthServer } from './health.ts';
 import { installProcessGuard } from './process-guard.ts';
-import { shutDown } from './shutdown.ts';
+import { shutDown, type ShutdownReport, type StoppablePlatform } from './shutdown.ts';
 import { runTerminal } from './terminal/terminal.ts';
 
 /** A started platform; `stop` ends its connections (no new deliveries), `turns` is its turn layer. */
-export interface RunningPlatform {
-  name: string;
-  /** Stops taking new deliveries while sends go on (graceful shutdown); those being received finish first. */
-  stopIntake?(): Promise<void>;
-  stop(): Promise<void>;
-  turns: TurnsHandle;
-}
+export type RunningPlatform = StoppablePlatform;
 
 /** How long shutdown waits for turns in flight to be sent; what is left stays in the outbox for the next start. */
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -47,11 +41,81 @@ interface Shared {
   ttlMs: number;
 }
 
+/** A request to stop the process (SIGTERM, SIGINT, or what the caller adds), resolved with its reason. */
+export interface StopRequest {
+  readonly requested: Promise<string>;
+  /** Asks to stop; only the first reason counts. */
+  request(reason: string): void;
+  /** Stops listening: a signal then ends the process the default way again. */
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGTERM and SIGINT from now on, and for good: a second signal (Ctrl-C reaches the shard manager and every
+ * shard; a supervisor may repeat SIGTERM) must not kill the process mid-shutdown, nor one during start-up mid-start.
+ */
+export function listenForStop(): StopRequest {
+  let request: (reason: string) => void = () => undefined;
+  const requested = new Promise<string>((resolve) => {
+    request = resolve;
+  });
+  const onTerm = (): void => request('SIGTERM');
+  const onInt = (): void => request('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  return {
+    requested,
+    request: (reason) => request(reason),
+    dispose() {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
+  };
+}
+
+export interface ServeOptions {
+  platforms: readonly StoppablePlatform[];
+  store: SessionStore;
+  logger: Logger;
+  stop: Promise<string>;
+  /** Called once the start-up sweep is done and the background work runs (the "started" log line). */
+  started?: () => void;
+  /** The log line that begins shutdown. */
+  stoppingMessage: string;
+  /** Shutdown's first step (the health endpoint answers 503) and the health server's close. */
+  beginStopping?: () => void;
+  closeHealth?: () => Promise<void>;
+}
+
+/**
+ * Runs started platforms until a stop is requested, then shuts them down gracefully (`npm start`, and each Discord
+ * shard process): expired sessions are removed, what a crash left unsent goes out, the background work runs.
+ */
+export async function serve(options: ServeOptions): Promise<ShutdownReport> {
+  const { platforms, store, logger } = options;
+  // The store is shared: one platform's cleanup covers all of them.
+  await platforms[0]?.turns.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
+  // What a crash left committed but unsent goes out now, so no thread is left without its live question.
+  await sweepAll(platforms, logger);
+  const background = startBackground({ turns: platforms, logger, ...storeUpkeep(store) });
+  options.started?.();
+  const reason = await options.stop;
+  logger.info({ reason, graceMs: SHUTDOWN_GRACE_MS }, options.stoppingMessage);
+  return shutDown({
+    platforms,
+    background,
+    store,
+    logger,
+    beginStopping: options.beginStopping ?? (() => undefined),
+    ...(options.closeHealth ? { closeHealth: options.closeHealth } : {}),
+    graceMs: SHUTDOWN_GRACE_MS,
+  });
+}
+
 async function startPlatforms(config: Config, shared: Shared, running: RunningPlatform[], health: HealthCheck): Promise<void> {
   if (config.slack) {
     const { startSlack } = await import('./slack/start.ts');
-    // Sweeping is done here for every platform (startBackground), not by the Slack app itself.
-    running.push(await startSlack({ config: config.slack, ...shared, sweepIntervalMs: 0, health }));
+    running.push(await startSlack({ config: config.slack, ...shared, health }));
   }
   if (config.discord?.shards !== undefined) {
     // DISCORD_SHARDS: Discord runs in one child process per shard (adapters/discord/shard.ts), never in this one.
@@ -115,30 +179,49 @@ async function run(): Promise<number> {
   // The terminal interview owns stdout and stderr's screen; keep logs to warnings unless asked.
   const level = terminalOnly && !process.env['LOG_LEVEL'] ? 'warn' : config.logLevel;
   const logger = createLogger({ level });
+  if (terminalOnly) return runTerminalOnly(config, logger);
 
-  let store: SessionStore;
-  let knowledge: Knowledge;
+  // Before anything slow (the database, the platforms' log-ins). The terminal interview handles Ctrl-C itself.
+  const stop = listenForStop();
+  let status = 1;
   try {
-    knowledge = loadKnowledge(config.knowledgeDir);
-    store = await openStore(config, logger);
+    status = await runPlatforms(config, logger, stop.requested);
+    return status;
+  } finally {
+    // Start-up failed: a process that lingers on an open handle ends on a signal as before.
+    if (status !== 0) stop.dispose();
+  }
+}
+
+/** Loads the knowledge and opens the store; a problem with either is printed, and undefined returned. */
+async function openShared(config: Config, logger: Logger): Promise<{ knowledge: Knowledge; store: SessionStore } | undefined> {
+  try {
+    const knowledge = loadKnowledge(config.knowledgeDir);
+    return { knowledge, store: await openStore(config, logger) };
   } catch (error) {
-    if (isAdvisorError(error)) {
-      console.error(error.code === 'CONFIG_INVALID' ? `${error.message}\nSee .env.example for every setting.` : error.message);
-      return 1;
-    }
-    throw error;
+    if (!isAdvisorError(error)) throw error;
+    console.error(error.code === 'CONFIG_INVALID' ? `${error.message}\nSee .env.example for every setting.` : error.message);
+    return undefined;
   }
+}
+
+async function runTerminalOnly(config: Config, logger: Logger): Promise<number> {
+  const opened = await openShared(config, logger);
+  if (!opened) return 1;
+  const { store, knowledge } = opened;
   const ttlMs = config.sessionTtlMs;
+  await runTerminal({ store, knowledge, logger, ttlMs });
+  // Afterwards, not before: an interview that expired while away is announced when it would resume, not silently removed.
+  const now = Date.now();
+  await store.deleteExpired(now - ttlMs, now).catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
+  await store.close();
+  return 0;
+}
 
-  if (terminalOnly) {
-    await runTerminal({ store, knowledge, logger, ttlMs });
-    // Afterwards, not before: an interview that expired while away is announced when it would resume, not silently removed.
-    const now = Date.now();
-    await store.deleteExpired(now - ttlMs, now).catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
-    await store.close();
-    return 0;
-  }
-
+async function runPlatforms(config: Config, logger: Logger, stop: Promise<string>): Promise<number> {
+  const opened = await openShared(config, logger);
+  if (!opened) return 1;
+  const { store, knowledge } = opened;
   // Slack and Discord share this process: an error escaping one must not end the other.
   const uninstallGuard = installProcessGuard(logger);
   const running: RunningPlatform[] = [];
@@ -146,7 +229,7 @@ async function run(): Promise<number> {
   const health = createHealthCheck({ store, logger, stopping: () => stopping });
   let healthServer: HealthServer | undefined;
   try {
-    await startPlatforms(config, { store, knowledge, logger, ttlMs }, running, health);
+    await startPlatforms(config, { store, knowledge, logger, ttlMs: config.sessionTtlMs }, running, health);
     if (config.healthPort !== undefined) healthServer = await startHealth(config.healthPort, health, logger);
   } catch (error) {
     await Promise.allSettled(running.map((p) => p.stop()));
@@ -159,30 +242,18 @@ async function run(): Promise<number> {
     logger.error({ err: error }, 'a platform failed to start');
     return 1;
   }
-  await running[0]?.turns.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
-  // What a crash left committed but unsent goes out now, so no thread is left without its live question.
-  await sweepAll(running, logger);
-  const background = startBackground({ turns: running, logger, ...storeUpkeep(store) });
-  logger.info(
-    { platforms: running.map((p) => p.name), database: config.postgres ? redactUrl(config.postgres.url) : config.databasePath, healthPort: healthServer?.port },
-    'advisor started',
-  );
-
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new work; finishing the turns in flight and draining the outbox');
-  await shutDown({
+  const database = config.postgres ? redactUrl(config.postgres.url) : config.databasePath;
+  await serve({
     platforms: running,
-    background,
     store,
     logger,
+    stop,
+    started: () => logger.info({ platforms: running.map((p) => p.name), database, healthPort: healthServer?.port }, 'advisor started'),
+    stoppingMessage: 'stopping: no new work; finishing the turns in flight and draining the outbox',
     beginStopping: () => {
       stopping = true;
     },
     ...(healthServer ? { closeHealth: healthServer.close } : {}),
-    graceMs: SHUTDOWN_GRACE_MS,
   });
   uninstallGuard();
   // Everything is closed; a socket some client library still holds must not keep a supervisor waiting.
@@ -195,10 +266,7 @@ async function run(): Promise<number> {
 
 /** The health server on HEALTH_PORT; a port that cannot be used stops start-up naming the setting. */
 async function startHealth(port: number, check: HealthCheck, logger: Logger): Promise<HealthServer> {
-  try {
-    return await startHealthServer({ port, check, logger });
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is already in use' : `cannot be listened on (${error instanceof Error ? error.message : String(error)})`;
-    throw new Error(`HEALTH_PORT: port ${port} ${reason}; pick a free port for the health endpoint`, { cause: error });
-  }
+  return startHealthServer({ port, check, logger }).catch((error: unknown) => {
+    throw listenProblem('HEALTH_PORT', port, error);
+  });
 }

@@ -138,15 +138,8 @@ const envSchema = z.object({
   DISCORD_SHARD_LIST: shardListText.optional(),
 });
 
-export interface SlackConfig {
-  botToken: string;
-  /** Socket Mode when set. */
-  appToken?: string;
-  /** HTTP mode (required when there is no app token). */
-  signingSecret?: string;
-  port: number;
-  apiUrl?: string;
-}
+/** Socket Mode with an app token, else HTTP mode, which verifies every request with the signing secret. */
+export type SlackConfig = { botToken: string; port: number; apiUrl?: string } & ({ appToken: string; signingSecret?: string } | { appToken?: undefined; signingSecret: string });
 
 export interface DiscordConfig {
   token: string;
@@ -212,12 +205,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
       problems.push('SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: missing; set SLACK_APP_TOKEN (xapp-...) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode');
     }
-    if (e.SLACK_BOT_TOKEN) {
-      slack = { botToken: e.SLACK_BOT_TOKEN, port: e.PORT };
-      if (e.SLACK_APP_TOKEN) slack.appToken = e.SLACK_APP_TOKEN;
-      if (e.SLACK_SIGNING_SECRET) slack.signingSecret = e.SLACK_SIGNING_SECRET;
-      if (e.SLACK_API_URL) slack.apiUrl = e.SLACK_API_URL;
-    }
+    const common = { port: e.PORT, ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}) };
+    const secret = e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {};
+    if (e.SLACK_BOT_TOKEN && e.SLACK_APP_TOKEN) slack = { botToken: e.SLACK_BOT_TOKEN, ...common, appToken: e.SLACK_APP_TOKEN, ...secret };
+    else if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) slack = { botToken: e.SLACK_BOT_TOKEN, ...common, signingSecret: e.SLACK_SIGNING_SECRET };
   }
 
   let discord: DiscordConfig | undefined;

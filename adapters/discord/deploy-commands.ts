@@ -14,10 +14,11 @@ import { loadConfig, type DiscordConfig } from '../../src/config.ts';
 import { isAdvisorError } from '../../src/errors.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { commandDefinitions } from './commands.ts';
+import { restApi } from './setup.ts';
 
 /** Registers the commands; says where, and the names Discord now has. */
 export async function deployCommands(config: DiscordConfig, logger: Logger): Promise<{ scope: 'guild' | 'global'; registered: string[] }> {
-  const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
+  const rest = new REST(restApi(config)).setToken(config.token);
   const body = commandDefinitions();
   const scope = config.guildId ? 'guild' : 'global';
   const route = config.guildId

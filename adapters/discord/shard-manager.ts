@@ -23,10 +23,11 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { DiscordAPIError, REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import { z } from 'zod';
-import { configError, type DiscordConfig } from '../../src/config.ts';
+import type { DiscordConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { TurnsHandle } from '../background.ts';
 import { within } from '../shutdown.ts';
+import { restApi, tokenRefused } from './setup.ts';
 
 /** The file each shard process runs (a JavaScript entry that loads the TypeScript through tsx, like bin/start.js). */
 export const SHARD_ENTRY = fileURLToPath(new URL('../../bin/discord-shard.js', import.meta.url));
@@ -50,13 +51,13 @@ const gatewayBotSchema = z.object({
  * buckets (this many shards may log in together every 5 s). A refused token is a configuration problem naming DISCORD_TOKEN.
  */
 export async function fetchGatewayAdvice(config: DiscordConfig): Promise<{ shards: number; maxConcurrency: number }> {
-  const rest = new REST({ version: '10', retries: 1, ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}) }).setToken(config.token);
+  const rest = new REST({ version: '10', retries: 1, ...restApi(config) }).setToken(config.token);
   try {
     const answer = gatewayBotSchema.parse(await rest.get(Routes.gatewayBot()));
     return { shards: answer.shards, maxConcurrency: answer.session_start_limit.max_concurrency };
   } catch (error) {
     if (error instanceof DiscordAPIError && error.status === 401) {
-      throw Object.assign(configError(['DISCORD_TOKEN: Discord refused the bot token; copy it again from the Bot page of your application in the Developer Portal']), { cause: error });
+      throw tokenRefused(error);
     }
     const where = config.apiUrl ?? 'https://discord.com/api';
     throw new Error(`Could not read the recommended shard count from Discord (GET /gateway/bot at ${where}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -21,15 +21,10 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { loadKnowledge } from '../../src/knowledge/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { SessionStore } from '../../src/sessions/store.ts';
-import { startBackground, sweepAll } from '../background.ts';
 import { installProcessGuard } from '../process-guard.ts';
-import { shutDown } from '../shutdown.ts';
-import { openStore, storeUpkeep } from '../start.ts';
+import { listenForStop, openStore, serve } from '../start.ts';
 import { shardScopedStore, type ShardIdentity } from './shard-scope.ts';
 import { startDiscord, type RunningDiscord } from './start.ts';
-
-/** How long shutdown waits for turns in flight to be sent (as `npm start` does); what is left stays in the outbox. */
-const SHUTDOWN_GRACE_MS = 8_000;
 
 const shardIdsSchema = z.union([z.number().int().min(0).transform((id) => [id]), z.array(z.number().int().min(0)).min(1)]);
 
@@ -58,14 +53,9 @@ export async function runShard(): Promise<number> {
   }
   const label = `Discord shard ${shard.ids.join(',')}`;
 
-  // Listening from the start, and for good: a second signal (Ctrl-C reaches the manager and every shard) must not kill the process mid-shutdown.
-  let requestStop: (reason: string) => void = () => undefined;
-  const stopRequested = new Promise<string>((resolve) => {
-    requestStop = resolve;
-  });
-  process.on('SIGTERM', () => requestStop('SIGTERM'));
-  process.on('SIGINT', () => requestStop('SIGINT'));
-  process.on('disconnect', () => requestStop('the shard manager went away'));
+  // From the start: a signal during start-up stops the shard once started (listenForStop).
+  const stop = listenForStop();
+  process.on('disconnect', () => stop.request('the shard manager went away'));
 
   let config: Config;
   try {
@@ -104,15 +94,8 @@ export async function runShard(): Promise<number> {
     return 1;
   }
 
-  await running.turns.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
-  // What a crash of this shard left committed but unsent goes out now.
-  const platforms = [running];
-  await sweepAll(platforms, logger);
-  const background = startBackground({ turns: platforms, logger, ...storeUpkeep(store) });
-
-  const reason = await stopRequested;
-  logger.info({ reason, graceMs: SHUTDOWN_GRACE_MS }, 'stopping discord shard');
-  await shutDown({ platforms, background, store, logger, beginStopping: () => undefined, graceMs: SHUTDOWN_GRACE_MS });
+  // `store` unscoped: its upkeep and closing are the whole store's; the sweep goes through this shard's turns, which see only its guilds.
+  await serve({ platforms: [running], store, logger, stop: stop.requested, stoppingMessage: 'stopping discord shard' });
   uninstallGuard();
   return 0;
 }

@@ -19,12 +19,13 @@
 import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayCloseCodes, GatewayIntentBits } from 'discord.js';
 import { configError, type DiscordConfig } from '../../src/config.ts';
 import { TurnService, type TurnServiceOptions } from '../../src/turns/service.ts';
-import { Intake } from '../shutdown.ts';
+import { Intake, settleSends } from '../shutdown.ts';
 import { createInteractionHandler, createMessageHandler } from './interactions.ts';
 import type { DiscordLive } from './live.ts';
 import { installInteractionPacketGuard } from './packet-guard.ts';
 import { DiscordPort } from './port.ts';
 import { DEFAULT_ACK_BUDGET_MS } from './run-turn.ts';
+import { restApi, tokenRefused } from './setup.ts';
 
 /** Discord closed the gateway for good before the bot was ready (e.g. 4004 bad token, 4014 intents not enabled). */
 export class GatewayRefusedError extends Error {
@@ -55,7 +56,7 @@ export interface DiscordBot {
   start(): Promise<void>;
   /** Stops handling new interactions and messages (shutdown); resolves once those being handled are committed and answered. Sends go on. */
   stopIntake(): Promise<void>;
-  /** Lets turns in progress finish, then disconnects. */
+  /** Lets turns in progress finish (a few seconds at most: what is unsent stays in the outbox), then disconnects. */
   stop(): Promise<void>;
 }
 
@@ -70,7 +71,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     intents: config.messageContent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [GatewayIntentBits.Guilds],
     allowedMentions: { parse: [], repliedUser: false },
     rest: {
-      ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}),
+      ...restApi(config),
       retries: options.restRetries ?? 3,
       ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
       rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > maxWait,
@@ -117,7 +118,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     stopIntake,
     async stop() {
       await stopIntake();
-      await turns.idle();
+      await settleSends(turns, logger);
       await client.destroy();
       logger.info('discord bot stopped');
     },
@@ -140,7 +141,7 @@ const REFUSED_AT_GATEWAY: ReadonlyMap<number, string> = new Map([
 /** Turns Discord's refusals at log-in into configuration problems; other errors pass through. */
 export function explainStartFailure(error: unknown): unknown {
   if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
-    return configProblem('DISCORD_TOKEN: Discord refused the bot token; copy it again from the Bot page of your application in the Developer Portal', error);
+    return tokenRefused(error);
   }
   const problem = error instanceof GatewayRefusedError ? REFUSED_AT_GATEWAY.get(error.closeCode) : undefined;
   return problem === undefined ? error : configProblem(problem, error);

@@ -14,8 +14,8 @@ import { z } from 'zod';
 import { configError, type SlackConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
 import { TurnService, type TurnServiceOptions } from '../../src/turns/service.ts';
-import { createHealthCheck, type HealthCheck } from '../health.ts';
-import { within } from '../shutdown.ts';
+import { createHealthCheck, listenProblem, type HealthCheck } from '../health.ts';
+import { settleSends } from '../shutdown.ts';
 import { boltLevelFor, boltLogger } from './bolt.ts';
 import { registerListeners } from './listeners.ts';
 import { SlackPort, type SlackLive } from './port.ts';
@@ -40,8 +40,6 @@ export interface StartSlackOptions extends Pick<TurnServiceOptions<SlackLive>, '
   botIdentity?: BotIdentity;
   /** Socket Mode: reconnect when the connection drops (default true). */
   socketAutoReconnect?: boolean;
-  /** Ignored: adapters/background.ts sweeps the outbox of every platform. */
-  sweepIntervalMs?: number;
   /** HTTP mode answers `GET /healthz` with this check (default: a ping of `store`). */
   health?: HealthCheck;
 }
@@ -73,8 +71,6 @@ export class SlackStartError extends Error {
 /** Slack's answers to auth.test that mean the token itself is wrong. */
 const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type']);
 const AUTH_ATTEMPTS = 3;
-/** How long stopping waits for sends in flight before closing anyway (they stay in the outbox for the next start). */
-const STOP_GRACE_MS = 5_000;
 
 const authSchema = z.looseObject({ bot_id: z.string().min(1).optional(), user_id: z.string().min(1).optional() });
 
@@ -90,8 +86,9 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
       let answer: Record<string, unknown>;
       try {
         answer = await api.call('auth.test', {}, { form: true });
-      } catch (error) {
-        const failure = error instanceof SlackCallError ? error : new SlackCallError({ code: 'slack_unavailable', method: 'auth.test', cause: error });
+      } catch (failure) {
+        // SlackWebApi.call fails only with a SlackCallError; anything else is a bug, not Slack's answer.
+        if (!(failure instanceof SlackCallError)) throw failure;
         if (failure.slackError && TOKEN_REFUSED.has(failure.slackError)) {
           throw configError([`SLACK_BOT_TOKEN: Slack refused the bot token (${failure.slackError}); copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page`]);
         }
@@ -100,7 +97,7 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
           continue;
         }
         const reason = failure.slackError ?? (failure.cause instanceof Error ? failure.cause.message : failure.code);
-        throw new SlackStartError(`Could not check SLACK_BOT_TOKEN with Slack at ${config.apiUrl ?? DEFAULT_API_URL} (${reason})`, { cause: error });
+        throw new SlackStartError(`Could not check SLACK_BOT_TOKEN with Slack at ${config.apiUrl ?? DEFAULT_API_URL} (${reason})`, { cause: failure });
       }
       const ids = authSchema.parse(answer);
       if (!ids.bot_id || !ids.user_id) throw configError(['SLACK_BOT_TOKEN: this token belongs to no bot user; use the Bot User OAuth Token (xoxb-...)']);
@@ -109,14 +106,6 @@ export async function lookUpBotIdentity(config: SlackConfig, logger: Logger): Pr
   } finally {
     api.close();
   }
-}
-
-/** A port the HTTP receiver cannot listen on, as a configuration problem naming PORT; any other failure as it is. */
-function portProblem(port: number, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') return configError([`PORT: port ${port} is already in use (another replica or program listens there); pick a free port`], { cause: code });
-  if (code === 'EACCES') return configError([`PORT: this process may not listen on port ${port} (ports below 1024 need privileges); pick a port above 1023`], { cause: code });
-  return error;
 }
 
 /** Creates and starts the Slack app; resolves once it listens (HTTP) or is connected (Socket Mode). */
@@ -128,11 +117,10 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
   const turns = new TurnService<SlackLive>({ store, knowledge, port: slackPort, logger: log, ttlMs, clock });
   const health = options.health ?? createHealthCheck({ store, logger: log });
   let receiver: SlackSocketReceiver | SlackHttpReceiver;
-  if (config.appToken) {
+  if (config.appToken !== undefined) {
     receiver = new SlackSocketReceiver({ appToken: config.appToken, logger: log, apiUrl: config.apiUrl, autoReconnect: options.socketAutoReconnect ?? true });
-  } else if (!config.signingSecret) {
-    throw configError(['SLACK_SIGNING_SECRET: missing; HTTP mode (no SLACK_APP_TOKEN) verifies every request with it']);
   } else {
+    // SlackConfig's type (checked by loadConfig) guarantees the signing secret without an app token.
     // The response waits for the listener, which returns right after its commit: acknowledged means saved.
     receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret, path: SLACK_EVENTS_PATH, port: config.port, processBeforeResponse: true, logger: log, health });
   }
@@ -150,7 +138,7 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
     botUserId: botIdentity.botUserId,
   });
   registerListeners(app, { turns, log });
-  const mode = config.appToken ? 'socket' : 'http';
+  const mode = receiver instanceof SlackSocketReceiver ? 'socket' : 'http';
 
   let port: number | undefined;
   if (mode === 'socket') {
@@ -158,7 +146,7 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
     log.info({ mode }, 'Slack connected (Socket Mode)');
   } else {
     const server = await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) }).catch((error: unknown) => {
-      throw portProblem(config.port, error);
+      throw listenProblem('PORT', config.port, error);
     });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
@@ -179,7 +167,7 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
     stopIntake,
     async stop() {
       await stopIntake();
-      await within(turns.idle(), STOP_GRACE_MS);
+      await settleSends(turns, log);
       slackPort.close();
     },
   };

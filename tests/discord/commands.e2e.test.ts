@@ -85,7 +85,8 @@ describe('command definitions and deploy-commands', () => {
       const base = { token: fake.token, applicationId: fake.world.applicationId, apiUrl: fake.apiUrl, messageContent: false };
       const guild = await deployCommands({ ...base, guildId: fake.world.guild.id }, silentLogger());
       expect(guild).toEqual({ scope: 'guild', registered: ['advisor'] });
-      const global = await deployCommands(base, silentLogger());
+      // DISCORD_API_URL as often written, with a trailing slash: still /api/v10/..., not /api//v10/...
+      const global = await deployCommands({ ...base, apiUrl: `${fake.apiUrl}/` }, silentLogger());
       expect(global).toEqual({ scope: 'global', registered: ['advisor'] });
       const calls = fake.requests.filter((r) => r.method === 'PUT');
       expect(calls.map((r) => r.path)).toEqual([

@@ -3,7 +3,7 @@
  * setup mistakes reported as configuration problems naming the setting.
  */
 import { GatewayIntentBits } from 'discord.js';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { startDiscord, type RunningDiscord } from '../../adapters/discord/start.ts';
 import type { DiscordConfig } from '../../src/config.ts';
 import { isAdvisorError } from '../../src/errors.ts';
@@ -48,6 +48,17 @@ describe('startDiscord', () => {
     expect(running.turns.outbox).toBeDefined();
     expect(fake.requests[0]?.route).toBe('gatewayBot');
     await running.stop();
+    expect(running.client.isReady()).toBe(false);
+  });
+
+  test('stop does not wait for ever on a send that hangs: it closes the client after 5 s (what was not sent stays in the outbox)', async () => {
+    const { shared, config } = await setUp();
+    const running = await startDiscord({ ...shared, config: config() });
+    vi.spyOn(running.turns, 'idle').mockReturnValue(new Promise<void>(() => {}));
+    const started = Date.now();
+    await running.stop();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(running.client.isReady()).toBe(false);
   });
 

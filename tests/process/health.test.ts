@@ -4,8 +4,8 @@
  * shutdown began; a failing store is logged once per outage, not per poll.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHealthCheck, startHealthServer, type HealthServer } from '../../adapters/health.ts';
-import { AdvisorError } from '../../src/errors.ts';
+import { createHealthCheck, listenProblem, startHealthServer, type HealthServer } from '../../adapters/health.ts';
+import { AdvisorError, isAdvisorError } from '../../src/errors.ts';
 import type { SessionStore } from '../../src/sessions/store.ts';
 import { capturingLogger } from '../slack/harness/rig.ts';
 
@@ -93,5 +93,27 @@ describe('startHealthServer', () => {
     servers.push(first);
     const error = await startHealthServer({ port: first.port, host: '127.0.0.1', logger, check }).catch((e: unknown) => e);
     expect((error as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
+  });
+});
+
+describe('listenProblem', () => {
+  const failure = (code: string, message = code): NodeJS.ErrnoException => Object.assign(new Error(message), { code, syscall: 'listen' });
+  const problems = (error: unknown): unknown => (isAdvisorError(error, 'CONFIG_INVALID') ? error.details['problems'] : error);
+
+  it.each(['PORT', 'HEALTH_PORT'])('names %s for a port in use or one that needs privileges, and says what to do', (setting) => {
+    expect(problems(listenProblem(setting, 8080, failure('EADDRINUSE')))).toEqual([
+      `${setting}: port 8080 is already in use (another replica or program listens there); pick a free port`,
+    ]);
+    expect(problems(listenProblem(setting, 80, failure('EACCES')))).toEqual([
+      `${setting}: this process may not listen on port 80 (ports below 1024 need privileges); pick a port above 1023`,
+    ]);
+  });
+
+  it('names the setting for any other listening failure, and leaves other errors alone', () => {
+    expect(problems(listenProblem('HEALTH_PORT', 8081, failure('EADDRNOTAVAIL', 'listen EADDRNOTAVAIL')))).toEqual([
+      'HEALTH_PORT: port 8081 cannot be listened on (listen EADDRNOTAVAIL); pick another port',
+    ]);
+    const other = new Error('something else');
+    expect(listenProblem('PORT', 3000, other)).toBe(other);
   });
 });
