@@ -1,11 +1,12 @@
 /**
  * Discord call failures: classified into a few coded kinds (for logs with
- * context), and turned into the turn layer's verdict, in words for the person.
+ * context), and turned into the turn layer's verdict with the reason in words
+ * for the person (the turn layer says what failed).
  */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import { verdictOf, type FailureRule } from '../../src/turns/failure-rules.ts';
 import type { FailureVerdict } from '../../src/turns/port.ts';
-import { DISCORD_SYNTAX } from './platform-text.ts';
+import { FAILURE_REASONS } from '../../src/turns/wording.ts';
 
 /** Discord's JSON error code for "a thread has already been created for this message". */
 export const THREAD_ALREADY_CREATED = 160004;
@@ -37,8 +38,8 @@ const KINDS = {
   },
   missing_access: { retry: false, explain: () => NO_ACCESS },
   not_found: { retry: false, explain: () => NO_ACCESS },
-  rate_limited: { retry: true, explain: (f: DiscordFailure) => `Discord is rate-limiting me for about ${Math.max(1, Math.ceil((f.retryAfterMs ?? 1000) / 1000))} s.` },
-  discord_unavailable: { retry: true, explain: (f: DiscordFailure) => `Discord had a problem on its side (HTTP ${f.status ?? 500}).` },
+  rate_limited: { retry: true, explain: (f: DiscordFailure) => FAILURE_REASONS.rateLimited('Discord', Math.max(1, Math.ceil((f.retryAfterMs ?? 1000) / 1000))) },
+  discord_unavailable: { retry: true, explain: (f: DiscordFailure) => FAILURE_REASONS.unavailable('Discord', f.status ?? 500) },
   /** Discord could not be reached at all (refused, reset, timed out). */
   network: { retry: true, explain: () => "I couldn't reach Discord." },
   /** The interaction token is gone (answered too late, or unknown). */
@@ -48,20 +49,12 @@ const KINDS = {
   unknown: { retry: false, explain: () => UNKNOWN },
 } satisfies Record<string, FailureRule<DiscordFailure>>;
 
-/** What could not be done, by step (in logs, and in what the person is told). */
-const STEP_FAILED = {
-  'post in the thread': (reason: string): string => `I couldn't update the thread: ${reason}`,
-  'post the summary': (reason: string, channelId?: string): string => `I couldn't post the summary in ${channelId ? DISCORD_SYNTAX.channel(channelId) : 'that channel'}: ${reason}`,
-  'edit a message': (reason: string): string => `I couldn't update an earlier message: ${reason}`,
-  'tell the person': (reason: string): string => `I couldn't answer you privately: ${reason}`,
-  'open a thread': (reason: string): string => `I couldn't open a thread for the interview here: ${reason}`,
-} as const;
-
 export type DiscordFailureKind = keyof typeof KINDS;
 
-export type DiscordStep = keyof typeof STEP_FAILED;
+/** What a port call was for, in its logs and the live delivery's journal (run-turn.ts reads the outcome from it). */
+export type DiscordStep = 'post in the thread' | 'post the summary' | 'edit a message' | 'tell the person' | 'open a thread';
 
-/** A failed Discord call with what it was for; the port throws it so `verdictFor` can explain it in context. */
+/** A failed Discord call with what it was for (in its message, for logs); `verdictFor` explains its cause. */
 export class DiscordCallError extends Error {
   constructor(
     readonly step: DiscordStep,
@@ -114,9 +107,8 @@ export function interactionIsGone(failure: DiscordFailure): boolean {
   return failure.kind === 'interaction_expired' || failure.kind === 'already_acknowledged';
 }
 
-/** The turn layer's verdict on a failed call, with the person's explanation in the step's words. */
+/** The turn layer's verdict on a failed call, with the reason in the person's words. */
 export function verdictFor(error: unknown): FailureVerdict {
   const failure = classifyDiscordError(error);
-  const verdict = verdictOf(KINDS[failure.kind], failure, failure.retryAfterMs);
-  return error instanceof DiscordCallError ? { ...verdict, explanation: STEP_FAILED[error.step](verdict.explanation, error.channelId) } : verdict;
+  return verdictOf(KINDS[failure.kind], failure, failure.retryAfterMs);
 }

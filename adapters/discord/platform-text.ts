@@ -24,8 +24,6 @@ export const PLATFORM_TEXT = {
   notInGuild: 'The advisor works in servers: run `/advisor start` in a channel the bot can see.',
   noThreadsHere: "I can't open an interview thread here: run `/advisor start` in a text channel, or inside an interview thread.",
   askTooLong: (max: number): string => `Ask a question of up to ${max} characters, for example \`/advisor ask question: does Flask have an ORM?\``,
-  /** The turn could not be saved (database locked, disk full): nothing happened, so it is safe to repeat. */
-  notSaved: "I couldn't save that just now, so nothing changed. Try again in a moment.",
   internalError: 'Something went wrong on my side, so that did not go through. Try again in a moment.',
   unknownComponent: 'That button is from an older version of the advisor. Run `/advisor start` for a fresh interview.',
 } as const;

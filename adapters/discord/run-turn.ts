@@ -14,9 +14,9 @@
 import type { Logger } from '../../src/logger.ts';
 import type { CommittedTurn, TurnService } from '../../src/turns/service.ts';
 import type { Delivery, Inbound, TurnResult } from '../../src/turns/types.ts';
+import { NOT_SAVED } from '../../src/turns/wording.ts';
 import type { DiscordStep } from './errors.ts';
 import type { DiscordLive } from './live.ts';
-import { PLATFORM_TEXT } from './platform-text.ts';
 
 /** Default time from arrival before deferring: half of Discord's 3 s, leaving room for the network. */
 export const DEFAULT_ACK_BUDGET_MS = 1500;
@@ -106,7 +106,7 @@ export async function runTurn(deps: TurnRunnerDeps, delivery: Delivery, inbound:
 }
 
 async function tellNotSaved(live: DiscordLive): Promise<void> {
-  const message = { content: PLATFORM_TEXT.notSaved };
+  const message = { content: NOT_SAVED };
   if (live.kind === 'message') await live.reply(message);
   else await live.notify(message);
 }

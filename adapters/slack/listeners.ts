@@ -15,11 +15,12 @@ import type { AllMiddlewareArgs, App, RespondFn } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
 import type { CommittedTurn, TurnService } from '../../src/turns/service.ts';
 import { threadId } from '../../src/turns/types.ts';
+import { NOT_SAVED } from '../../src/turns/wording.ts';
 import { ACTION_ID_PATTERN } from './action-codec.ts';
 import { textMessage } from './blocks.ts';
 import { decodeAction, decodeCommand, decodeMention, decodeThreadMessage, isIgnored, type Decoded, type DecodeResult } from './inbound.ts';
 import type { SlackLive } from './port.ts';
-import { COMMAND, NOT_RECORDED } from './wording.ts';
+import { COMMAND } from './wording.ts';
 
 type EventArgs = { event: unknown; body: unknown } & AllMiddlewareArgs;
 
@@ -64,7 +65,7 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
     const decoded = decodeCommand(body);
     if (skipped(decoded, 'command')) return ack();
     const committed = await commit(decoded, 'command', 'slash command not recorded; the person is asked to try again');
-    if ('failure' in committed) return ack({ response_type: 'ephemeral', text: NOT_RECORDED });
+    if ('failure' in committed) return ack({ response_type: 'ephemeral', text: NOT_SAVED });
     await acknowledge(ack, committed);
     send(decoded, committed, true, respond);
   });
@@ -78,7 +79,7 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
       return send(decoded, committed, false, respond);
     }
     await ack();
-    await respond?.({ ...textMessage(NOT_RECORDED), response_type: 'ephemeral', replace_original: false }).catch((error: unknown) => {
+    await respond?.({ ...textMessage(NOT_SAVED), response_type: 'ephemeral', replace_original: false }).catch((error: unknown) => {
       log.warn({ err: error, kind: 'action', delivery: decoded.delivery.id }, 'could not tell the person through response_url');
     });
   });

@@ -1,10 +1,11 @@
 /**
  * The words the Slack adapter itself says: its command and help, how Slack
- * writes a mention or a channel, and what Slack's failures mean. The interview's
- * words are the core's; captions are the turn layer's (message-plan.ts).
+ * writes a mention or a channel, and why a Slack call failed. The interview's
+ * words are the core's; captions, what failed and "not saved" are the turn
+ * layer's (message-plan.ts, wording.ts).
  */
 import type { FailureRule } from '../../src/turns/failure-rules.ts';
-import type { PlatformSyntax } from '../../src/turns/wording.ts';
+import { FAILURE_REASONS, type PlatformSyntax } from '../../src/turns/wording.ts';
 import { channelLink, escapeText, mention } from './escape.ts';
 import type { SlackCallError, SlackFailureCode } from './web-api.ts';
 
@@ -26,18 +27,17 @@ export const MENTION_HELP = 'Mention me in a thread with a question to get an an
 
 const place = (channel: string | undefined): string => (channel ? channelLink(channel) : 'that channel');
 
-/** What each Slack failure means for the person, and whether waiting may help. */
+/** Why each Slack failure happened and what the person can do, and whether waiting may help. */
 export const FAILURES: Readonly<Record<SlackFailureCode, FailureRule<SlackCallError>>> = {
   not_in_channel: { retry: false, explain: (e) => `I'm not a member of ${place(e.channel)}. Invite me there with \`/invite @advisor\`, then try again.` },
   channel_not_found: {
     retry: false,
-    explain: (e) => `I can't see ${place(e.channel)}: it may be private, archived or a DM I'm not part of. Invite me with \`/invite @advisor\`, or pick another channel.`,
+    explain: (e) => `I can't see ${place(e.channel)}, which may be private, archived or a DM I'm not part of. Invite me with \`/invite @advisor\`, or pick another channel.`,
   },
-  ratelimited: { retry: true, explain: (e) => `Slack asked me to slow down${e.retryAfterSeconds ? ` for ${e.retryAfterSeconds} s` : ''}, so my reply didn't go out.` },
-  slack_unavailable: { retry: true, explain: () => "Slack had a problem on its side, so my reply didn't go out." },
+  ratelimited: { retry: true, explain: (e) => FAILURE_REASONS.rateLimited('Slack', e.retryAfterSeconds || undefined) },
+  // A garbled answer with status 200 is no HTTP error worth naming.
+  slack_unavailable: { retry: true, explain: (e) => FAILURE_REASONS.unavailable('Slack', (e.httpStatus ?? 0) >= 500 ? e.httpStatus : undefined) },
   slack_refused: { retry: false, explain: (e) => `Slack refused my message (\`${escapeText(e.slackError ?? 'unknown_error')}\`).` },
 };
 /** Anything that is not a Slack failure is a fault of ours (a bad stored id, a layout bug): trying again would not help. */
-export const INTERNAL_FAILURE = "Something went wrong on my side, so my reply didn't go out.";
-/** A delivery whose commit failed (database locked, disk full): nothing of it was kept. */
-export const NOT_RECORDED = "I couldn't save that just now, so nothing was recorded. Please try again in a moment.";
+export const INTERNAL_FAILURE = 'Something went wrong on my side.';

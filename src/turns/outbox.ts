@@ -15,7 +15,7 @@ import type { OutboxEntry, ReleasedEntry, SessionStore } from '../sessions/store
 import { ClaimKeeper } from './claim-keeper.ts';
 import { createKeyedQueue, type KeyedQueue } from './keyed-queue.ts';
 import type { PlatformPort, ResendHints } from './port.ts';
-import { threadId, type ThreadKey } from './types.ts';
+import { failedDelivery, threadId, type ThreadKey } from './types.ts';
 
 export interface OutboxOptions<Live> {
   store: SessionStore;
@@ -386,10 +386,10 @@ export class Outbox<Live> {
       log.error({ err: storeError, seq: entry.seq }, 'could not record the failure; the claim will lapse and the entry will be tried again');
       return false;
     }
-    // A post or a new thread that will not go out is worth telling the person; a tidy-up edit or a private note is not.
-    const essential = entry.operation.op === 'post' || entry.operation.op === 'openThread';
-    if (essential && entry.actor !== undefined && (!retry || entry.attempts === 0)) {
-      const content = { kind: 'turnNotice' as const, notice: { code: 'delivery_failed' as const, explanation: verdict.explanation, retrying: retry } };
+    // Told at the first failure, and again when the entry is given up.
+    const failed = failedDelivery(entry.operation);
+    if (failed !== undefined && entry.actor !== undefined && (!retry || entry.attempts === 0)) {
+      const content = { kind: 'turnNotice' as const, notice: { code: 'delivery_failed' as const, failed, explanation: verdict.explanation, retrying: retry } };
       await port.notify(entry.thread, entry.actor, content, live).catch((notifyError: unknown) => {
         log.warn({ err: notifyError }, 'could not tell the person that a message did not go out');
       });

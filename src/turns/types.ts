@@ -65,7 +65,18 @@ export type TurnNotice =
   | { code: 'nothing_to_share' }
   | { code: 'unknown_subcommand'; text: string }
   /** A message of this turn could not be sent; `explanation` is the platform's words for why and what to do. */
-  | { code: 'delivery_failed'; explanation: string; retrying: boolean };
+  | { code: 'delivery_failed'; failed: FailedDelivery; explanation: string; retrying: boolean };
+
+/** What did not go out, as the person is told: a post in the turn's own conversation, the summary in another channel, or a new interview thread. */
+export type FailedDelivery = { what: 'post' } | { what: 'summary'; channel: string } | { what: 'openThread' };
+
+/** The failed delivery a person is told about: a post or a new thread is; a tidy-up edit or a private note is not. */
+export function failedDelivery(operation: Operation): FailedDelivery | undefined {
+  if (operation.op === 'openThread') return { what: 'openThread' };
+  if (operation.op !== 'post') return undefined;
+  // Only the summary is posted outside the turn's own conversation.
+  return operation.channel === undefined ? { what: 'post' } : { what: 'summary', channel: operation.channel };
+}
 
 /** What one message shows. Adapters render it; the core owns every word in it. */
 export type Content =

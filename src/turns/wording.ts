@@ -3,7 +3,7 @@
  * failed deliveries), the same on every platform. A platform supplies only
  * how it writes a mention, a channel and its start command.
  */
-import type { TurnNotice } from './types.ts';
+import type { FailedDelivery, TurnNotice } from './types.ts';
 
 export interface PlatformSyntax {
   mention(userId: string): string;
@@ -22,12 +22,37 @@ export function turnNoticeText(notice: TurnNotice, syntax: PlatformSyntax): stri
       return 'Answer at least one question first; there is no recommendation to post yet.';
     case 'unknown_subcommand':
       return `I don't know “${notice.text}”.`;
-    case 'delivery_failed':
-      return notice.retrying
-        ? `${notice.explanation} I will try again shortly; your answers are saved.`
-        : `${notice.explanation} Your answers are saved.`;
+    case 'delivery_failed': {
+      const said = `${failedLead(notice.failed, syntax)}: ${notice.explanation}`;
+      return notice.retrying ? `${said} I will try again shortly; your answers are saved.` : `${said} Your answers are saved.`;
+    }
   }
 }
+
+/** What could not be done, before the platform's reason. */
+function failedLead(failed: FailedDelivery, syntax: PlatformSyntax): string {
+  switch (failed.what) {
+    case 'post':
+      return "I couldn't post my reply here";
+    case 'summary':
+      return `I couldn't post the summary in ${syntax.channel(failed.channel)}`;
+    case 'openThread':
+      return "I couldn't open a thread for the interview here";
+  }
+}
+
+/**
+ * The reasons for a failed call that read the same on every platform, given
+ * its name; each adapter maps its own failure codes onto these, or words its
+ * own (a remedy only it knows, such as a permission's name).
+ */
+export const FAILURE_REASONS = {
+  rateLimited: (platform: string, seconds?: number): string => `${platform} asked me to slow down${seconds === undefined ? '' : ` for about ${seconds} s`}.`,
+  unavailable: (platform: string, httpStatus?: number): string => `${platform} had a problem on its side${httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`}.`,
+} as const;
+
+/** A delivery whose commit failed (database locked, disk full): nothing of it was kept, so repeating it is safe. */
+export const NOT_SAVED = "I couldn't save that just now, so nothing was recorded. Try again in a moment.";
 
 export function threadParentText(owner: string, syntax: PlatformSyntax): string {
   return `${syntax.mention(owner)} is choosing a framework — follow along in the thread`;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { DiscordPort } from '../../adapters/discord/port.ts';
-import { PLATFORM_TEXT } from '../../adapters/discord/platform-text.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { NOT_SAVED } from '../../src/turns/wording.ts';
 import { BotUnderTest, components, firstEmbed, stopStartedBots, testKnowledge } from './harness/bot-under-test.ts';
 import { discordErrors, type InteractionPayload } from './harness/fake-discord.ts';
 import { failingCommits } from './harness/stores.ts';
@@ -98,7 +98,7 @@ describe('durable before acknowledged', () => {
     const choose = t.answer(q1, FIRST_ANSWER.label);
     expect(await t.handled(choose)).toBe('not_saved');
     const [told] = fake.callbacksFor(choose);
-    expect(told?.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL, content: PLATFORM_TEXT.notSaved } });
+    expect(told?.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL, content: NOT_SAVED } });
     expect(t.logs.lines.find((l) => l.msg === 'the turn could not be saved; nothing was recorded')).toMatchObject({ interactionId: choose.id, level: 50 });
     expect((await t.session(threadId))?.answers).toEqual({});
     expect(await t.store.hasDelivery(choose.id, Date.now())).toBe(false);

@@ -9,13 +9,12 @@ import { stringify as formEncode } from 'node:querystring';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sessionKey } from '../../adapters/slack/session-key.ts';
 import { AdvisorError } from '../../src/errors.ts';
+import { NOT_SAVED } from '../../src/turns/wording.ts';
 import { ALICE, CHANNEL, TEAM, blockAction, messageEvent, slashCommand } from './harness/payloads.ts';
 import { control, posts, readableText, type PostedMessage } from './harness/recorded.ts';
 import { startHttpRig, storedSession, testKnowledge, type HttpRig } from './harness/rig.ts';
 import { firstQuestion } from '../support/questions.ts';
 import { FORM } from './harness/signer.ts';
-
-const NOT_RECORDED = "I couldn't save that just now, so nothing was recorded. Please try again in a moment.";
 
 let rig: HttpRig;
 /** The turn layer's clock, moved forward to reach a retry time. */
@@ -97,7 +96,7 @@ describe('a commit that fails', () => {
     failNextCommit();
     const response = await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('locked-command') }));
     expect(response.status).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ response_type: 'ephemeral', text: NOT_RECORDED });
+    expect(JSON.parse(response.body)).toEqual({ response_type: 'ephemeral', text: NOT_SAVED });
     expect(rig.webApi.calls).toEqual([]);
     expect(rig.webApi.responses).toEqual([]);
     expect(await rig.store.count()).toBe(sessions);
@@ -112,7 +111,7 @@ describe('a commit that fails', () => {
     expect((await rig.client.interaction(click)).status).toBe(200);
     expect(rig.webApi.calls).toEqual([]);
     expect(rig.webApi.responses).toEqual([
-      { id: 'locked-click', body: expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text: NOT_RECORDED }) },
+      { id: 'locked-click', body: expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text: NOT_SAVED }) },
     ]);
     expect(await storedSession(rig.store, sessionKey(TEAM, CHANNEL, parent.ts, ALICE))).toMatchObject({ version: 1, answers: {} });
 

@@ -59,7 +59,7 @@ describe('outbox failures', () => {
     expect(result.changed).toBe(true);
     expect(port.thread(THREAD)).toEqual([]);
     expect(port.notes.map((n) => n.content)).toEqual([
-      { kind: 'turnNotice', notice: { code: 'delivery_failed', explanation: 'The platform had a problem.', retrying: true } },
+      { kind: 'turnNotice', notice: { code: 'delivery_failed', failed: { what: 'post' }, explanation: 'The platform had a problem.', retrying: true } },
     ]);
     expect(await pending()).toBe(1);
 
@@ -90,7 +90,7 @@ describe('outbox failures', () => {
     await turns.outbox.drain(THREAD);
     expect(port.thread(THREAD).map(shown)).toEqual([`answered:${FIRST}`, `question:${SECOND}@2*`]);
     expect(port.notes.map((n) => n.content)).toEqual([
-      { kind: 'turnNotice', notice: { code: 'delivery_failed', explanation: 'I may not post there.', retrying: false } },
+      { kind: 'turnNotice', notice: { code: 'delivery_failed', failed: { what: 'post' }, explanation: 'I may not post there.', retrying: false } },
     ]);
     expect(await pending()).toBe(0);
   });
