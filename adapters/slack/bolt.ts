@@ -1,10 +1,10 @@
 /**
  * What the adapter adds to Bolt: its logs (Bolt, its Web API client and its
  * Socket Mode client log through a small `Logger` interface of their own) go
- * to the advisor's pino logger instead of the console, and the receivers learn
- * which bodies Bolt could route.
+ * to the advisor's pino logger instead of the console, and the receivers share
+ * how a body is handed to Bolt and what became of it (routed or not, acked or not).
  */
-import { LogLevel, type App, type Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel, ReceiverInconsistentStateError, ReceiverMultipleAckError, type App, type Logger as BoltLogger, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
 
 /** Bolt's levels, least severe first, as pino numbers them. */
@@ -54,7 +54,18 @@ export function boltLogger(logger: Logger, component = 'bolt'): BoltLogger {
   };
 }
 
-/** What both receivers keep of the app Bolt hands them (`init`). */
+/** How `app.processEvent` ended for one body; each receiver answers Slack from it. */
+export type Processed =
+  /** The listeners finished and one acknowledged, with `answer` (a slash command's reply, say). */
+  | { kind: 'acked'; answer: unknown }
+  /** The listeners finished and none acknowledged. */
+  | { kind: 'unacked' }
+  /** A listener (or middleware) threw: nothing may be taken as done. */
+  | { kind: 'failed'; error: unknown }
+  /** Bolt failed before any middleware ran: the body is at fault, not the app. */
+  | { kind: 'unroutable'; error: unknown };
+
+/** What both receivers keep of the app Bolt hands them (`init`), and how they hand it a body. */
 export abstract class AppReceiver {
   protected app: App | undefined;
   /**
@@ -72,5 +83,34 @@ export abstract class AppReceiver {
       await next();
     });
     this.routed = routed;
+  }
+
+  /**
+   * Runs Bolt on `body` with an `ack` that only records the answer (`onAck` is
+   * told when it comes): Slack is answered from the result, once every listener
+   * has finished, so an acknowledgement always follows the listener's commit.
+   */
+  protected async process(body: Record<string, unknown>, retry: { retryNum?: number; retryReason?: string }, onAck?: () => void): Promise<Processed> {
+    const app = this.app;
+    if (!app) throw new ReceiverInconsistentStateError('The Slack receiver was given a body before App#init.');
+    let acked = false;
+    let answer: unknown;
+    const event: ReceiverEvent = {
+      body,
+      ack: async (response?: unknown) => {
+        if (acked) throw new ReceiverMultipleAckError();
+        acked = true;
+        answer = response;
+        onAck?.();
+      },
+      ...(retry.retryNum === undefined ? {} : { retryNum: retry.retryNum }),
+      ...(retry.retryReason ? { retryReason: retry.retryReason } : {}),
+    };
+    try {
+      await app.processEvent(event);
+    } catch (error) {
+      return this.routed.has(body) ? { kind: 'failed', error } : { kind: 'unroutable', error };
+    }
+    return acked ? { kind: 'acked', answer } : { kind: 'unacked' };
   }
 }

@@ -13,7 +13,7 @@
  * - 401: no or a wrong signature, or a timestamp over five minutes from now, either way;
  * - 400: a signed body that is not the shape Slack sends (checked with zod).
  *
- * With `processBeforeResponse`, as in Bolt, `ack()` stores the answer and the
+ * Always as Bolt's `processBeforeResponse`: `ack()` stores the answer and the
  * response leaves once the listener has finished, so a listener's commit
  * precedes Slack's 200; if processing then fails, Slack gets a 500 and retries.
  * It also answers `GET /healthz` (adapters/health.ts). `stop()` is graceful: the port closes, a request
@@ -23,12 +23,12 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ListenOptions } from 'node:net';
 import { parse as parseForm } from 'node:querystring';
-import { ReceiverInconsistentStateError, ReceiverMultipleAckError, verifySlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { ReceiverInconsistentStateError, verifySlackRequest, type Receiver } from '@slack/bolt';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
 import { answerHealth, isHealthRequest, type HealthCheck } from '../health.ts';
 import { within } from '../shutdown.ts';
-import { AppReceiver } from './bolt.ts';
+import { AppReceiver, type Processed } from './bolt.ts';
 
 /**
  * The largest body read. Slack's biggest payloads (block_actions carrying a
@@ -50,8 +50,11 @@ export interface SlackHttpReceiverOptions {
   path: string;
   /** Default port for `start()`; `start({ port, host })` overrides it. */
   port: number;
-  /** Hold the HTTP response until the listener has finished (not only acked). */
-  processBeforeResponse: boolean;
+  /**
+   * Ignored: the response always waits for the listener to finish ("acknowledged means saved").
+   * Still accepted only because adapters/slack/start.ts passes it; drop it there, then here.
+   */
+  processBeforeResponse?: true;
   logger: Logger;
   maxBodyBytes?: number;
   /** Answers `GET /healthz` when set. */
@@ -326,47 +329,31 @@ export class SlackHttpReceiver extends AppReceiver implements Receiver {
   }
 
   private async dispatch(request: IncomingMessage, response: ServerResponse, body: SlackBody): Promise<void> {
-    const app = this.app;
-    if (!app) throw new ReceiverInconsistentStateError('The Slack receiver was started before App#init.');
-    const { processBeforeResponse } = this.options;
-    let acked = false;
-    let stored: unknown;
     const noAck = setTimeout(() => {
-      if (acked) return;
       this.log.error({ type: body['type'] }, 'no listener acknowledged a Slack request within 3 seconds');
       send(response, 404);
     }, NO_ACK_TIMEOUT_MS);
-    const ack = async (answer?: unknown): Promise<void> => {
-      if (acked) throw new ReceiverMultipleAckError();
-      acked = true;
-      clearTimeout(noAck);
-      if (processBeforeResponse) stored = answer;
-      else send(response, 200, answer);
-    };
-    const retryNum = retryNumOf(request);
-    const retryReason = singleHeader(request, 'x-slack-retry-reason');
-    const event: ReceiverEvent = { body, ack, ...(retryNum !== undefined ? { retryNum } : {}), ...(retryReason ? { retryReason } : {}) };
+    const retry = { retryNum: retryNumOf(request), retryReason: singleHeader(request, 'x-slack-retry-reason') };
+    let processed: Processed;
     try {
-      await app.processEvent(event);
-    } catch (error) {
+      processed = await this.process(body, retry, () => clearTimeout(noAck));
+    } finally {
       clearTimeout(noAck);
-      if (!this.routed.has(body)) {
-        // Bolt failed on the body before any middleware ran: the body is at fault, not the app.
-        throw new Refusal(400, 'Bolt could not route the body', { type: body['type'], error: error instanceof Error ? error.message : String(error) });
-      }
-      // A listener failed: 500 (when the response has not left) so Slack retries rather than believing it done.
-      this.log.error({ err: error, type: body['type'], responded: response.headersSent }, 'processing a Slack request failed');
-      send(response, 500);
-      return;
     }
-    clearTimeout(noAck);
-    if (!acked) {
-      // processEvent awaits every listener, so nothing will acknowledge this any more.
-      this.log.warn({ type: body['type'] }, 'no listener acknowledged a Slack request');
-      send(response, 404);
-      return;
+    switch (processed.kind) {
+      case 'unroutable':
+        throw new Refusal(400, 'Bolt could not route the body', { type: body['type'], error: processed.error instanceof Error ? processed.error.message : String(processed.error) });
+      case 'failed':
+        // 500 (when the response has not left) so Slack retries rather than believing it done.
+        this.log.error({ err: processed.error, type: body['type'], responded: response.headersSent }, 'processing a Slack request failed');
+        return send(response, 500);
+      case 'unacked':
+        // processEvent awaits every listener, so nothing will acknowledge this any more.
+        this.log.warn({ type: body['type'] }, 'no listener acknowledged a Slack request');
+        return send(response, 404);
+      case 'acked':
+        return send(response, 200, processed.answer);
     }
-    if (processBeforeResponse) send(response, 200, stored);
   }
 
   private refuse(response: ServerResponse, refusal: Refusal, context: Record<string, unknown>): void {

@@ -13,7 +13,7 @@
  * A body Bolt cannot even route is the payload's fault, not ours: it is
  * acknowledged (and logged) so Slack does not redeliver it forever.
  */
-import { ReceiverMultipleAckError, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { Receiver } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger.ts';
@@ -88,33 +88,18 @@ export class SlackSocketReceiver extends AppReceiver implements Receiver {
     }
     const envelope = parsed.data;
     const log = this.log.child({ envelopeId: envelope.envelope_id, type: envelope.type, retryNum: envelope.retry_num });
-    const app = this.app;
-    if (!app) {
+    if (!this.app) {
       log.error('an envelope arrived before App#init; not acknowledged, Slack will redeliver it');
       return;
     }
-    let acked = false;
-    let answer: unknown;
-    const event: ReceiverEvent = {
-      body: envelope.body,
-      ack: async (response?: unknown) => {
-        if (acked) throw new ReceiverMultipleAckError();
-        acked = true;
-        answer = response;
-      },
-      ...(envelope.retry_num === undefined ? {} : { retryNum: envelope.retry_num }),
-      ...(envelope.retry_reason ? { retryReason: envelope.retry_reason } : {}),
-    };
-    try {
-      await app.processEvent(event);
-    } catch (error) {
-      if (this.routed.has(envelope.body)) {
-        log.error({ err: error }, 'processing a Slack envelope failed; not acknowledged, Slack will redeliver it');
-        return;
-      }
-      log.warn({ err: error }, 'Bolt could not route a Slack envelope; acknowledged and dropped');
-      answer = undefined;
+    const processed = await this.process(envelope.body, { retryNum: envelope.retry_num, retryReason: envelope.retry_reason });
+    if (processed.kind === 'failed') {
+      log.error({ err: processed.error }, 'processing a Slack envelope failed; not acknowledged, Slack will redeliver it');
+      return;
     }
+    if (processed.kind === 'unroutable') log.warn({ err: processed.error }, 'Bolt could not route a Slack envelope; acknowledged and dropped');
+    // No listener acknowledged (or Bolt could not route it): acknowledged all the same, with no answer.
+    const answer = processed.kind === 'acked' ? processed.answer : undefined;
     const response = answerSchema.safeParse(typeof answer === 'string' ? { text: answer } : answer);
     try {
       await envelope.ack(response.success ? response.data : undefined);
