@@ -50,11 +50,6 @@ export interface SlackHttpReceiverOptions {
   path: string;
   /** Default port for `start()`; `start({ port, host })` overrides it. */
   port: number;
-  /**
-   * Ignored: the response always waits for the listener to finish ("acknowledged means saved").
-   * Still accepted only because adapters/slack/start.ts passes it; drop it there, then here.
-   */
-  processBeforeResponse?: true;
   logger: Logger;
   maxBodyBytes?: number;
   /** Answers `GET /healthz` when set. */

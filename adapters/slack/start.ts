@@ -122,7 +122,7 @@ export async function startSlack(options: StartSlackOptions): Promise<RunningSla
   } else {
     // SlackConfig's type (checked by loadConfig) guarantees the signing secret without an app token.
     // The response waits for the listener, which returns right after its commit: acknowledged means saved.
-    receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret, path: SLACK_EVENTS_PATH, port: config.port, processBeforeResponse: true, logger: log, health });
+    receiver = new SlackHttpReceiver({ signingSecret: config.signingSecret, path: SLACK_EVENTS_PATH, port: config.port, logger: log, health });
   }
   const app = new App({
     token: config.botToken,
