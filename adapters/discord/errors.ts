@@ -34,14 +34,14 @@ const NO_ACCESS = "I can't see that channel.";
 const KINDS = {
   missing_permissions: {
     retry: false,
-    explain: () => "I'm missing the permission to do that there (Send Messages, Embed Links or Create Public Threads); a server admin can grant it.",
+    explain: () => "I'm missing a permission for that (Send Messages, Embed Links or Create Public Threads); a server admin can grant it.",
   },
   missing_access: { retry: false, explain: () => NO_ACCESS },
   not_found: { retry: false, explain: () => NO_ACCESS },
   rate_limited: { retry: true, explain: (f: DiscordFailure) => FAILURE_REASONS.rateLimited('Discord', Math.max(1, Math.ceil((f.retryAfterMs ?? 1000) / 1000))) },
   discord_unavailable: { retry: true, explain: (f: DiscordFailure) => FAILURE_REASONS.unavailable('Discord', f.status ?? 500) },
   /** Discord could not be reached at all (refused, reset, timed out). */
-  network: { retry: true, explain: () => "I couldn't reach Discord." },
+  network: { retry: true, explain: () => 'Discord could not be reached.' },
   /** The interaction token is gone (answered too late, or unknown). */
   interaction_expired: { retry: true, explain: () => UNKNOWN },
   /** The interaction was answered already (a redelivery, or another process). */

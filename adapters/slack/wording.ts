@@ -25,14 +25,12 @@ export const SLASH_HELP: readonly { usage: string; description: string }[] = [
 export const THREAD_HELP_HEADING = 'In an interview thread, type or click:';
 export const MENTION_HELP = 'Mention me in a thread with a question to get an answer with sources.';
 
-const place = (channel: string | undefined): string => (channel ? channelLink(channel) : 'that channel');
-
 /** Why each Slack failure happened and what the person can do, and whether waiting may help. */
 export const FAILURES: Readonly<Record<SlackFailureCode, FailureRule<SlackCallError>>> = {
-  not_in_channel: { retry: false, explain: (e) => `I'm not a member of ${place(e.channel)}. Invite me there with \`/invite @advisor\`, then try again.` },
+  not_in_channel: { retry: false, explain: () => 'I need to be invited to the channel first: use `/invite @advisor` in it, then try again.' },
   channel_not_found: {
     retry: false,
-    explain: (e) => `I can't see ${place(e.channel)}, which may be private, archived or a DM I'm not part of. Invite me with \`/invite @advisor\`, or pick another channel.`,
+    explain: () => "I can't see that channel: it may be private, archived or a DM I'm not part of. Invite me with `/invite @advisor`, or pick another channel.",
   },
   ratelimited: { retry: true, explain: (e) => FAILURE_REASONS.rateLimited('Slack', e.retryAfterSeconds || undefined) },
   // A garbled answer with status 200 is no HTTP error worth naming.

@@ -23,7 +23,7 @@ export function turnNoticeText(notice: TurnNotice, syntax: PlatformSyntax): stri
     case 'unknown_subcommand':
       return `I don't know “${notice.text}”.`;
     case 'delivery_failed': {
-      const said = `${failedLead(notice.failed, syntax)}: ${notice.explanation}`;
+      const said = `${failedLead(notice.failed, syntax)}. ${notice.explanation}`;
       return notice.retrying ? `${said} I will try again shortly; your answers are saved.` : `${said} Your answers are saved.`;
     }
   }

@@ -62,7 +62,7 @@ describe('posting the recommendation to a channel', () => {
     expect(postsTo(t, world.locked).map((r) => r.status)).toEqual([403]);
     const text = toldText(t, chosen);
     expect(text).toBe(
-      `I couldn't post the summary in <#${world.locked.id}>: I'm missing the permission to do that there (Send Messages, Embed Links or Create Public Threads); a server admin can grant it. Your answers are saved.`,
+      `I couldn't post the summary in <#${world.locked.id}>. I'm missing a permission for that (Send Messages, Embed Links or Create Public Threads); a server admin can grant it. Your answers are saved.`,
     );
     expect(components(fake.message(picker.id))[0]?.type).toBe(8);
     expect(fake.message(picker.id).channel_id).toBe(threadId);
@@ -96,7 +96,7 @@ describe('posting the recommendation to a channel', () => {
     const chosen = fake.selectChannel(world.alice, picker, selectId, world.announcements);
     expect(await t.handled(chosen)).toBe('post_failed');
     // Discord's wait, rounded up from when the answer came: 60 or 61 s.
-    expect(toldText(t, chosen)).toMatch(new RegExp(`^I couldn't post the summary in <#${world.announcements.id}>: Discord asked me to slow down for about 6[01] s\\.`));
+    expect(toldText(t, chosen)).toMatch(new RegExp(`^I couldn't post the summary in <#${world.announcements.id}>. Discord asked me to slow down for about 6[01] s\\.`));
     expect(toldText(t, chosen)).toContain('try again');
     expect(failureLine(t, 'post the summary')).toMatchObject({ failure: 'rate_limited' });
     expect(await t.store.pendingOutboxCount()).toBeGreaterThan(0);
@@ -110,7 +110,7 @@ describe('posting the recommendation to a channel', () => {
     const chosen = fake.selectChannel(world.alice, picker, selectId, world.announcements);
     expect(await t.handled(chosen)).toBe('post_failed');
     expect(postsTo(t, world.announcements).map((r) => r.status)).toEqual([503, 503]);
-    expect(toldText(t, chosen)).toContain(`I couldn't post the summary in <#${world.announcements.id}>: Discord had a problem on its side (HTTP 503).`);
+    expect(toldText(t, chosen)).toContain(`I couldn't post the summary in <#${world.announcements.id}>. Discord had a problem on its side (HTTP 503).`);
   });
 });
 
@@ -129,7 +129,7 @@ describe('during the interview', () => {
     const explanation = fake.requestsFor(choose).filter((r) => r.route === 'webhookCreate').at(-1);
     expect((explanation?.body as Record<string, unknown>)['flags']).toBe(EPHEMERAL);
     expect(String((explanation?.body as Record<string, unknown>)['content'])).toBe(
-      "I couldn't post my reply here: Discord had a problem on its side (HTTP 500). I will try again shortly; your answers are saved.",
+      "I couldn't post my reply here. Discord had a problem on its side (HTTP 500). I will try again shortly; your answers are saved.",
     );
     expect(failureLine(t, 'post in the thread')).toMatchObject({ failure: 'discord_unavailable', status: 500, interactionId: choose.id });
     expect(await t.store.pendingOutboxCount()).toBe(1);

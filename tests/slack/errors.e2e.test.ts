@@ -92,7 +92,7 @@ describe('posting the summary to a channel the bot is not in', () => {
     const told = rig.webApi.callsTo('chat.postEphemeral')[0]!.body;
     expect(told).toMatchObject({ channel: CHANNEL, user: ALICE, thread_ts: parent.ts });
     expect(String(told['text'])).toBe(
-      `I couldn't post the summary in <#${OTHER_CHANNEL}>: I'm not a member of <#${OTHER_CHANNEL}>. Invite me there with \`/invite @advisor\`, then try again. Your answers are saved.`,
+      `I couldn't post the summary in <#${OTHER_CHANNEL}>. I need to be invited to the channel first: use \`/invite @advisor\` in it, then try again. Your answers are saved.`,
     );
     expect(warnings('chat.postMessage')).toEqual([expect.objectContaining({ channel: OTHER_CHANNEL, code: 'not_in_channel', slackError: 'not_in_channel' })]);
 
@@ -115,7 +115,7 @@ describe('posting the summary to a channel the bot is not in', () => {
     rig.webApi.fail('chat.postMessage', { kind: 'slack_error', error: 'channel_not_found' }, 1);
     await rig.client.interaction(blockAction({ messageTs: picker.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('s'), actionId: 'advisor:share_to', conversation: 'C0PRIVATE' }));
     expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toBe(
-      "I couldn't post the summary in <#C0PRIVATE>: I can't see <#C0PRIVATE>, which may be private, archived or a DM I'm not part of. Invite me with `/invite @advisor`, or pick another channel. Your answers are saved.",
+      "I couldn't post the summary in <#C0PRIVATE>. I can't see that channel: it may be private, archived or a DM I'm not part of. Invite me with `/invite @advisor`, or pick another channel. Your answers are saved.",
     );
   });
 
@@ -124,7 +124,7 @@ describe('posting the summary to a channel the bot is not in', () => {
     rig.webApi.fail('chat.postMessage', { kind: 'http_error', status: 503 }, 1);
     await rig.client.interaction(blockAction({ messageTs: picker.ts, threadTs: parent.ts, responseUrl: rig.webApi.responseUrl('s'), actionId: 'advisor:share_to', conversation: OTHER_CHANNEL }));
     expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toBe(
-      `I couldn't post the summary in <#${OTHER_CHANNEL}>: Slack had a problem on its side (HTTP 503). I will try again shortly; your answers are saved.`,
+      `I couldn't post the summary in <#${OTHER_CHANNEL}>. Slack had a problem on its side (HTTP 503). I will try again shortly; your answers are saved.`,
     );
     await sweepLater();
     expect(posts(rig.webApi).map((p) => p.channel)).toContain(OTHER_CHANNEL);
@@ -150,7 +150,7 @@ describe('a failure while the interview goes on', () => {
     const postCall = rig.webApi.callsTo('chat.postMessage')[0]!;
     expect(postCall.status).toBe(429);
     const told = String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text']);
-    expect(told).toBe("I couldn't post my reply here: Slack asked me to slow down for about 30 s. I will try again shortly; your answers are saved.");
+    expect(told).toBe("I couldn't post my reply here. Slack asked me to slow down for about 30 s. I will try again shortly; your answers are saved.");
     expect(warnings('chat.postMessage')).toEqual([expect.objectContaining({ code: 'ratelimited', retryAfterSeconds: 30, channel: CHANNEL })]);
 
     const key = sessionKey(TEAM, CHANNEL, parent.ts, ALICE);
@@ -173,7 +173,7 @@ describe('a failure while the interview goes on', () => {
     await click(parent, question, 'Skip');
     expect(rig.webApi.methods()).toEqual(['chat.update', 'chat.postMessage', 'chat.postEphemeral']);
     expect(String(rig.webApi.callsTo('chat.postEphemeral')[0]!.body['text'])).toBe(
-      "I couldn't post my reply here: Slack had a problem on its side (HTTP 500). I will try again shortly; your answers are saved.",
+      "I couldn't post my reply here. Slack had a problem on its side (HTTP 500). I will try again shortly; your answers are saved.",
     );
     expect(await rig.store.pendingOutboxCount()).toBe(1);
     rig.webApi.reset();
@@ -198,7 +198,7 @@ describe('/advisor where the bot cannot post', () => {
     await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('cmd-1') }));
     expect(rig.webApi.methods()).toEqual(['chat.postMessage']);
     expect(rig.webApi.responses).toEqual([
-      { id: 'cmd-1', body: expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining(`I couldn't open a thread for the interview here: I'm not a member of <#${CHANNEL}>. Invite me there with \`/invite @advisor\`, then try again.`) }) },
+      { id: 'cmd-1', body: expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining(`I couldn't open a thread for the interview here. I need to be invited to the channel first: use \`/invite @advisor\` in it, then try again.`) }) },
     ]);
     expect(await rig.store.count()).toBe(before);
     expect(await rig.store.pendingOutboxCount()).toBe(0);
@@ -208,7 +208,7 @@ describe('/advisor where the bot cannot post', () => {
     rig.webApi.fail('chat.postMessage', { kind: 'http_error', status: 502 }, 1);
     const sessions = await rig.store.count();
     await rig.client.command(slashCommand({ responseUrl: rig.webApi.responseUrl('cmd-2') }));
-    expect(rig.webApi.responses[0]?.body['text']).toBe("I couldn't open a thread for the interview here: Slack had a problem on its side (HTTP 502). I will try again shortly; your answers are saved.");
+    expect(rig.webApi.responses[0]?.body['text']).toBe("I couldn't open a thread for the interview here. Slack had a problem on its side (HTTP 502). I will try again shortly; your answers are saved.");
     expect(warnings('chat.postMessage')).toEqual([expect.objectContaining({ code: 'slack_unavailable', httpStatus: 502 })]);
     expect(await rig.store.count()).toBe(sessions);
 

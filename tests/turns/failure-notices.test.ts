@@ -56,9 +56,9 @@ describe('what failed', () => {
 describe('a failed delivery on Slack and on Discord', () => {
   it('gives the same lead-in and reason for the same operation and failure', () => {
     const cases: [(channel: string) => FailedDelivery, string][] = [
-      [() => ({ what: 'post' }), "I couldn't post my reply here: "],
-      [(channel) => ({ what: 'summary', channel }), "I couldn't post the summary in <#X>: "],
-      [() => ({ what: 'openThread' }), "I couldn't open a thread for the interview here: "],
+      [() => ({ what: 'post' }), "I couldn't post my reply here. "],
+      [(channel) => ({ what: 'summary', channel }), "I couldn't post the summary in <#X>. "],
+      [() => ({ what: 'openThread' }), "I couldn't open a thread for the interview here. "],
     ];
     for (const [failed, lead] of cases) {
       const limited = told(failed, rateLimited.slack, rateLimited.discord);
@@ -73,7 +73,7 @@ describe('a failed delivery on Slack and on Discord', () => {
   it('keeps each platform its own remedy after the shared lead-in', () => {
     const slack = classifyFailure(new SlackCallError({ code: 'not_in_channel', method: 'chat.postMessage', channel: SLACK_CHANNEL, slackError: 'not_in_channel' }));
     expect(renderSlack(notice({ what: 'summary', channel: SLACK_CHANNEL }, slack)).text).toBe(
-      `I couldn't post the summary in <#${SLACK_CHANNEL}>: I'm not a member of <#${SLACK_CHANNEL}>. Invite me there with \`/invite @advisor\`, then try again. Your answers are saved.`,
+      `I couldn't post the summary in <#${SLACK_CHANNEL}>. I need to be invited to the channel first: use \`/invite @advisor\` in it, then try again. Your answers are saved.`,
     );
   });
 });
