@@ -95,8 +95,9 @@ export async function serve(options: ServeOptions): Promise<ShutdownReport> {
   const { platforms, store, logger } = options;
   // The store is shared: one platform's cleanup covers all of them.
   await platforms[0]?.turns.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
-  // What a crash left committed but unsent goes out now, so no thread is left without its live question.
-  await sweepAll(platforms, logger);
+  // What a crash left committed but unsent goes out now, so no thread is left without its live question. A stop
+  // asked for meanwhile (Slack down with a backlog) does not wait for it: shutdown's own sweep is time-limited.
+  await Promise.race([sweepAll(platforms, logger), options.stop]);
   const background = startBackground({ turns: platforms, logger, ...storeUpkeep(store) });
   options.started?.();
   const reason = await options.stop;

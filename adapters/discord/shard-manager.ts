@@ -35,8 +35,8 @@ export const SHARD_ENTRY = fileURLToPath(new URL('../../bin/discord-shard.js', i
 /** Discord lets each identify bucket log in once every 5 s; discord.js spaces shards 5.5 s apart by default. */
 const IDENTIFY_WINDOW_MS = 5_500;
 const READY_TIMEOUT_MS = 60_000;
-/** A child's own shutdown waits up to 8 s for sends in flight; this leaves it room to close the store and exit. */
-const STOP_GRACE_MS = 15_000;
+/** A child's own shutdown takes up to 17 s (8 s for turns and sends, 2 s to count the outbox, 5 s for sends in flight, 2 s to close the store); this leaves it room to exit. */
+const STOP_GRACE_MS = 20_000;
 const RESPAWN_FIRST_MS = 500;
 const RESPAWN_MAX_MS = 60_000;
 const RESPAWN_STABLE_MS = 60_000;
