@@ -45,7 +45,7 @@ describe('the Web API client', () => {
     const error = (code: SlackCallError['code'], extra: Partial<ConstructorParameters<typeof SlackCallError>[0]> = {}): SlackCallError =>
       new SlackCallError({ code, method: 'chat.postMessage', channel: 'C0X', ...extra });
     const failureText = (failure: SlackCallError): string => classifyFailure(failure).explanation;
-    expect(failureText(error('not_in_channel'))).toContain('Invite me there with `/invite @advisor`');
+    expect(failureText(error('not_in_channel'))).toContain('use `/invite @advisor` in it');
     expect(failureText(error('ratelimited', { retryAfterSeconds: 5 }))).toBe('Slack asked me to slow down for about 5 s.');
     expect(failureText(error('slack_unavailable', { httpStatus: 502 }))).toBe('Slack had a problem on its side (HTTP 502).');
     expect(failureText(error('slack_unavailable'))).toBe('Slack had a problem on its side.');
