@@ -13,7 +13,7 @@
  */
 import type { Logger } from '../../src/logger.ts';
 import type { CommittedTurn, TurnService } from '../../src/turns/service.ts';
-import type { Delivery, Inbound, TurnResult } from '../../src/turns/types.ts';
+import { turnOutcome, type Delivery, type Inbound, type TurnOutcome as NeutralOutcome, type TurnResult } from '../../src/turns/types.ts';
 import { NOT_SAVED } from '../../src/turns/wording.ts';
 import type { DiscordStep } from './errors.ts';
 import type { DiscordLive } from './live.ts';
@@ -21,17 +21,8 @@ import type { DiscordLive } from './live.ts';
 /** Default time from arrival before deferring: half of Discord's 3 s, leaving room for the network. */
 export const DEFAULT_ACK_BUDGET_MS = 1500;
 
-export type TurnOutcome =
-  | 'ok'
-  | 'duplicate'
-  | 'expired'
-  | 'refused_not_owner'
-  | 'ignored'
-  | 'thread_failed'
-  | 'posted'
-  | 'post_failed'
-  | 'shown_with_failure'
-  | 'not_saved';
+/** The turn layer's outcomes, and what Discord's journal of the sends adds. */
+export type TurnOutcome = NeutralOutcome | 'thread_failed' | 'posted' | 'post_failed' | 'shown_with_failure' | 'not_saved';
 
 export interface TurnRunnerDeps {
   turns: TurnService<DiscordLive>;
@@ -119,7 +110,5 @@ function outcomeOf(result: TurnResult, live: DiscordLive): TurnOutcome {
   if (failed('post the summary')) return 'post_failed';
   if (failed('post in the thread')) return 'shown_with_failure';
   if (live.journal.some((entry) => entry.step === 'post the summary' && entry.ok)) return 'posted';
-  if (result.expired) return 'expired';
-  if (result.queued === 0 && !result.changed) return 'ignored';
-  return 'ok';
+  return turnOutcome(result);
 }

@@ -14,7 +14,7 @@
 import type { AllMiddlewareArgs, App, RespondFn } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
 import type { CommittedTurn, TurnService } from '../../src/turns/service.ts';
-import { threadId } from '../../src/turns/types.ts';
+import { threadId, turnOutcome, type TurnOutcome } from '../../src/turns/types.ts';
 import { NOT_SAVED } from '../../src/turns/wording.ts';
 import { ACTION_ID_PATTERN } from './action-codec.ts';
 import { textMessage } from './blocks.ts';
@@ -31,6 +31,16 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
     if (quietly) log.debug({ kind, reason: result.ignored }, 'Slack payload not for the advisor');
     else log.warn({ kind, ...result.details }, `ignoring ${result.ignored}`);
     return true;
+  };
+
+  /**
+   * One line per delivery the advisor took, as on Discord: its outcome, and how long it took until Slack could be
+   * answered (the commit; the sends follow from the outbox and log their own failures).
+   */
+  const handled = (decoded: Decoded, kind: string, startedAt: number, outcome: TurnOutcome | 'not_saved'): void => {
+    const { delivery, inbound } = decoded;
+    const ms = Math.round((performance.now() - startedAt) * 10) / 10;
+    log.info({ kind, delivery: delivery.id, thread: threadId(delivery.thread), user: delivery.actor, inbound: inbound.kind, outcome, ms }, 'delivery handled');
   };
 
   /** Commits the delivery's turn; a failure is logged with its context and returned. */
@@ -62,22 +72,30 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
   };
 
   app.command(COMMAND, async ({ ack, body, respond }) => {
+    const startedAt = performance.now();
     const decoded = decodeCommand(body);
     if (skipped(decoded, 'command')) return ack();
     const committed = await commit(decoded, 'command', 'slash command not recorded; the person is asked to try again');
-    if ('failure' in committed) return ack({ response_type: 'ephemeral', text: NOT_SAVED });
+    if ('failure' in committed) {
+      handled(decoded, 'command', startedAt, 'not_saved');
+      return ack({ response_type: 'ephemeral', text: NOT_SAVED });
+    }
     await acknowledge(ack, committed);
     send(decoded, committed, true, respond);
+    handled(decoded, 'command', startedAt, turnOutcome(committed.result));
   });
 
   app.action(ACTION_ID_PATTERN, async ({ ack, body, respond }) => {
+    const startedAt = performance.now();
     const decoded = decodeAction(body);
     if (skipped(decoded, 'action')) return ack();
     const committed = await commit(decoded, 'action', 'click not recorded; the person is asked to try again');
     if (!('failure' in committed)) {
       await acknowledge(ack, committed);
-      return send(decoded, committed, false, respond);
+      send(decoded, committed, false, respond);
+      return handled(decoded, 'action', startedAt, turnOutcome(committed.result));
     }
+    handled(decoded, 'action', startedAt, 'not_saved');
     await ack();
     await respond?.({ ...textMessage(NOT_SAVED), response_type: 'ephemeral', replace_original: false }).catch((error: unknown) => {
       log.warn({ err: error, kind: 'action', delivery: decoded.delivery.id }, 'could not tell the person through response_url');
@@ -87,12 +105,14 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
   // Events: Bolt acknowledged them before this runs, but the receivers answer Slack only after it returns.
   const onEvent = (kind: string, decode: (event: unknown, body: unknown, botUserId: string | undefined) => DecodeResult, quietly: boolean) =>
     async ({ event, body, context }: EventArgs): Promise<void> => {
+      const startedAt = performance.now();
       const decoded = decode(event, body, context.botUserId);
       if (skipped(decoded, kind, quietly)) return;
       const committed = await commit(decoded, kind, 'event not recorded; Slack will redeliver it');
       if ('failure' in committed) throw committed.failure;
       // No response_url for an event; the live handle still names who acted.
       send(decoded, committed, false);
+      handled(decoded, kind, startedAt, turnOutcome(committed.result));
     };
   app.event('message', onEvent('message', decodeThreadMessage, true));
   app.event('app_mention', onEvent('mention', decodeMention, false));

@@ -151,3 +151,14 @@ export interface TurnResult {
   /** Operations committed to the outbox by this turn. */
   queued: number;
 }
+
+/** How a turn went, as every platform's "handled" log line names it (a platform may add outcomes of its own sends). */
+export type TurnOutcome = 'ok' | 'duplicate' | 'expired' | 'refused_not_owner' | 'ignored';
+
+export function turnOutcome(result: TurnResult): TurnOutcome {
+  if (result.duplicate) return 'duplicate';
+  if (result.refused) return 'refused_not_owner';
+  if (result.expired) return 'expired';
+  if (result.queued === 0 && !result.changed) return 'ignored';
+  return 'ok';
+}

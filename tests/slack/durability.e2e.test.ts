@@ -141,6 +141,22 @@ describe('a retried delivery whose messages did not all go out', () => {
   });
 });
 
+describe('the log', () => {
+  it('has one "delivery handled" line per delivery the advisor took, with its outcome and duration, as on Discord', async () => {
+    const { parent } = await startInterview();
+    const typed = messageEvent({ eventId: 'Ev0LOGGED', threadTs: parent.ts, text: 'skip' });
+    await rig.client.event(typed);
+    await rig.client.event(typed, { retryNum: 1 });
+    const lines = rig.logs.filter((entry) => entry.msg === 'delivery handled');
+    expect(lines.map((line) => [line['kind'], line['inbound'], line['outcome']])).toEqual([
+      ['command', 'start', 'ok'],
+      ['message', 'text', 'ok'],
+      ['message', 'text', 'duplicate'],
+    ]);
+    expect(lines.every((line) => typeof line['ms'] === 'number' && typeof line['thread'] === 'string')).toBe(true);
+  });
+});
+
 describe('a message that waited behind a failed one', () => {
   it('is posted by the sweep without looking for it first: the store knows it was never tried', async () => {
     const { parent } = await startInterview();
