@@ -88,8 +88,9 @@ export interface OutboxEntry {
   /** The delivery whose turn queued it, and who acted (told when it cannot be sent). */
   deliveryId?: string;
   actor?: string;
-  /** Failed attempts so far. */
+  /** Failed attempts so far, and what the last one recorded (`failOutbox`'s `error`). */
   attempts: number;
+  lastError?: string;
   /**
    * True when an earlier attempt may have reached the platform: it failed
    * (perhaps after the platform took it), or its claim lapsed (the process
