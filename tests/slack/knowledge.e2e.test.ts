@@ -37,7 +37,7 @@ describe('/advisor ask', () => {
     expect(response?.id).toBe('ask-dm');
     expect(response?.body['response_type']).toBe('ephemeral');
     const text = readableText(response?.body['blocks'] as never);
-    expect(text).toContain("I can't see <#D0DIRECT>");
+    expect(text).toContain("I can't see that channel: it may be private, archived or a DM I'm not part of.");
     expect(text).toMatch(/Sources: \S/);
   });
 
