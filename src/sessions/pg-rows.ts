@@ -55,6 +55,5 @@ export function decodeOutbox(row: OutboxRow): OutboxEntry {
   };
   if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
   if (row.actor !== null) entry.actor = row.actor;
-  if (row.error !== null) entry.lastError = row.error;
   return entry;
 }

@@ -62,7 +62,6 @@ export interface OutboxRow {
   delivery_id: string | null;
   actor: string | null;
   attempts: number;
-  error: string | null;
   created_at: Bigint;
   /** The first entry's retry time has not come yet. */
   waiting: boolean;
@@ -115,7 +114,7 @@ export const SQL = {
   // failOutbox (which checks the claimant) waits for it and then finds the new claimant, instead of landing in between.
   selectUnsent: statement(
     'select_unsent',
-    `SELECT seq, platform, workspace, conversation, operation::text AS operation, delivery_id, actor, attempts, error, created_at,
+    `SELECT seq, platform, workspace, conversation, operation::text AS operation, delivery_id, actor, attempts, created_at,
        next_attempt_at > ${at(2)} AS waiting,
        (lease_until > ${at(2)} AND lease_owner IS DISTINCT FROM $3) AS held,
        (lease_owner IS NOT NULL AND NOT ($4::boolean AND lease_owner = $3)) AS claimed

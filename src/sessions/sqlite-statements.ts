@@ -24,7 +24,6 @@ export interface OutboxRow {
   delivery_id: string | null;
   actor: string | null;
   attempts: number;
-  error: string | null;
   lease_owner: string | null;
   lease_until: number;
   next_attempt_at: number;
@@ -71,7 +70,7 @@ type ThreadKeyRow = { platform: string; workspace: string; conversation: string 
 
 export function prepareStatements(db: Database.Database) {
   const sessionColumns = 'id, version, state, created_at, updated_at';
-  const outboxColumns = 'seq, platform, workspace, conversation, operation, delivery_id, actor, attempts, error, lease_owner, lease_until, next_attempt_at, created_at';
+  const outboxColumns = 'seq, platform, workspace, conversation, operation, delivery_id, actor, attempts, lease_owner, lease_until, next_attempt_at, created_at';
   return {
     selectSession: db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`),
     selectSessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE id = ?'),

@@ -114,7 +114,6 @@ function decodeOutbox(row: OutboxRow, claim: ClaimOptions): OutboxEntry {
   };
   if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
   if (row.actor !== null) entry.actor = row.actor;
-  if (row.error !== null) entry.lastError = row.error;
   return entry;
 }
 

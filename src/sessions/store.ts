@@ -88,9 +88,8 @@ export interface OutboxEntry {
   /** The delivery whose turn queued it, and who acted (told when it cannot be sent). */
   deliveryId?: string;
   actor?: string;
-  /** Failed attempts so far, and what the last one recorded (`failOutbox`'s `error`). */
+  /** Failed attempts so far. */
   attempts: number;
-  lastError?: string;
   /**
    * True when an earlier attempt may have reached the platform: it failed
    * (perhaps after the platform took it), or its claim lapsed (the process

@@ -1,7 +1,9 @@
 /**
- * Sends what committed turns queued, in order per thread, and remembers what went out. An entry is marked sent only
- * after the platform accepted it, so a crash or a failed call leaves it pending: the next drain (the platform's retry,
- * the periodic sweep, or the next start) sends it. At least once: an entry in flight when a process dies may be sent
+ * Sends what committed turns queued, in order per thread, and remembers what
+ * went out. An entry is marked sent only after the platform accepted it, so a
+ * crash or a failed call leaves it pending: the next drain (the platform's
+ * retry, the periodic sweep, or the next start) sends it. Delivery is
+ * therefore at least once; an entry in flight when a process dies may be sent
  * twice, never lost.
  *
  * Across processes a claim (a lease in the store) keeps two drains of one
@@ -66,8 +68,10 @@ export interface ReservedDrain<Live> extends Reservation<Live> {
 }
 
 /**
- * Long enough for a thread's few Web API calls, short enough that a process restarted after a crash takes over what
- * the dead one had claimed within seconds. A drain that outlives it may be repeated: a message twice, never one lost.
+ * Long enough for a thread's few Web API calls, short enough that a process
+ * restarted after a crash takes over what the dead one had claimed within
+ * seconds. A drain that outlives it may be repeated by another process: a
+ * message sent twice, never one lost.
  */
 const DEFAULT_LEASE_MS = 10_000;
 /**
@@ -79,9 +83,6 @@ const DEFAULT_MAX_ATTEMPTS = 20;
 const SWEEP_BATCH = 100;
 /** Claims one drain makes at most (each sends everything pending then), so a thread that keeps getting turns cannot hold it forever. */
 const MAX_DRAIN_ROUNDS = 5;
-
-/** Marks a try the store failed: no one was told of it, so the first platform failure after it still tells the person. */
-const STORE_FAILURE = 'store: ';
 
 /** 1 s, 2 s, 4 s, ... up to a minute, or what the platform asked for if longer. */
 function backoffMs(attempts: number, asked: number | undefined): number {
@@ -353,7 +354,7 @@ export class Outbox<Live> {
     log.error({ err: error, seq: entry.seq, op, attempts, retry }, 'the store failed while sending an outbox entry');
     try {
       const now = clock();
-      const message = `${STORE_FAILURE}${error instanceof Error ? error.message : String(error)}`;
+      const message = error instanceof Error ? error.message : String(error);
       await store.failOutbox(entry.seq, { now, error: message, owner, ...(retry ? { retryAt: now + backoffMs(attempts, undefined) } : {}) });
     } catch (storeError) {
       log.warn({ err: storeError, seq: entry.seq }, 'could not record the try either; the entry goes back as possibly sent');
@@ -385,10 +386,9 @@ export class Outbox<Live> {
       log.error({ err: storeError, seq: entry.seq }, 'could not record the failure; the claim will lapse and the entry will be tried again');
       return false;
     }
-    // Told at the first failure of the platform's (not after a store failure), and again when the entry is given up.
-    const told = entry.attempts > 0 && entry.lastError?.startsWith(STORE_FAILURE) !== true;
+    // Told at the first failure, and again when the entry is given up.
     const failed = failedDelivery(entry.operation);
-    if (failed !== undefined && entry.actor !== undefined && (!retry || !told)) {
+    if (failed !== undefined && entry.actor !== undefined && (!retry || entry.attempts === 0)) {
       const content = { kind: 'turnNotice' as const, notice: { code: 'delivery_failed' as const, failed, explanation: verdict.explanation, retrying: retry } };
       await port.notify(entry.thread, entry.actor, content, live).catch((notifyError: unknown) => {
         log.warn({ err: notifyError }, 'could not tell the person that a message did not go out');

@@ -95,25 +95,6 @@ describe('a store failure right after the platform call', () => {
     expect(await pending()).toBe(0);
   });
 
-  it('after a store failure, the first platform failure still tells the person, once while it keeps trying', async () => {
-    const port = new GatedPort();
-    world = makeWorld({ port });
-    const turns = world.service({ store: failingOnce(world.openStore(), 'completeOutbox', 1) });
-    await turns.run(delivery(), start);
-    expect(deliveryFailedNotes(port)).toBe(0);
-    port.failPosts.push(new PlatformFailure(true), new PlatformFailure(true));
-    world.now += 2_000;
-    await turns.outbox.sweep();
-    expect(deliveryFailedNotes(port)).toBe(1);
-    world.now += 61_000;
-    await turns.outbox.sweep();
-    expect(deliveryFailedNotes(port)).toBe(1);
-    world.now += 61_000;
-    await turns.outbox.sweep();
-    expect(port.thread(THREAD).map(shown)).toEqual([`question:${FIRST}@1*`]);
-    expect(await pending()).toBe(0);
-  });
-
   it('a store that keeps failing is tried again with the usual waits, never gives up a message that went out, and tells no one', async () => {
     world = makeWorld();
     let failures = 0;
