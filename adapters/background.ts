@@ -9,7 +9,8 @@ import type { Logger } from '../src/logger.ts';
 
 /** What the background work needs of a platform's TurnService. */
 export interface TurnsHandle {
-  readonly outbox: { sweep(): Promise<number> };
+  /** `stopped`: checked between threads, so a shutdown does not wait behind a long sweep. */
+  readonly outbox: { sweep(stopped?: () => boolean): Promise<number> };
   cleanup(): Promise<number>;
   idle(): Promise<void>;
 }
@@ -40,10 +41,10 @@ const CLEANUP_EVERY_MS = 60 * 60 * 1000;
 const MAINTAIN_EVERY_MS = 1_000;
 
 /** Sends each platform's pending outbox entries; never throws (a failure is logged, the next sweep tries again). */
-export async function sweepAll(turns: BackgroundOptions['turns'], logger: Logger): Promise<void> {
+export async function sweepAll(turns: BackgroundOptions['turns'], logger: Logger, stopped?: () => boolean): Promise<void> {
   for (const platform of turns) {
     try {
-      await platform.turns.outbox.sweep();
+      await platform.turns.outbox.sweep(stopped);
     } catch (error) {
       logger.error({ err: error, platform: platform.name }, 'outbox sweep failed; the next one will try again');
     }

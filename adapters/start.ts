@@ -8,7 +8,8 @@
  * port in HTTP mode, and on HEALTH_PORT when that is set. SIGTERM (or
  * SIGINT) shuts down gracefully (shutdown.ts): no new work, the turns in
  * flight finish, the outbox drains, then the store closes and the exit
- * status is 0. A signal during start-up lets start-up finish, then stops.
+ * status is 0. A signal during start-up lets start-up finish (cutting its
+ * sweep of what a crash left unsent short), then stops.
  */
 import dotenv from 'dotenv';
 import { isAdvisorError } from '../src/errors.ts';
@@ -96,8 +97,10 @@ export async function serve(options: ServeOptions): Promise<ShutdownReport> {
   // The store is shared: one platform's cleanup covers all of them.
   await platforms[0]?.turns.cleanup().catch((error: unknown) => logger.error({ err: error }, 'session cleanup failed'));
   // What a crash left committed but unsent goes out now, so no thread is left without its live question. A stop
-  // asked for meanwhile (Slack down with a backlog) does not wait for it: shutdown's own sweep is time-limited.
-  await Promise.race([sweepAll(platforms, logger), options.stop]);
+  // asked for meanwhile (Slack down with a backlog) is not kept waiting: shutdown begins, with its own time-limited
+  // sweep, and this one ends after the thread in hand.
+  let stopped = false;
+  await Promise.race([sweepAll(platforms, logger, () => stopped), options.stop.then(() => (stopped = true))]);
   const background = startBackground({ turns: platforms, logger, ...storeUpkeep(store) });
   options.started?.();
   const reason = await options.stop;

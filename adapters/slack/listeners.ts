@@ -109,7 +109,10 @@ export function registerListeners(app: App, { turns, log }: { turns: TurnService
       const decoded = decode(event, body, context.botUserId);
       if (skipped(decoded, kind, quietly)) return;
       const committed = await commit(decoded, kind, 'event not recorded; Slack will redeliver it');
-      if ('failure' in committed) throw committed.failure;
+      if ('failure' in committed) {
+        handled(decoded, kind, startedAt, 'not_saved');
+        throw committed.failure;
+      }
       // No response_url for an event; the live handle still names who acted.
       send(decoded, committed, false);
       handled(decoded, kind, startedAt, turnOutcome(committed.result));

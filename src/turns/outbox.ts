@@ -198,9 +198,9 @@ export class Outbox<Live> {
   }
 
   /** Sends every thread's pending entries (after a start, and periodically for retries); returns how many threads it tried. */
-  async sweep(): Promise<number> {
+  async sweep(stopped?: () => boolean): Promise<number> {
     const threads = await this.options.store.threadsWithPendingOutbox(this.options.clock(), SWEEP_BATCH, this.options.port.platform);
-    for (const thread of threads) await this.drain(thread);
+    for (const thread of threads) if (stopped?.() !== true) await this.drain(thread); // once stopped, shutdown's sweep takes over
     return threads.length;
   }
 
